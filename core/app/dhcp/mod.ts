@@ -1,0 +1,16 @@
+/**
+ * DHCP for IPv4, the wire format (RFC 2131, RFC 2132, RFC 3396).
+ *
+ * Contract: {@link encodeDhcp} and {@link decodeDhcp} turn a {@link DhcpMessage}
+ * into the UDP payload a real client or server sends (ports 67/68) and back.
+ * Decoding never throws anything but `WireError` (from `core/wire/errors.ts`),
+ * whatever the bytes; a decoded message re-encodes to the same bytes (option
+ * order included) unless the input held pads between options, bytes after the
+ * end option or after a NUL in sname/file, reserved flag bits, or padding past
+ * 300 bytes. Encoding throws `WireError` for values that do not fit their fields.
+ *
+ * Not here: the client and server state machines, lease bookkeeping, relays.
+ *
+ * @module
+ */
+export * from "./message.ts";
