@@ -7,15 +7,19 @@
  */
 import fc from "fast-check";
 import { WireError } from "./errors.ts";
-import type {
-  ArpPacket,
-  EthernetHeader,
-  IcmpMessage,
-  Ipv4Header,
-  TcpOptions,
-  TcpSegment,
-  UdpDatagram,
-  VlanTag,
+import {
+  type ArpPacket,
+  type EthernetHeader,
+  EtherType,
+  type IcmpMessage,
+  IpProto,
+  type Ipv4Header,
+  newPacket,
+  type Packet,
+  type TcpOptions,
+  type TcpSegment,
+  type UdpDatagram,
+  type VlanTag,
 } from "./packet.ts";
 
 /** Parse hex text (whitespace and newlines ignored) into bytes. */
@@ -182,3 +186,65 @@ export const arbTcp: fc.Arbitrary<TcpSegment> = rec({
   options: arbTcpOptions,
   payload: arbBytes(),
 });
+
+/** An IPv4 packet with a header from `ipArb`, completed by `fill`. */
+function ipPacketArb(
+  ipArb: fc.Arbitrary<Ipv4Header>,
+  fill: (p: Packet) => fc.Arbitrary<Packet>,
+): fc.Arbitrary<Packet> {
+  return fc.tuple(arbEth(fc.constant(EtherType.IPv4)), ipArb).chain(([eth, ip]) => {
+    const p = newPacket(eth);
+    p.ip = ip;
+    return fill(p);
+  });
+}
+
+/**
+ * Any packet the frame codec round-trips: ARP; IPv4 with ICMP, UDP, TCP, an
+ * unknown protocol or a fragment (raw); or an unknown EtherType (raw).
+ */
+export const arbPacket: fc.Arbitrary<Packet> = fc.oneof(
+  fc.tuple(arbEth(fc.constant(EtherType.ARP)), arbArp).map(([eth, arp]) => {
+    const p = newPacket(eth);
+    p.arp = arp;
+    return p;
+  }),
+  ipPacketArb(arbIpv4(fc.constant(IpProto.ICMP), "none"), (p) =>
+    arbIcmp.map((m) => {
+      p.icmp = m;
+      return p;
+    })),
+  ipPacketArb(arbIpv4(fc.constant(IpProto.UDP), "none"), (p) =>
+    arbUdp.map((d) => {
+      p.udp = d;
+      return p;
+    })),
+  ipPacketArb(arbIpv4(fc.constant(IpProto.TCP), "none"), (p) =>
+    arbTcp.map((s) => {
+      p.tcp = s;
+      return p;
+    })),
+  ipPacketArb(
+    arbIpv4(fc.integer({ min: 0, max: 255 }).filter((n) => n !== 1 && n !== 6 && n !== 17), "none"),
+    (p) =>
+      arbBytes().map((b) => {
+        p.raw = b;
+        return p;
+      }),
+  ),
+  ipPacketArb(arbIpv4(fc.constantFrom(1, 6, 17, 47), "fragment"), (p) =>
+    arbBytes().map((b) => {
+      p.raw = b;
+      return p;
+    })),
+  fc.tuple(
+    arbEth(
+      arbU16.filter((t) => t !== EtherType.IPv4 && t !== EtherType.ARP && t !== EtherType.VLAN),
+    ),
+    arbBytes(),
+  ).map(([eth, raw]) => {
+    const p = newPacket(eth);
+    p.raw = raw;
+    return p;
+  }),
+);
