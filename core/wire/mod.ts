@@ -31,3 +31,4 @@ export * from "./icmp.ts";
 export * from "./udp.ts";
 export * from "./tcp.ts";
 export * from "./frame.ts";
+export * from "./pcap.ts";
