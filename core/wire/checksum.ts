@@ -35,13 +35,23 @@ export function foldSum(sum: number): number {
  * 16-bit words, added to `initial` and folded to 16 bits. Not complemented.
  */
 export function onesSum(bytes: Uint8Array, offset: number, length: number, initial = 0): number {
-  let sum = initial;
+  // Sum the high (even-offset) and low (odd-offset) bytes separately, eight
+  // bytes per step, and combine once: the same total as adding 16-bit words.
+  let hi = 0;
+  let lo = 0;
   const end = offset + length;
-  const evenEnd = end - (length & 1);
+  const end8 = offset + (length - (length & 7));
   let i = offset;
-  for (; i < evenEnd; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
-  if (i < end) sum += bytes[i]! << 8;
-  return foldSum(sum);
+  for (; i < end8; i += 8) {
+    hi += bytes[i]! + bytes[i + 2]! + bytes[i + 4]! + bytes[i + 6]!;
+    lo += bytes[i + 1]! + bytes[i + 3]! + bytes[i + 5]! + bytes[i + 7]!;
+  }
+  for (; i + 1 < end; i += 2) {
+    hi += bytes[i]!;
+    lo += bytes[i + 1]!;
+  }
+  if (i < end) hi += bytes[i]!;
+  return foldSum(initial + hi * 256 + lo);
 }
 
 /**

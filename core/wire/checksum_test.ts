@@ -126,3 +126,28 @@ Deno.test("decrementTtlInPlace: rejects a zero TTL and a short header", () => {
   assert.throws(() => decrementTtlInPlace(b, 1), WireError);
   assert.throws(() => decrementTtlInPlace(new Uint8Array(19), 0), WireError);
 });
+
+Deno.test("onesSum: equals a word-by-word reference for any range (property)", () => {
+  const reference = (b: Uint8Array, off: number, len: number, init: number): number => {
+    let sum = init;
+    for (let i = off; i < off + len; i += 2) {
+      sum += (b[i]! << 8) | (i + 1 < off + len ? b[i + 1]! : 0);
+      sum = (sum & 0xffff) + (sum >>> 16);
+    }
+    return foldSum(sum);
+  };
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.nat(200),
+      fc.nat(200),
+      fc.integer({ min: 0, max: 0xfffff }),
+      (b, x, y, init) => {
+        const off = Math.min(x, b.length);
+        const len = Math.min(y, b.length - off);
+        assert.equal(onesSum(b, off, len, init), reference(b, off, len, init));
+      },
+    ),
+    { seed: SEED, numRuns: 2000 },
+  );
+});
