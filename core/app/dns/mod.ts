@@ -1,0 +1,23 @@
+/**
+ * DNS, the wire format and dig's text form (RFC 1035, RFC 3596, RFC 6891,
+ * RFC 2181 §9, RFC 3597).
+ *
+ * Contract: {@link encodeDns} and {@link decodeDns} turn a {@link DnsMessage}
+ * into the UDP payload of port 53 and back, compressing names as BIND does;
+ * decoding throws nothing but `WireError` (from `core/wire/errors.ts`),
+ * whatever the bytes, and cannot loop on compression pointers. A decoded
+ * message re-encodes to the same bytes when its sender compressed as this
+ * encoder does (latest-written suffix, exact case). {@link truncateDns} fits a
+ * response into a UDP payload limit ({@link dnsPayloadLimit}) the way a server
+ * does. Names are text in presentation form with a trailing dot
+ * ({@link parseDnsName}, {@link dnsNameEquals} compares them ignoring ASCII
+ * case); {@link formatRecord} and {@link formatDnsMessage} print what dig prints.
+ *
+ * Not here: resolvers, caches, zones, servers; DNSSEC and TSIG beyond carrying
+ * their records as bytes.
+ *
+ * @module
+ */
+export * from "./message.ts";
+export * from "./name.ts";
+export * from "./format.ts";
