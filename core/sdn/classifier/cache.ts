@@ -1,0 +1,330 @@
+/**
+ * Lookup caches in front of a classifier, modelled on the Open vSwitch datapath
+ * (NSDI 2015, "The Design and Implementation of Open vSwitch"):
+ *
+ * - {@link ExactMatchCache} (the EMC): a direct-mapped table from a whole flow key
+ *   to a result. Keys are compared only on the bits some rule looks at (the
+ *   classifier's union mask), since the others cannot change any result.
+ * - {@link MegaflowCache}: results keyed by a key and the wildcard mask the slow
+ *   path reported (`Classifier.lookupWc`): one entry covers every key that agrees
+ *   on the un-wildcarded bits. It is itself a tuple-space table (one hash per
+ *   distinct mask), probed most-hit mask first, without priorities: entries made
+ *   from one classifier generation never disagree where they overlap.
+ * - {@link CachedClassifier}: EMC, then megaflows, then the classifier (the "slow
+ *   path" or upcall), installing what the slow path found in both caches.
+ *
+ * Invalidation is by generation: every insert or remove bumps the classifier's
+ * generation, and the next cached lookup flushes both caches (O(1) for the EMC,
+ * O(masks) for the megaflows) before it goes on. This is the revalidators' job in
+ * Open vSwitch, done here exactly and eagerly rather than by re-checking each
+ * megaflow. Both caches are standalone so a switch model can cache whole
+ * pipeline results (several tables, actions) the same way.
+ *
+ * Costs: an EMC hit hashes and compares the union-mask words (usually a few); a
+ * megaflow hit probes O(megaflow masks) tables; a miss costs a classifier lookup
+ * plus two insertions. Left out: the EMC's probabilistic insertion, per-flow
+ * statistics and idle expiry of megaflows (the megaflow cache is flushed whole
+ * when it reaches its size bound), and the SMC (signature match cache).
+ *
+ * @module
+ */
+import { type FlowKey, KEY_WORDS } from "./flow_key.ts";
+import { Classifier, type InsertResult, type Rule } from "./classifier.ts";
+import type { Match } from "./match.ts";
+import { HASH_MUL, HASH_SEED, maskId, MaskTable } from "./table.ts";
+
+/**
+ * A direct-mapped exact-match cache from flow keys to values `V` (which must not
+ * include `undefined`, the "not cached" answer). Keys are compared on the bits of
+ * the relevant mask set with {@link ExactMatchCache.setRelevant} (all bits by
+ * default).
+ */
+export class ExactMatchCache<V> {
+  private wwm = new Int32Array(0);
+  private n = 0;
+  private stride = 2;
+  private readonly shift: number;
+  private readonly entries: number;
+  /** Records `[hash, epoch, k0 … k(n−1)]`, one per entry. */
+  private recs: Int32Array = new Int32Array(0);
+  private vals: Array<V | undefined>;
+  private epoch = 1;
+
+  /** A cache of 2^sizeLog2 entries (default 8192, as Open vSwitch's EMC). */
+  constructor(sizeLog2 = 13) {
+    if (!Number.isInteger(sizeLog2) || sizeLog2 < 1 || sizeLog2 > 24) {
+      throw new RangeError(`EMC size 2^${sizeLog2}`);
+    }
+    this.entries = 2 ** sizeLog2;
+    this.shift = 32 - sizeLog2;
+    this.vals = new Array<V | undefined>(this.entries).fill(undefined);
+    this.setRelevant(new Uint32Array(KEY_WORDS).fill(0xffffffff));
+  }
+
+  /** Number of entries the cache can hold. */
+  get capacity(): number {
+    return this.entries;
+  }
+
+  /** Compare keys only on the bits of `mask` from now on; empties the cache. */
+  setRelevant(mask: Uint32Array): void {
+    const words: number[] = [];
+    for (let i = 0; i < KEY_WORDS; i++) if ((mask[i] ?? 0) !== 0) words.push(i);
+    this.n = words.length;
+    this.stride = this.n + 2;
+    this.wwm = new Int32Array(2 * this.n);
+    words.forEach((w, j) => {
+      this.wwm[2 * j] = w;
+      this.wwm[2 * j + 1] = mask[w] ?? 0;
+    });
+    const need = this.entries * this.stride;
+    if (this.recs.length < need) this.recs = new Int32Array(need);
+    this.epoch = 0x7fffffff; // forces the wipe below: old records used another stride
+    this.clear();
+  }
+
+  /**
+   * Forget every entry, in O(1): entries are stamped with an epoch and this
+   * starts a new one. (Old values stay referenced until their slot is reused.)
+   */
+  clear(): void {
+    this.epoch++;
+    if (this.epoch > 0x7fffffff) {
+      this.epoch = 1;
+      this.recs.fill(0);
+    }
+  }
+
+  /** The cached value for `key`, or undefined. */
+  lookup(key: FlowKey): V | undefined {
+    const wwm = this.wwm, n = this.n, recs = this.recs;
+    let h = HASH_SEED;
+    for (let j = 0; j < n; j++) h = Math.imul(h ^ (key[wwm[2 * j]!]! & wwm[2 * j + 1]!), HASH_MUL);
+    const i = h >>> this.shift;
+    const base = i * this.stride;
+    if (recs[base] !== h || recs[base + 1] !== this.epoch) return undefined;
+    for (let j = 0; j < n; j++) {
+      if (recs[base + 2 + j] !== (key[wwm[2 * j]!]! & wwm[2 * j + 1]!)) return undefined;
+    }
+    return this.vals[i];
+  }
+
+  /** Cache `value` for `key`, evicting whatever shared its slot. */
+  insert(key: FlowKey, value: V): void {
+    const wwm = this.wwm, n = this.n, recs = this.recs;
+    let h = HASH_SEED;
+    for (let j = 0; j < n; j++) h = Math.imul(h ^ (key[wwm[2 * j]!]! & wwm[2 * j + 1]!), HASH_MUL);
+    const i = h >>> this.shift;
+    const base = i * this.stride;
+    recs[base] = h;
+    recs[base + 1] = this.epoch;
+    for (let j = 0; j < n; j++) recs[base + 2 + j] = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
+    this.vals[i] = value;
+  }
+}
+
+class MegaflowTable<V> extends MaskTable<V> {
+  hits = 0;
+  constructor(mask: Uint32Array, readonly id: string) {
+    super(mask, false);
+  }
+}
+
+/** Counters of a {@link MegaflowCache}. */
+export interface MegaflowStats {
+  /** Lookups performed. */
+  lookups: number;
+  /** Lookups answered from the cache. */
+  hits: number;
+  /** Mask tables probed over all lookups. */
+  tablesProbed: number;
+  /** Times the cache was emptied because it was full. */
+  overflows: number;
+}
+
+/**
+ * Megaflows: values `V` (not including `undefined`) for key/wildcard-mask pairs.
+ * Entries must not disagree where they overlap (true of results of one
+ * classifier generation); the first table with a hit answers.
+ */
+export class MegaflowCache<V> {
+  private tables: Array<MegaflowTable<V>> = [];
+  private byMask = new Map<string, MegaflowTable<V>>();
+  private count = 0;
+  private sinceRank = 0;
+  /** Counters; see {@link MegaflowStats}. */
+  readonly stats: MegaflowStats = { lookups: 0, hits: 0, tablesProbed: 0, overflows: 0 };
+
+  /** A cache holding at most `maxEntries` megaflows (default 65536). */
+  constructor(readonly maxEntries = 65536) {}
+
+  /** Number of megaflows. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Number of distinct megaflow masks. */
+  get maskCount(): number {
+    return this.tables.length;
+  }
+
+  /** Forget every megaflow. */
+  clear(): void {
+    this.tables = [];
+    this.byMask.clear();
+    this.count = 0;
+  }
+
+  /** The value of a megaflow covering `key`, or undefined. */
+  lookup(key: FlowKey): V | undefined {
+    const tables = this.tables;
+    const nt = tables.length;
+    const stats = this.stats;
+    stats.lookups++;
+    if (++this.sinceRank >= 4096) this.rank();
+    for (let t = 0; t < nt; t++) {
+      const tb = tables[t]!;
+      const s = tb.findSlot(key);
+      if (s >= 0) {
+        tb.hits++;
+        stats.hits++;
+        stats.tablesProbed += t + 1;
+        return tb.vals[tb.slots[s + 1]!];
+      }
+    }
+    stats.tablesProbed += nt;
+    return undefined;
+  }
+
+  /**
+   * Install a megaflow: every key agreeing with `key` on the bits of `wc` maps
+   * to `value`. Replaces an identical megaflow. Empties the cache first when it
+   * is full.
+   */
+  insert(key: FlowKey, wc: Uint32Array, value: V): void {
+    if (this.count >= this.maxEntries) {
+      this.clear();
+      this.stats.overflows++;
+    }
+    const id = maskId(wc);
+    let tb = this.byMask.get(id);
+    if (tb === undefined) {
+      tb = new MegaflowTable<V>(wc, id);
+      this.byMask.set(id, tb);
+      this.tables.push(tb);
+    }
+    const e = tb.find(key);
+    if (e !== 0) {
+      tb.vals[e] = value;
+      return;
+    }
+    tb.add(key, value);
+    this.count++;
+  }
+
+  /** Re-order tables by hits, most first (stable, so deterministic), and age the counts. */
+  private rank(): void {
+    this.sinceRank = 0;
+    this.tables.sort((a, b) => b.hits - a.hits);
+    for (const t of this.tables) t.hits >>>= 1;
+  }
+}
+
+/** Counters of a {@link CachedClassifier}. */
+export interface CacheStats {
+  /** Lookups performed. */
+  lookups: number;
+  /** Lookups answered by the exact-match cache. */
+  emcHits: number;
+  /** Lookups answered by the megaflow cache. */
+  megaflowHits: number;
+  /** Lookups that went to the classifier (the slow path). */
+  slowPath: number;
+  /** Times the caches were flushed because the rules changed. */
+  flushes: number;
+}
+
+/** Options for {@link CachedClassifier}. */
+export interface CacheOptions {
+  /** Use the exact-match cache (default true). */
+  emc?: boolean;
+  /** log2 of the exact-match cache size (default 13). */
+  emcSizeLog2?: number;
+  /** Use the megaflow cache (default true). */
+  megaflow?: boolean;
+  /** Megaflow cache size bound (default 65536). */
+  megaflowMax?: number;
+}
+
+/**
+ * A classifier with the datapath caches in front. Modify rules through this
+ * object or directly on {@link CachedClassifier.classifier}; either way the
+ * caches notice the new generation. Results are identical to the classifier's.
+ */
+export class CachedClassifier<T> {
+  /** The classifier (the slow path). */
+  readonly classifier: Classifier<T>;
+  /** The exact-match cache, or undefined when disabled. */
+  readonly emc: ExactMatchCache<Rule<T> | null> | undefined;
+  /** The megaflow cache, or undefined when disabled. */
+  readonly megaflows: MegaflowCache<Rule<T> | null> | undefined;
+  /** Counters; see {@link CacheStats}. */
+  readonly stats: CacheStats = { lookups: 0, emcHits: 0, megaflowHits: 0, slowPath: 0, flushes: 0 };
+  private gen = -1;
+  private readonly wc = new Uint32Array(KEY_WORDS);
+
+  /** Caches in front of `classifier` (a new empty one by default). */
+  constructor(classifier: Classifier<T> = new Classifier<T>(), opts: CacheOptions = {}) {
+    this.classifier = classifier;
+    this.emc = opts.emc === false ? undefined : new ExactMatchCache(opts.emcSizeLog2 ?? 13);
+    this.megaflows = opts.megaflow === false ? undefined : new MegaflowCache(opts.megaflowMax);
+  }
+
+  /** Add a rule (see `Classifier.insert`). */
+  insert(match: Match, priority: number, value: T): InsertResult<T> {
+    return this.classifier.insert(match, priority, value);
+  }
+
+  /** Remove a rule (see `Classifier.remove`). */
+  remove(rule: Rule<T>): boolean {
+    return this.classifier.remove(rule);
+  }
+
+  /** Drop every cached result now (the next lookup would do it anyway after a change). */
+  flush(): void {
+    this.gen = this.classifier.generation;
+    this.stats.flushes++;
+    this.emc?.setRelevant(this.classifier.unionMask());
+    this.megaflows?.clear();
+  }
+
+  /** The best rule matching `key`, or undefined, through the caches. */
+  lookup(key: FlowKey): Rule<T> | undefined {
+    if (this.classifier.generation !== this.gen) this.flush();
+    this.stats.lookups++;
+    const emc = this.emc;
+    if (emc !== undefined) {
+      const r = emc.lookup(key);
+      if (r !== undefined) {
+        this.stats.emcHits++;
+        return r ?? undefined;
+      }
+    }
+    const mf = this.megaflows;
+    if (mf !== undefined) {
+      const r = mf.lookup(key);
+      if (r !== undefined) {
+        this.stats.megaflowHits++;
+        emc?.insert(key, r);
+        return r ?? undefined;
+      }
+    }
+    this.stats.slowPath++;
+    const wc = this.wc;
+    wc.fill(0);
+    const rule = this.classifier.lookupWc(key, wc) ?? null;
+    mf?.insert(key, wc, rule);
+    emc?.insert(key, rule);
+    return rule ?? undefined;
+  }
+}

@@ -1,0 +1,493 @@
+/**
+ * The OpenFlow flow classifier, modelled on Open vSwitch's: given a flow key,
+ * find the highest-priority rule whose match it satisfies.
+ *
+ * Structure (tuple-space search, as in Open vSwitch's classifier and its NSDI
+ * 2015 paper): one hash table ("subtable") per distinct mask among the rules,
+ * keyed by the rules' masked values. A lookup masks the key with each subtable's
+ * mask and probes that subtable's hash. Subtables are kept sorted by the best rule
+ * they hold, and a lookup stops as soon as the best rule found so far beats the
+ * best rule of the next subtable (priority sorting), so a high-priority hit
+ * usually ends the search early.
+ *
+ * Semantics:
+ * - The highest priority wins. Inserting a rule whose match and priority equal an
+ *   existing rule's replaces it (the new rule counts as newly added).
+ * - Among overlapping rules of equal priority OpenFlow leaves the choice
+ *   undefined; here the rule added earliest wins, deterministically. Internally a
+ *   rule's rank is `priority · 2^36 + (2^36 − 1 − seq)` with `seq` the insertion
+ *   number, and every comparison (including the early stop) is on ranks.
+ *
+ * Costs, with S subtables, R rules and n the words a mask touches (at most 26):
+ * lookup O(S · n) worst case, usually far less with priority sorting; insert
+ * amortised O(n + S) (the subtable order is kept by moving one element);
+ * remove O(n + S), plus O(entries of the subtable) when it removes that
+ * subtable's best rule; {@link Classifier.rules} O(R log R).
+ *
+ * {@link Classifier.lookupWc} additionally reports which key bits the lookup's
+ * outcome depended on, for building megaflow caches: the masks of the subtables
+ * it probed, where a subtable that misses at an early stage (metadata, L2, L3)
+ * only contributes the stages it examined (staged lookup). Left out from Open
+ * vSwitch: prefix tries and port tries that narrow wildcards further, classifier
+ * versioning for concurrent readers, and conjunctive matches.
+ *
+ * @module
+ */
+import { type FlowKey, KEY_WORDS } from "./flow_key.ts";
+import { copyMatch, type Match, matchCovers, matchEquals, matchesOverlap } from "./match.ts";
+import { HASH_MUL, HASH_SEED, maskId, MaskTable } from "./table.ts";
+
+/** A rule in a classifier. `value` (e.g. actions) may be replaced in place. */
+export interface Rule<T> {
+  /** Priority, 0..65535; higher wins. */
+  readonly priority: number;
+  /** The match (a private copy; do not modify). */
+  readonly match: Match;
+  /** Insertion sequence number in this classifier; among equal priorities the lower wins. */
+  readonly seq: number;
+  /** The opaque payload. Changing it does not need the classifier's involvement. */
+  value: T;
+}
+
+/** Counters a classifier keeps (all monotonic until {@link Classifier.resetStats}). */
+export interface ClassifierStats {
+  /** Lookups performed ({@link Classifier.lookup} and {@link Classifier.lookupWc}). */
+  lookups: number;
+  /** Lookups that found a rule. */
+  hits: number;
+  /** Subtables probed over all lookups. */
+  subtablesProbed: number;
+  /** Rules inserted (including replacements). */
+  inserts: number;
+  /** Rules removed (not counting replaced ones). */
+  removes: number;
+}
+
+/** What {@link Classifier.insert} did. */
+export interface InsertResult<T> {
+  /** The new rule. */
+  rule: Rule<T>;
+  /** The rule with the same match and priority that it displaced, if any. */
+  replaced: Rule<T> | undefined;
+}
+
+const SEQ_SPAN = 2 ** 36;
+
+/** Masked key words of the subtable being probed (lookups are not re-entrant). */
+const SCRATCH = new Int32Array(KEY_WORDS);
+
+class RuleImpl<T> implements Rule<T> {
+  /** Next (lower-priority) rule with the same masked value. */
+  next: RuleImpl<T> | undefined = undefined;
+  /** The subtable holding the rule, undefined once removed. */
+  table: Subtable<T> | undefined = undefined;
+  /** Entry id in the subtable. */
+  entry = 0;
+  readonly rank: number;
+  constructor(
+    readonly priority: number,
+    readonly match: Match,
+    readonly seq: number,
+    public value: T,
+    readonly owner: Classifier<T>,
+  ) {
+    this.rank = priority * SEQ_SPAN + (SEQ_SPAN - 1 - seq);
+  }
+}
+
+/**
+ * A subtable: a mask table whose entries hold a priority-ordered rule list; the
+ * head's rank is mirrored in `ranks` so lookups compare numbers, not objects.
+ */
+class Subtable<T> extends MaskTable<RuleImpl<T>> {
+  /** Highest rank of any rule in the table. */
+  maxRank = -1;
+  /** Number of rules (entries can hold several). */
+  rules = 0;
+  /** Rank of each entry's head rule, by entry id. */
+  ranks: Float64Array = new Float64Array(8);
+  constructor(mask: Uint32Array, readonly id: string) {
+    super(mask, true);
+  }
+  /** Make `rule` the head of entry `e`. */
+  setHead(e: number, rule: RuleImpl<T>): void {
+    this.vals[e] = rule;
+    if (e >= this.ranks.length) {
+      const r = new Float64Array(Math.max(this.ranks.length * 2, e + 1));
+      r.set(this.ranks);
+      this.ranks = r;
+    }
+    this.ranks[e] = rule.rank;
+  }
+  recomputeMax(): void {
+    let best = -1;
+    for (const e of this.entries()) {
+      const r = this.vals[e]!;
+      if (r.rank > best) best = r.rank;
+    }
+    this.maxRank = best;
+  }
+}
+
+/**
+ * A flow classifier holding rules with values of type `T`. See the module
+ * documentation for semantics and costs.
+ */
+export class Classifier<T> {
+  /** Subtables sorted by `maxRank`, best first. */
+  private sorted: Array<Subtable<T>> = [];
+  private byMask = new Map<string, Subtable<T>>();
+  private nextSeq = 0;
+  private count = 0;
+  private gen = 0;
+  private unionCache: Uint32Array | undefined = undefined;
+  /** Counters; see {@link ClassifierStats}. */
+  readonly stats: ClassifierStats = {
+    lookups: 0,
+    hits: 0,
+    subtablesProbed: 0,
+    inserts: 0,
+    removes: 0,
+  };
+
+  /** Number of rules. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Number of subtables (distinct masks). */
+  get subtableCount(): number {
+    return this.sorted.length;
+  }
+
+  /**
+   * A counter bumped by every insert and remove; caches compare it to know
+   * their entries may be stale. (Replacing a rule's `value` does not bump it.)
+   */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** Zero the lookup counters (inserts/removes too). */
+  resetStats(): void {
+    const s = this.stats;
+    s.lookups =
+      s.hits =
+      s.subtablesProbed =
+      s.inserts =
+      s.removes =
+        0;
+  }
+
+  /**
+   * Add a rule. `match` is copied. A rule with an equal match and priority is
+   * replaced and returned as `replaced`. Throws `RangeError` for a priority
+   * outside 0..65535.
+   */
+  insert(match: Match, priority: number, value: T): InsertResult<T> {
+    if (!Number.isInteger(priority) || priority < 0 || priority > 0xffff) {
+      throw new RangeError(`priority ${priority} is not 0..65535`);
+    }
+    if (this.nextSeq >= SEQ_SPAN) throw new RangeError("classifier sequence numbers exhausted");
+    const m = copyMatch(match);
+    for (let i = 0; i < KEY_WORDS; i++) m.value[i] = (m.value[i] ?? 0) & (m.mask[i] ?? 0);
+    const rule = new RuleImpl(priority, m, this.nextSeq++, value, this);
+    const id = maskId(m.mask);
+    let st = this.byMask.get(id);
+    if (st === undefined) {
+      st = new Subtable<T>(m.mask, id);
+      this.byMask.set(id, st);
+      this.sorted.push(st);
+      this.unionCache = undefined;
+    }
+    let replaced: RuleImpl<T> | undefined;
+    const e = st.find(m.value);
+    if (e === 0) {
+      rule.entry = st.add(m.value, rule);
+      st.setHead(rule.entry, rule);
+    } else {
+      // Insert into the entry's list, highest priority first, replacing an equal one.
+      let prev: RuleImpl<T> | undefined;
+      let cur = st.vals[e];
+      while (cur !== undefined && cur.priority > priority) {
+        prev = cur;
+        cur = cur.next;
+      }
+      if (cur !== undefined && cur.priority === priority) {
+        replaced = cur;
+        rule.next = cur.next;
+        cur.table = undefined;
+        cur.next = undefined;
+        st.rules--;
+        this.count--;
+      } else {
+        rule.next = cur;
+      }
+      if (prev === undefined) st.setHead(e, rule);
+      else prev.next = rule;
+      rule.entry = e;
+    }
+    rule.table = st;
+    st.rules++;
+    this.count++;
+    this.stats.inserts++;
+    this.gen++;
+    if (replaced !== undefined && replaced.rank === st.maxRank) {
+      st.recomputeMax();
+      this.reposition(st);
+    } else if (rule.rank > st.maxRank) {
+      st.maxRank = rule.rank;
+      this.reposition(st);
+    }
+    return { rule, replaced };
+  }
+
+  /** Remove a rule; false when it is not (or no longer) in this classifier. */
+  remove(rule: Rule<T>): boolean {
+    if (!(rule instanceof RuleImpl) || rule.owner !== this) return false;
+    const r = rule as RuleImpl<T>;
+    const st = r.table;
+    if (st === undefined) return false;
+    const e = r.entry;
+    let prev: RuleImpl<T> | undefined;
+    let cur = st.vals[e];
+    while (cur !== undefined && cur !== r) {
+      prev = cur;
+      cur = cur.next;
+    }
+    if (cur === undefined) return false;
+    if (prev !== undefined) prev.next = r.next;
+    else if (r.next !== undefined) st.setHead(e, r.next);
+    else st.delete(e);
+    r.next = undefined;
+    r.table = undefined;
+    st.rules--;
+    this.count--;
+    this.stats.removes++;
+    this.gen++;
+    if (st.rules === 0) {
+      this.byMask.delete(st.id);
+      this.sorted.splice(this.sorted.indexOf(st), 1);
+      this.unionCache = undefined;
+    } else if (r.rank === st.maxRank) {
+      st.recomputeMax();
+      this.reposition(st);
+    }
+    return true;
+  }
+
+  /** Remove every rule. */
+  clear(): void {
+    for (const st of this.sorted) {
+      for (const e of st.entries()) {
+        for (let r = st.vals[e]; r !== undefined; r = r.next) r.table = undefined;
+      }
+    }
+    this.stats.removes += this.count;
+    this.sorted = [];
+    this.byMask.clear();
+    this.count = 0;
+    this.gen++;
+    this.unionCache = undefined;
+  }
+
+  /** The rule with exactly this match and priority (OpenFlow's strict selection), if any. */
+  find(match: Match, priority: number): Rule<T> | undefined {
+    const st = this.byMask.get(maskId(match.mask));
+    if (st === undefined) return undefined;
+    const e = st.find(match.value);
+    if (e === 0) return undefined;
+    for (let r = st.vals[e]; r !== undefined; r = r.next) {
+      if (r.priority === priority) return r;
+    }
+    return undefined;
+  }
+
+  /** All rules, best first (priority descending, then insertion order). */
+  rules(): Array<Rule<T>> {
+    const out: Array<RuleImpl<T>> = [];
+    for (const st of this.sorted) {
+      for (const e of st.entries()) {
+        for (let r = st.vals[e]; r !== undefined; r = r.next) out.push(r);
+      }
+    }
+    return out.sort((a, b) => b.rank - a.rank);
+  }
+
+  /**
+   * Rules that `criteria` covers (OpenFlow's non-strict selection, as used by
+   * `delete-flows` and `mod-flows` without `--strict`), best first. When
+   * `priority` is given only rules of that priority are returned.
+   */
+  covered(criteria: Match, priority?: number): Array<Rule<T>> {
+    return this.rules().filter((r) =>
+      (priority === undefined || r.priority === priority) && matchCovers(criteria, r.match)
+    );
+  }
+
+  /**
+   * Whether a rule of the same priority overlaps `match` (some packet matches
+   * both), which OpenFlow's `check_overlap` flag refuses. A rule with an equal
+   * match does not count: adding would replace it.
+   */
+  overlaps(match: Match, priority: number): boolean {
+    for (const st of this.sorted) {
+      for (const e of st.entries()) {
+        for (let r = st.vals[e]; r !== undefined; r = r.next) {
+          if (
+            r.priority === priority && matchesOverlap(r.match, match) &&
+            !matchEquals(r.match, match)
+          ) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The bitwise OR of all subtable masks: key bits no rule looks at cannot change
+   * any lookup's outcome. Recomputed after the set of masks changes.
+   */
+  unionMask(): Uint32Array {
+    if (this.unionCache === undefined) {
+      const u = new Uint32Array(KEY_WORDS);
+      for (const st of this.sorted) {
+        for (let i = 0; i < KEY_WORDS; i++) u[i] = (u[i] ?? 0) | (st.mask[i] ?? 0);
+      }
+      this.unionCache = u;
+    }
+    return this.unionCache;
+  }
+
+  /** The best rule matching `key`, or undefined. */
+  lookup(key: FlowKey): Rule<T> | undefined {
+    const subs = this.sorted;
+    const ns = subs.length;
+    const mk = SCRATCH;
+    let best: Subtable<T> | undefined;
+    let bestEntry = 0;
+    let bestRank = -1;
+    let i = 0;
+    for (; i < ns; i++) {
+      const st = subs[i]!;
+      if (st.maxRank <= bestRank) break;
+      const wwm = st.wwm, n = st.n;
+      let h = HASH_SEED;
+      for (let j = 0; j < n; j++) {
+        const v = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
+        mk[j] = v;
+        h = Math.imul(h ^ v, HASH_MUL);
+      }
+      const sl = st.slots, stride = st.stride, size = st.size;
+      let s = (h >>> st.shift) * stride;
+      for (;;) {
+        const e = sl[s + 1]!;
+        if (e === 0) break;
+        if (sl[s] === h) {
+          let j = 0;
+          while (j < n && sl[s + 2 + j] === mk[j]) j++;
+          if (j === n) {
+            const r = st.ranks[e]!;
+            if (r > bestRank) {
+              best = st;
+              bestEntry = e;
+              bestRank = r;
+            }
+            break;
+          }
+        }
+        s += stride;
+        if (s >= size) s = 0;
+      }
+    }
+    const stats = this.stats;
+    stats.lookups++;
+    stats.subtablesProbed += i;
+    if (best === undefined) return undefined;
+    stats.hits++;
+    return best.vals[bestEntry];
+  }
+
+  /**
+   * Like {@link lookup}, and ORs into `wc` (a {@link KEY_WORDS}-word mask) every
+   * key bit the outcome depended on: any key that agrees with `key` on the bits
+   * set in `wc` afterwards gets the same result. `wc` is not cleared first, so
+   * lookups in several tables (resubmit) can accumulate into one mask.
+   */
+  lookupWc(key: FlowKey, wc: Uint32Array): Rule<T> | undefined {
+    const subs = this.sorted;
+    const ns = subs.length;
+    const mk = SCRATCH;
+    let best: Subtable<T> | undefined;
+    let bestEntry = 0;
+    let bestRank = -1;
+    let i = 0;
+    for (; i < ns; i++) {
+      const st = subs[i]!;
+      if (st.maxRank <= bestRank) break;
+      const wwm = st.wwm, n = st.n, ends = st.stageEnds;
+      let h = HASH_SEED;
+      let j = 0;
+      let examined = n;
+      for (let stage = 0; stage < ends.length; stage++) {
+        const end = ends[stage]!;
+        for (; j < end; j++) {
+          const v = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
+          mk[j] = v;
+          h = Math.imul(h ^ v, HASH_MUL);
+        }
+        if (stage < ends.length - 1 && !st.stageHas(stage, h)) {
+          examined = end;
+          break;
+        }
+      }
+      for (let x = 0; x < examined; x++) {
+        const w = wwm[2 * x]!;
+        wc[w] = wc[w]! | wwm[2 * x + 1]!;
+      }
+      if (examined < n) continue;
+      const sl = st.slots, stride = st.stride, size = st.size;
+      let s = (h >>> st.shift) * stride;
+      for (;;) {
+        const e = sl[s + 1]!;
+        if (e === 0) break;
+        if (sl[s] === h) {
+          let x = 0;
+          while (x < n && sl[s + 2 + x] === mk[x]) x++;
+          if (x === n) {
+            const r = st.ranks[e]!;
+            if (r > bestRank) {
+              best = st;
+              bestEntry = e;
+              bestRank = r;
+            }
+            break;
+          }
+        }
+        s += stride;
+        if (s >= size) s = 0;
+      }
+    }
+    const stats = this.stats;
+    stats.lookups++;
+    stats.subtablesProbed += i;
+    if (best === undefined) return undefined;
+    stats.hits++;
+    return best.vals[bestEntry];
+  }
+
+  /** Move `st` to its place in the best-first order (it is the only one out of place). */
+  private reposition(st: Subtable<T>): void {
+    const a = this.sorted;
+    let i = a.indexOf(st);
+    while (i > 0 && a[i - 1]!.maxRank < st.maxRank) {
+      a[i] = a[i - 1]!;
+      i--;
+    }
+    while (i < a.length - 1 && a[i + 1]!.maxRank > st.maxRank) {
+      a[i] = a[i + 1]!;
+      i++;
+    }
+    a[i] = st;
+  }
+}
