@@ -11,7 +11,7 @@
  *   other type keeps its rdata as raw bytes;
  * - name compression (RFC 1035 §4.1.4): on encode every owner name and the
  *   names inside NS, CNAME, PTR, MX and SOA rdata (the only types allowed to be
- *   compressed, RFC 3597 §4) point to the latest earlier occurrence of their
+ *   compressed, RFC 3597 §4) point to the first occurrence of their
  *   longest known suffix, as BIND and dnsmasq do; matching is exact, so the case
  *   of every name survives. On decode pointers are followed anywhere, but each
  *   must point strictly before the run of labels it interrupts, so a pointer

@@ -7,7 +7,7 @@
  * decoding throws nothing but `WireError` (from `core/wire/errors.ts`),
  * whatever the bytes, and cannot loop on compression pointers. A decoded
  * message re-encodes to the same bytes when its sender compressed as this
- * encoder does (latest-written suffix, exact case). {@link truncateDns} fits a
+ * encoder does (first occurrence of each suffix, exact case). {@link truncateDns} fits a
  * response into a UDP payload limit ({@link dnsPayloadLimit}) the way a server
  * does. Names are text in presentation form with a trailing dot
  * ({@link parseDnsName}, {@link dnsNameEquals} compares them ignoring ASCII
