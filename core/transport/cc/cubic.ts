@@ -184,7 +184,8 @@ export class Cubic implements CongestionControl {
 
   /** RFC 9438 §4.6: max(FlightSize·β_cubic, 2·SMSS). */
   ssthreshAfterLoss(s: Readonly<CcState>, _now: number): number {
-    return Math.max(Math.floor(s.flightSize * this.#beta), 2 * s.mss);
+    // Whole bytes; the epsilon absorbs binary rounding (0.7 is not exact).
+    return Math.max(Math.floor(s.flightSize * this.#beta + 1e-6), 2 * s.mss);
   }
 
   /** RFC 9438 §4.6–4.7: remember W_max (fast convergence) and cwnd_prior; cwnd = ssthresh. */
