@@ -1,0 +1,1122 @@
+/**
+ * The IPv4 layer of one namespace (RFC 791, RFC 1122, RFC 1812 for routers),
+ * following Linux's packet path:
+ *
+ *   receive → PREROUTING → input route → local: reassembly → INPUT → protocol
+ *                                       → forward: TTL → FORWARD → MTU → POSTROUTING → neighbour
+ *   output (local) → route → OUTPUT → POSTROUTING → fragment → neighbour / loopback
+ *
+ * Addresses carry a prefix length; adding one installs Linux's kernel routes
+ * (local and broadcast in table local, the prefix route in main while the device
+ * is up). Rules pick tables (`ip rule`: 0 local, 32766 main, 32767 default).
+ * ICMP errors quote as much of the offending datagram as fits in 576 bytes, as
+ * Linux does (at least the IP header and 8 bytes RFC 792 asks for). Redirects
+ * are sent with Linux's back-off and accepted on hosts. Path MTU: frag-needed
+ * lowers a per-destination PMTU (RFC 1191), kept 10 minutes.
+ *
+ * Simplified: ICMP rate limiting is off by default (`net.ipv4.icmp_ratelimit`
+ * = 0, Linux's default is 1000 ms; set it to get Linux's per-peer token bucket);
+ * no IP options processing beyond carrying them; no multicast routing; IP IDs
+ * come from one per-namespace counter.
+ *
+ * @module
+ */
+import {
+  BROADCAST_MAC,
+  EtherType,
+  type Ip4,
+  IpProto,
+  newPacket,
+  type Packet,
+} from "../wire/packet.ts";
+import { broadcastOf, formatIp4, inPrefix, networkOf } from "../wire/addr.ts";
+import { decodeTransport, encodeFrame, encodeTransport, ipPayloadLength } from "../wire/frame.ts";
+import { parseQuote, type QuotedDatagram } from "../wire/icmp.ts";
+import { DropReason } from "../sim/trace.ts";
+import type { Timer } from "../sim/simulator.ts";
+import type { Interface } from "../net/interface.ts";
+import type { Namespace, PacketType } from "../net/namespace.ts";
+import { NeighTable } from "./neigh.ts";
+import {
+  type NextHop,
+  type Route,
+  type RouteScope,
+  RouteTable,
+  type RouteType,
+  SCOPE_VALUE,
+  Table,
+} from "./route.ts";
+
+/** An address assigned to an interface (`ip addr add`). */
+export interface IfAddr {
+  addr: Ip4;
+  len: number;
+  /** Broadcast address (0 for /31 and /32). */
+  broadcast: Ip4;
+  iface: Interface;
+  scope: RouteScope;
+  /** A secondary address (another address of an existing prefix on the device). */
+  secondary: boolean;
+  /** Label (`eth0:1`), defaults to the device name. */
+  label: string;
+  /** No prefix route was wanted (`noprefixroute`). */
+  noprefixroute: boolean;
+}
+
+/** Error numbers the layer reports to sockets and the shell. */
+export type Errno =
+  | "ENETUNREACH"
+  | "EHOSTUNREACH"
+  | "EMSGSIZE"
+  | "EACCES"
+  | "EINVAL"
+  | "EPERM"
+  | "ENODEV"
+  | "EADDRNOTAVAIL";
+
+/** strerror() of each errno, as Linux prints it. */
+export const ERRNO_TEXT: Record<Errno, string> = {
+  ENETUNREACH: "Network is unreachable",
+  EHOSTUNREACH: "No route to host",
+  EMSGSIZE: "Message too long",
+  EACCES: "Permission denied",
+  EINVAL: "Invalid argument",
+  EPERM: "Operation not permitted",
+  ENODEV: "No such device",
+  EADDRNOTAVAIL: "Cannot assign requested address",
+};
+
+/** A routing decision. */
+export interface RouteResult {
+  type: RouteType;
+  /** The route that matched (undefined for the implicit limited-broadcast route). */
+  route: Route | undefined;
+  /** Output device (lo for local). */
+  dev: Interface;
+  /** Gateway, or 0 when the destination is on the link. */
+  gateway: Ip4;
+  /** Preferred source address. */
+  src: Ip4;
+  /** Table the route came from. */
+  table: number;
+  /** Path MTU towards the destination. */
+  mtu: number;
+}
+
+/** An `ip rule`. */
+export interface Rule {
+  priority: number;
+  /** `from PREFIX` (len 0 = all). */
+  from: { addr: Ip4; len: number };
+  /** `to PREFIX`. */
+  to: { addr: Ip4; len: number };
+  iif: string | undefined;
+  oif: string | undefined;
+  fwmark: { mark: number; mask: number } | undefined;
+  /** Table to look up (action "table"). */
+  table: number;
+  action: "table" | "blackhole" | "unreachable" | "prohibit";
+  not: boolean;
+}
+
+/** Netfilter hook points, in the order a forwarded packet meets them. */
+export type Hook = "prerouting" | "input" | "forward" | "output" | "postrouting";
+
+/** What a packet filter decided. */
+export type Verdict = "accept" | "drop" | "stolen";
+
+/** A packet filter attached at the five hooks (netfilter). */
+export interface PacketFilter {
+  /** Inspect (and possibly rewrite) a packet at a hook. */
+  run(hook: Hook, p: Packet, inIf: Interface | undefined, outIf: Interface | undefined): Verdict;
+}
+
+/** Receives a locally delivered packet of one IP protocol. */
+export type ProtocolHandler = (p: Packet, iface: Interface, type: PacketType) => void;
+
+/** An ICMP error reported to the transport protocol that sent the quoted datagram. */
+export interface IcmpError {
+  /** Who sent the error. */
+  from: Ip4;
+  type: number;
+  code: number;
+  /** The `rest` word (MTU for frag-needed, gateway for redirects). */
+  rest: number;
+  /** What the quote tells of the datagram that caused the error. */
+  quoted: QuotedDatagram;
+  /** TTL of the packet carrying the error, as received. */
+  ttl: number;
+  /** When it arrived, ns. */
+  time: number;
+}
+
+interface Reassembly {
+  parts: Array<{ off: number; bytes: Uint8Array; p: Packet }>;
+  total: number;
+  first: Packet | undefined;
+  iface: Interface;
+  timer: Timer;
+}
+
+const LIMITED_BROADCAST = 0xffffffff;
+const LOOPBACK_NET = 0x7f000000;
+
+/** Options for sending a locally generated packet. */
+export interface OutputOptions {
+  /** Bound device (SO_BINDTODEVICE, `ping -I`). */
+  oif?: Interface;
+  /** Firewall mark. */
+  mark?: number;
+  /** Do not fragment locally; report EMSGSIZE instead (IP_PMTUDISC_DO). */
+  dontFragment?: boolean;
+}
+
+/** The IPv4 layer of one namespace. */
+export class Ipv4Stack {
+  readonly ns: Namespace;
+  readonly neigh: NeighTable;
+  /** Addresses in the order they were added. */
+  readonly addrs: IfAddr[] = [];
+  /** Routing tables by id. */
+  readonly tables: Map<number, RouteTable> = new Map();
+  /** Rules sorted by priority. */
+  readonly rules: Rule[] = [];
+  /** Local delivery by IP protocol number. */
+  readonly protocols: Map<number, ProtocolHandler> = new Map();
+  /** ICMP error delivery by the quoted datagram's protocol. */
+  readonly errorHandlers: Map<number, (e: IcmpError) => void> = new Map();
+  /**
+   * Receivers of ICMP messages other than errors and echo requests (ping
+   * sockets). A listener that takes the packet records its delivery and returns true.
+   */
+  readonly icmpListeners: Array<(p: Packet, iface: Interface) => boolean> = [];
+  /** Netfilter, when rules are loaded. */
+  filter: PacketFilter | undefined;
+  /** Learned path MTUs by destination. */
+  readonly pmtu: Map<Ip4, { mtu: number; expires: number }> = new Map();
+  /** Learned redirects: destination → new gateway. */
+  readonly redirects: Map<Ip4, Ip4> = new Map();
+  /** Counters in the spirit of /proc/net/snmp. */
+  readonly stats = {
+    inReceives: 0,
+    inDelivers: 0,
+    forwarded: 0,
+    outRequests: 0,
+    fragCreates: 0,
+    reasmOks: 0,
+    reasmFails: 0,
+    inNoRoutes: 0,
+    icmpOutErrors: 0,
+    icmpOutEchoReps: 0,
+  };
+  #reasm = new Map<string, Reassembly>();
+  #ipId: number;
+  #redirectPeers = new Map<Ip4, { n: number; last: number }>();
+  #icmpTokens = new Map<Ip4, { tokens: number; last: number }>();
+
+  /** The IPv4 layer of a namespace; registers itself for IPv4 frames. */
+  constructor(ns: Namespace) {
+    this.ns = ns;
+    for (const id of [Table.local, Table.main, Table.default]) {
+      this.tables.set(id, new RouteTable(id));
+    }
+    const all = { addr: 0, len: 0 };
+    for (
+      const [priority, table] of [[0, Table.local], [32766, Table.main], [32767, Table.default]]
+    ) {
+      this.rules.push({
+        priority: priority!,
+        from: all,
+        to: all,
+        iif: undefined,
+        oif: undefined,
+        fwmark: undefined,
+        table: table!,
+        action: "table",
+        not: false,
+      });
+    }
+    this.#ipId = ns.sim.rng(`ipid ${ns.nodeName}/${ns.name}`).nextU32() & 0xffff;
+    this.neigh = new NeighTable(ns, {
+      isLocal: (a) => this.isLocal(a),
+      requestSource: (iface, target, queued) => this.#arpSource(iface, target, queued),
+      proxyFor: (iface, target) => this.#proxyArp(iface, target),
+      linkFailure: (p) => this.icmpError(p, 3, 1, 0, undefined),
+    });
+    ns.protocols.set(EtherType.IPv4, (iface, p, type) => this.receive(iface, p, type));
+    ns.listeners.push((iface, what) => this.#deviceEvent(iface, what));
+    this.protocols.set(IpProto.ICMP, (p, iface, type) => this.#icmpReceive(p, iface, type));
+  }
+
+  /** A routing table by id, created on first use. */
+  table(id: number): RouteTable {
+    let t = this.tables.get(id);
+    if (!t) {
+      t = new RouteTable(id);
+      this.tables.set(id, t);
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  /** Whether `a` is one of this namespace's local addresses (table local, type local). */
+  isLocal(a: Ip4): boolean {
+    const r = this.tables.get(Table.local)!.lookup(a);
+    return r !== undefined && r.type === "local";
+  }
+
+  /** Addresses of one interface. */
+  addressesOf(iface: Interface): IfAddr[] {
+    return this.addrs.filter((x) => x.iface === iface);
+  }
+
+  /** Add an address (`ip addr add A/LEN dev IF`); "exists" if already there. */
+  addAddress(
+    iface: Interface,
+    addr: Ip4,
+    len: number,
+    o: { broadcast?: Ip4; scope?: RouteScope; label?: string; noprefixroute?: boolean } = {},
+  ): "ok" | "exists" {
+    if (this.addrs.some((x) => x.iface === iface && x.addr === addr && x.len === len)) {
+      return "exists";
+    }
+    const secondary = this.addrs.some((x) =>
+      x.iface === iface && x.len === len && inPrefix(addr, x.addr, len)
+    );
+    const scope: RouteScope = o.scope ??
+      (networkOf(addr, 8) === LOOPBACK_NET ? "host" : "global");
+    const a: IfAddr = {
+      addr,
+      len,
+      broadcast: o.broadcast ?? 0,
+      iface,
+      scope,
+      secondary,
+      label: o.label ?? iface.name,
+      noprefixroute: o.noprefixroute ?? false,
+    };
+    this.addrs.push(a);
+    this.#installAddressRoutes(a, !o.noprefixroute);
+    return "ok";
+  }
+
+  /** Remove an address; false if absent. Removing a primary removes its secondaries too (Linux's default). */
+  delAddress(iface: Interface, addr: Ip4, len: number): boolean {
+    const i = this.addrs.findIndex((x) =>
+      x.iface === iface && x.addr === addr && (len < 0 || x.len === len)
+    );
+    if (i < 0) return false;
+    const a = this.addrs[i]!;
+    const doomed = a.secondary ? [a] : this.addrs.filter((x) =>
+      x === a ||
+      (x.iface === iface && x.secondary && x.len === a.len && inPrefix(x.addr, a.addr, a.len))
+    );
+    for (const d of doomed) {
+      this.addrs.splice(this.addrs.indexOf(d), 1);
+      this.#removeAddressRoutes(d);
+    }
+    return true;
+  }
+
+  /** Linux's fib_add_ifaddr: the local route always; the rest only while the device is up. */
+  #installAddressRoutes(a: IfAddr, prefixRoute: boolean): void {
+    const local = this.table(Table.local);
+    const iface = a.iface;
+    const base = { metric: 0, proto: "kernel", prefsrc: a.addr, mtu: 0, table: Table.local };
+    const nh = (): NextHop[] => [{ gateway: 0, dev: iface, weight: 1, onlink: false }];
+    if (local.exact(a.addr, 32).length === 0) {
+      local.add({ ...base, type: "local", dst: a.addr, len: 32, scope: "host", nexthops: nh() });
+    }
+    if (!iface.adminUp) return;
+    if (
+      a.broadcast !== 0 && a.broadcast !== LIMITED_BROADCAST &&
+      local.exact(a.broadcast, 32).length === 0
+    ) {
+      local.add({
+        ...base,
+        type: "broadcast",
+        dst: a.broadcast,
+        len: 32,
+        scope: "link",
+        nexthops: nh(),
+      });
+    }
+    const prefix = networkOf(a.addr, a.len);
+    if (prefix === 0 || a.secondary || (prefix === a.addr && a.len === 32)) return;
+    if (prefixRoute) {
+      if (iface.kind === "loopback") {
+        if (local.exact(prefix, a.len).length === 0) {
+          local.add({
+            ...base,
+            type: "local",
+            dst: prefix,
+            len: a.len,
+            scope: "host",
+            nexthops: nh(),
+          });
+        }
+      } else {
+        this.#addPrefixRoute(a);
+      }
+    }
+    if (a.len < 31) {
+      const bcast = broadcastOf(a.addr, a.len);
+      if (local.exact(bcast, 32).length === 0) {
+        local.add({
+          ...base,
+          type: "broadcast",
+          dst: bcast,
+          len: 32,
+          scope: "link",
+          nexthops: nh(),
+        });
+      }
+    }
+  }
+
+  #addPrefixRoute(a: IfAddr): void {
+    const main = this.table(Table.main);
+    const dst = networkOf(a.addr, a.len);
+    if (
+      main.exact(dst, a.len).some((r) => r.nexthops[0]?.dev === a.iface && r.proto === "kernel")
+    ) {
+      return;
+    }
+    main.add({
+      table: Table.main,
+      type: "unicast",
+      dst,
+      len: a.len,
+      metric: 0,
+      proto: "kernel",
+      scope: "link",
+      prefsrc: a.addr,
+      nexthops: [{ gateway: 0, dev: a.iface, weight: 1, onlink: false }],
+      mtu: 0,
+    });
+  }
+
+  /** Remove the kernel routes an address made, then restore those its device's other addresses share. */
+  #removeAddressRoutes(a: IfAddr): void {
+    for (const t of this.tables.values()) {
+      t.removeWhere((r) => r.proto === "kernel" && r.prefsrc === a.addr);
+    }
+    for (const x of this.addrs) {
+      if (x.iface === a.iface) this.#installAddressRoutes(x, !x.noprefixroute);
+    }
+  }
+
+  #deviceEvent(iface: Interface, what: "add" | "del" | "state"): void {
+    if (what === "add") return;
+    if (what === "del" || !iface.adminUp) {
+      // Linux flushes every route through the device when it goes down.
+      for (const t of this.tables.values()) {
+        t.removeWhere((r) => r.nexthops.some((n) => n.dev === iface));
+      }
+      this.neigh.flushInterface(iface);
+      for (const [dst, gw] of this.redirects) {
+        if (this.route(gw, {}) === "ENETUNREACH") this.redirects.delete(dst);
+      }
+      if (what === "del") {
+        for (const a of this.addrs.filter((x) => x.iface === iface)) {
+          this.addrs.splice(this.addrs.indexOf(a), 1);
+          this.#removeAddressRoutes(a);
+        }
+      }
+      return;
+    }
+    // Up (or carrier change while up): the addresses' routes come (back).
+    for (const a of this.addrs) {
+      if (a.iface === iface) this.#installAddressRoutes(a, !a.noprefixroute);
+    }
+  }
+
+  /** Linux's inet_select_addr: a primary address of `dev` within `scope`, preferring `dst`'s subnet. */
+  selectSource(dev: Interface | undefined, dst: Ip4, scope: RouteScope): Ip4 {
+    const limit = SCOPE_VALUE[scope];
+    let first = 0;
+    if (dev) {
+      for (const a of this.addrs) {
+        if (a.iface !== dev || a.secondary || SCOPE_VALUE[a.scope] > limit) continue;
+        if (dst !== 0 && inPrefix(dst, a.addr, a.len)) return a.addr;
+        if (first === 0) first = a.addr;
+      }
+      if (first !== 0) return first;
+    }
+    // Any other device's address of suitable scope (not host scope, i.e. not lo's).
+    for (const a of this.addrs) {
+      if (a.secondary || a.scope === "host" || SCOPE_VALUE[a.scope] > limit) continue;
+      return a.addr;
+    }
+    return 0;
+  }
+
+  #arpSource(iface: Interface, target: Ip4, queued: Packet | undefined): Ip4 {
+    // arp_announce=0: the queued packet's source if it is local, else the best address on iface.
+    const src = queued?.ip?.src ?? 0;
+    if (src !== 0 && this.isLocal(src)) return src;
+    return this.selectSource(iface, target, "link");
+  }
+
+  #proxyArp(iface: Interface, target: Ip4): boolean {
+    if (this.ns.sysctl.get(`net.ipv4.conf.${iface.name}.proxy_arp`) !== "1") return false;
+    const r = this.route(target, {});
+    return typeof r !== "string" && r.type === "unicast" && r.dev !== iface;
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  /** Add a rule, kept sorted by priority (stable for equal priorities). */
+  addRule(rule: Rule): void {
+    let i = this.rules.length;
+    while (i > 0 && this.rules[i - 1]!.priority > rule.priority) i--;
+    this.rules.splice(i, 0, rule);
+  }
+
+  /**
+   * The routing decision for a destination, walking the rules (`ip route get`).
+   * Returns an errno when there is no usable route.
+   */
+  route(
+    dst: Ip4,
+    o: { src?: Ip4; iif?: Interface; oif?: Interface; mark?: number },
+  ): RouteResult | Errno {
+    const src = o.src ?? 0;
+    if (dst === LIMITED_BROADCAST || (dst === 0 && o.iif !== undefined)) {
+      const dev = o.oif ?? o.iif ?? this.#firstUpDevice();
+      if (!dev) return "ENETUNREACH";
+      return {
+        type: o.iif ? "local" : "broadcast",
+        route: undefined,
+        dev: o.iif ? this.ns.lo : dev,
+        gateway: 0,
+        src: src || this.selectSource(dev, 0, "link"),
+        table: Table.local,
+        mtu: dev.mtu,
+      };
+    }
+    for (const rule of this.rules) {
+      if (!this.#ruleMatches(rule, dst, src, o)) continue;
+      if (rule.action === "blackhole") return "EINVAL";
+      if (rule.action === "unreachable") return "EHOSTUNREACH";
+      if (rule.action === "prohibit") return "EACCES";
+      const t = this.tables.get(rule.table);
+      if (!t) continue;
+      const r = t.lookup(dst);
+      if (r === undefined) continue;
+      if (o.oif && r.type === "unicast" && !r.nexthops.some((n) => n.dev === o.oif)) {
+        // A bound socket only uses routes through its device; else it is on-link there.
+        if (t.id === Table.main || t.id === Table.local) continue;
+      }
+      return this.#result(r, dst, src, o);
+    }
+    if (o.oif && o.oif.adminUp) {
+      // SO_BINDTODEVICE with no route through the device: Linux treats the
+      // destination as on-link on that device.
+      return {
+        type: "unicast",
+        route: undefined,
+        dev: o.oif,
+        gateway: 0,
+        src: src || this.selectSource(o.oif, dst, "link"),
+        table: Table.main,
+        mtu: this.#pathMtu(dst, o.oif.mtu, undefined),
+      };
+    }
+    return "ENETUNREACH";
+  }
+
+  #firstUpDevice(): Interface | undefined {
+    for (const i of this.ns.interfaces.values()) if (i.kind !== "loopback" && i.adminUp) return i;
+    return undefined;
+  }
+
+  #ruleMatches(
+    rule: Rule,
+    dst: Ip4,
+    src: Ip4,
+    o: { iif?: Interface; oif?: Interface; mark?: number },
+  ): boolean {
+    let m = true;
+    if (rule.from.len > 0 && !inPrefix(src, rule.from.addr, rule.from.len)) m = false;
+    else if (rule.to.len > 0 && !inPrefix(dst, rule.to.addr, rule.to.len)) m = false;
+    else if (rule.iif !== undefined && (o.iif?.name ?? "lo") !== rule.iif) m = false;
+    else if (rule.oif !== undefined && o.oif?.name !== rule.oif) m = false;
+    else if (rule.fwmark && (((o.mark ?? 0) & rule.fwmark.mask) >>> 0) !== rule.fwmark.mark) {
+      m = false;
+    }
+    return rule.not ? !m : m;
+  }
+
+  #result(
+    r: Route,
+    dst: Ip4,
+    src: Ip4,
+    _o: { iif?: Interface; mark?: number },
+  ): RouteResult | Errno {
+    switch (r.type) {
+      case "blackhole":
+        return "EINVAL";
+      case "unreachable":
+        return "EHOSTUNREACH";
+      case "prohibit":
+        return "EACCES";
+    }
+    const nh = r.nexthops.length === 1 ? r.nexthops[0]! : this.#pickNextHop(r.nexthops, dst, src);
+    let gateway = r.type === "unicast" ? nh.gateway : 0;
+    if (gateway === 0 && r.type === "unicast") {
+      const redirected = this.redirects.get(dst);
+      if (redirected !== undefined) gateway = redirected;
+    } else if (gateway !== 0 && this.redirects.has(dst)) {
+      gateway = this.redirects.get(dst)!;
+    }
+    const dev = r.type === "local" ? this.ns.lo : nh.dev;
+    let s = src;
+    if (s === 0) {
+      s = r.prefsrc ||
+        this.selectSource(
+          nh.dev,
+          gateway || dst,
+          r.type === "local" ? "host" : r.scope === "host" ? "host" : gateway ? "global" : "link",
+        );
+      if (r.type === "local" && s === 0) s = dst;
+    }
+    return {
+      type: r.type,
+      route: r,
+      dev,
+      gateway,
+      src: s,
+      table: r.table,
+      mtu: this.#pathMtu(dst, r.mtu || dev.mtu, r),
+    };
+  }
+
+  /** Weighted multipath choice by flow hash (hash-threshold, RFC 2992, as Linux). */
+  #pickNextHop(nhs: NextHop[], dst: Ip4, src: Ip4, ports = 0): NextHop {
+    let total = 0;
+    for (const n of nhs) if (n.dev.adminUp) total += n.weight;
+    if (total === 0) return nhs[0]!;
+    const h = flowHash(src, dst, ports) % total;
+    let acc = 0;
+    for (const n of nhs) {
+      if (!n.dev.adminUp) continue;
+      acc += n.weight;
+      if (h < acc) return n;
+    }
+    return nhs[nhs.length - 1]!;
+  }
+
+  #pathMtu(dst: Ip4, devMtu: number, _r: Route | undefined): number {
+    const e = this.pmtu.get(dst);
+    if (e === undefined) return devMtu;
+    if (e.expires <= this.ns.sim.now) {
+      this.pmtu.delete(dst);
+      return devMtu;
+    }
+    return Math.min(e.mtu, devMtu);
+  }
+
+  // ------------------------------------------------------------------- output
+
+  /** Next IP identification value. */
+  nextId(): number {
+    this.#ipId = (this.#ipId + 1) & 0xffff;
+    return this.#ipId;
+  }
+
+  /**
+   * Send a locally generated packet. `p.ip` must carry dst, proto, ttl, tos and
+   * df; src 0 means "choose". The packet must already be born. Returns an errno
+   * when it cannot be sent (the packet is then dropped and accounted).
+   */
+  output(p: Packet, o: OutputOptions = {}): Errno | undefined {
+    const ip = p.ip!;
+    this.stats.outRequests++;
+    const r = this.route(ip.dst, { src: ip.src || undefined, oif: o.oif, mark: o.mark });
+    if (typeof r === "string") {
+      this.stats.inNoRoutes++;
+      this.ns.sim.trace.drop(this.ns.lo, p, DropReason.noRoute, ERRNO_TEXT[r]);
+      return r;
+    }
+    if (ip.src === 0) ip.src = r.src;
+    if (this.filter) {
+      const v = this.filter.run("output", p, undefined, r.dev);
+      if (v === "drop") {
+        this.ns.sim.trace.drop(this.ns.lo, p, DropReason.netfilter, "OUTPUT");
+        return "EPERM";
+      }
+      if (v === "stolen") return undefined;
+    }
+    return this.#postrouting(p, r, o.dontFragment ?? false, true);
+  }
+
+  #postrouting(
+    p: Packet,
+    r: RouteResult,
+    dontFragment: boolean,
+    local: boolean,
+  ): Errno | undefined {
+    if (this.filter) {
+      const v = this.filter.run("postrouting", p, undefined, r.dev);
+      if (v === "drop") {
+        this.ns.sim.trace.drop(r.dev, p, DropReason.netfilter, "POSTROUTING");
+        return "EPERM";
+      }
+      if (v === "stolen") return undefined;
+    }
+    const ip = p.ip!;
+    const total = ipHeaderLength(p) + ipPayloadLength(p);
+    if (total > r.mtu && r.dev.kind !== "loopback") {
+      if (ip.df || dontFragment) {
+        if (local) {
+          this.ns.sim.trace.drop(r.dev, p, DropReason.mtuWithDf, `mtu ${r.mtu}`);
+          return "EMSGSIZE";
+        }
+        this.icmpError(p, 3, 4, r.mtu, r.dev);
+        this.ns.sim.trace.drop(r.dev, p, DropReason.mtuWithDf, `mtu ${r.mtu}`);
+        return undefined;
+      }
+      for (const f of this.#fragment(p, r.mtu, r.dev)) this.#finish(f, r);
+      return undefined;
+    }
+    this.#finish(p, r);
+    return undefined;
+  }
+
+  #finish(p: Packet, r: RouteResult): void {
+    const dev = r.dev;
+    if (r.type === "local" || dev.kind === "loopback") {
+      p.eth.src = 0;
+      p.eth.dst = 0;
+      dev.transmit(p);
+      return;
+    }
+    if (r.type === "broadcast" || p.ip!.dst === LIMITED_BROADCAST) {
+      p.eth.src = dev.mac;
+      p.eth.dst = BROADCAST_MAC;
+      dev.transmit(p);
+      return;
+    }
+    this.neigh.output(dev, r.gateway || p.ip!.dst, p);
+  }
+
+  #fragment(p: Packet, mtu: number, dev: Interface): Packet[] {
+    const ip = p.ip!;
+    const data = p.raw ?? encodeTransport(p);
+    const hl = ipHeaderLength(p);
+    const chunk = Math.floor((mtu - hl) / 8) * 8;
+    const out: Packet[] = [];
+    const baseOff = ip.fragOffset;
+    for (let off = 0; off < data.length; off += chunk) {
+      const end = Math.min(off + chunk, data.length);
+      const f = newPacket({ ...p.eth, vlan: undefined });
+      f.ip = { ...ip, fragOffset: baseOff + off, mf: end < data.length || ip.mf };
+      f.raw = data.subarray(off, end);
+      this.ns.sim.trace.birth(f);
+      out.push(f);
+    }
+    this.stats.fragCreates += out.length;
+    this.ns.sim.trace.consume(dev, p, `fragmented into ${out.length}`);
+    return out;
+  }
+
+  // -------------------------------------------------------------------- input
+
+  /** An IPv4 frame arrived on `iface`. */
+  receive(iface: Interface, p: Packet, type: PacketType): void {
+    const ip = p.ip;
+    const trace = this.ns.sim.trace;
+    this.stats.inReceives++;
+    if (ip === undefined) {
+      trace.drop(iface, p, DropReason.malformed, "ipv4");
+      return;
+    }
+    // Martian sources: never accepted from a wire (RFC 1812 §5.3.7).
+    const srcHigh = ip.src >>> 24;
+    if (
+      iface.kind !== "loopback" &&
+      (srcHigh === 127 || (srcHigh >= 224 && ip.src !== 0) || ip.src === LIMITED_BROADCAST)
+    ) {
+      trace.drop(iface, p, DropReason.martian, `source ${formatIp4(ip.src)}`);
+      return;
+    }
+    if (this.filter) {
+      const v = this.filter.run("prerouting", p, iface, undefined);
+      if (v === "drop") {
+        trace.drop(iface, p, DropReason.netfilter, "PREROUTING");
+        return;
+      }
+      if (v === "stolen") return;
+    }
+    const dst = ip.dst;
+    if (dst === LIMITED_BROADCAST || type === "broadcast" && this.#isBroadcastFor(iface, dst)) {
+      this.#localDeliver(p, iface, "broadcast");
+      return;
+    }
+    if (ip.src === 0) {
+      trace.drop(iface, p, DropReason.martian, "source 0.0.0.0");
+      return;
+    }
+    const r = this.route(dst, { src: ip.src, iif: iface });
+    if (typeof r === "string") {
+      this.stats.inNoRoutes++;
+      if (!this.#forwarding(iface)) {
+        trace.drop(iface, p, DropReason.forwardingOff);
+        return;
+      }
+      // ip_error: net unreachable, host unreachable (unreachable route), filtered (prohibit).
+      const code = r === "ENETUNREACH" ? 0 : r === "EHOSTUNREACH" ? 1 : r === "EACCES" ? 13 : -1;
+      if (code >= 0 && type === "host") this.icmpError(p, 3, code, 0, iface);
+      trace.drop(
+        iface,
+        p,
+        r === "EINVAL"
+          ? DropReason.blackhole
+          : r === "EACCES"
+          ? DropReason.prohibited
+          : r === "EHOSTUNREACH"
+          ? DropReason.unreachableRoute
+          : DropReason.noRoute,
+      );
+      return;
+    }
+    if (r.type === "local" || r.type === "broadcast") {
+      this.#localDeliver(p, iface, r.type === "local" && type === "host" ? "host" : "broadcast");
+      return;
+    }
+    if (type !== "host") {
+      trace.drop(iface, p, DropReason.otherHost, "not forwarding link-layer broadcast");
+      return;
+    }
+    if (!this.#forwarding(iface)) {
+      trace.drop(iface, p, DropReason.forwardingOff);
+      return;
+    }
+    this.#forward(p, iface, r);
+  }
+
+  #isBroadcastFor(iface: Interface, dst: Ip4): boolean {
+    for (const a of this.addrs) {
+      if (a.iface === iface && a.len < 31 && (a.broadcast || broadcastOf(a.addr, a.len)) === dst) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #forwarding(iface: Interface): boolean {
+    return this.ns.sysctl.get(`net.ipv4.conf.${iface.name}.forwarding`) === "1";
+  }
+
+  #forward(p: Packet, iif: Interface, r: RouteResult): void {
+    const ip = p.ip!;
+    const trace = this.ns.sim.trace;
+    if (ip.ttl <= 1) {
+      this.icmpError(p, 11, 0, 0, iif);
+      trace.drop(iif, p, DropReason.ttlExceeded);
+      return;
+    }
+    if (this.filter) {
+      const v = this.filter.run("forward", p, iif, r.dev);
+      if (v === "drop") {
+        trace.drop(iif, p, DropReason.netfilter, "FORWARD");
+        return;
+      }
+      if (v === "stolen") return;
+    }
+    if (r.dev === iif && r.route !== undefined) this.#maybeRedirect(p, iif, r);
+    ip.ttl--;
+    this.stats.forwarded++;
+    this.#postrouting(p, r, false, false);
+  }
+
+  /** RFC 1812 §5.2.7.2 redirect with Linux's exponential back-off (ip_rt_send_redirect). */
+  #maybeRedirect(p: Packet, iif: Interface, r: RouteResult): void {
+    if (this.ns.sysctl.get(`net.ipv4.conf.${iif.name}.send_redirects`) !== "1") return;
+    const gw = r.gateway || p.ip!.dst;
+    const src = p.ip!.src;
+    const onLink = this.addrs.some((a) =>
+      a.iface === iif && inPrefix(src, a.addr, a.len) && inPrefix(gw, a.addr, a.len)
+    );
+    if (!onLink) return;
+    const now = this.ns.sim.now;
+    let peer = this.#redirectPeers.get(src);
+    if (!peer || now - peer.last > 20e9) {
+      peer = { n: 0, last: 0 };
+      this.#redirectPeers.set(src, peer);
+    }
+    if (peer.n >= 9) return;
+    if (peer.n > 0 && now < peer.last + (20e6 * 2 ** peer.n)) return;
+    peer.n++;
+    peer.last = now;
+    this.icmpError(p, 5, 1, gw, iif);
+  }
+
+  #localDeliver(p: Packet, iface: Interface, type: PacketType): void {
+    const ip = p.ip!;
+    if (ip.mf || ip.fragOffset > 0) {
+      const whole = this.#reassemble(p, iface);
+      if (whole === undefined) return;
+      p = whole;
+    }
+    if (this.filter) {
+      const v = this.filter.run("input", p, iface, undefined);
+      if (v === "drop") {
+        this.ns.sim.trace.drop(iface, p, DropReason.netfilter, "INPUT");
+        return;
+      }
+      if (v === "stolen") return;
+    }
+    this.stats.inDelivers++;
+    const h = this.protocols.get(p.ip!.proto);
+    if (h === undefined) {
+      if (type === "host") this.icmpError(p, 3, 2, 0, iface);
+      this.ns.sim.trace.drop(iface, p, DropReason.noSocket, `protocol ${p.ip!.proto}`);
+      return;
+    }
+    h(p, iface, type);
+  }
+
+  #reassemble(p: Packet, iface: Interface): Packet | undefined {
+    const ip = p.ip!;
+    const trace = this.ns.sim.trace;
+    const key = `${ip.src}|${ip.dst}|${ip.id}|${ip.proto}`;
+    let q = this.#reasm.get(key);
+    if (!q) {
+      const timeout = this.ns.sysctl.num("net.ipv4.ipfrag_time") * 1e9;
+      const entry: Reassembly = {
+        parts: [],
+        total: -1,
+        first: undefined,
+        iface,
+        timer: this.ns.sim.after(timeout, () => this.#reasmExpire(key)),
+      };
+      q = entry;
+      this.#reasm.set(key, q);
+    }
+    const bytes = p.raw ?? new Uint8Array(0);
+    q.parts.push({ off: ip.fragOffset, bytes, p });
+    if (ip.fragOffset === 0) q.first = p;
+    if (!ip.mf) q.total = ip.fragOffset + bytes.length;
+    if (q.total < 0 || q.first === undefined) return undefined;
+    q.parts.sort((a, b) => a.off - b.off);
+    let have = 0;
+    for (const part of q.parts) {
+      if (part.off > have) return undefined;
+      have = Math.max(have, part.off + part.bytes.length);
+    }
+    if (have < q.total) return undefined;
+    const all = new Uint8Array(q.total);
+    for (const part of q.parts) all.set(part.bytes.subarray(0, q.total - part.off), part.off);
+    q.timer.cancel();
+    this.#reasm.delete(key);
+    const first = q.first;
+    const whole = newPacket({ ...first.eth, vlan: undefined });
+    whole.ip = { ...first.ip!, mf: false, fragOffset: 0 };
+    let parsed: Pick<Packet, "icmp" | "udp" | "tcp" | "raw">;
+    try {
+      parsed = decodeTransport(whole.ip, all);
+    } catch {
+      for (const part of q.parts) trace.drop(iface, part.p, DropReason.malformed, "reassembled");
+      this.stats.reasmFails++;
+      return undefined;
+    }
+    whole.icmp = parsed.icmp;
+    whole.udp = parsed.udp;
+    whole.tcp = parsed.tcp;
+    whole.raw = parsed.raw;
+    trace.birth(whole);
+    for (const part of q.parts) trace.consume(iface, part.p, "reassembled");
+    this.stats.reasmOks++;
+    return whole;
+  }
+
+  #reasmExpire(key: string): void {
+    const q = this.#reasm.get(key);
+    if (!q) return;
+    this.#reasm.delete(key);
+    this.stats.reasmFails++;
+    // RFC 792/1122: time exceeded (fragment reassembly) if the first fragment arrived.
+    if (q.first) this.icmpError(q.first, 11, 1, 0, q.iface);
+    for (const part of q.parts) {
+      this.ns.sim.trace.drop(q.iface, part.p, DropReason.reassemblyTimeout);
+    }
+  }
+
+  /** Packets held in reassembly queues (for conservation checks). */
+  get held(): number {
+    let n = 0;
+    for (const q of this.#reasm.values()) n += q.parts.length;
+    return n + this.neigh.held;
+  }
+
+  // --------------------------------------------------------------------- ICMP
+
+  /**
+   * Send an ICMP error about `orig` to its sender (RFC 1122 §3.2.2 rules: never
+   * about an ICMP error, a non-first fragment, a broadcast or a bad source).
+   */
+  icmpError(
+    orig: Packet,
+    type: number,
+    code: number,
+    rest: number,
+    iif: Interface | undefined,
+  ): void {
+    const oip = orig.ip;
+    if (!oip) return;
+    if (oip.fragOffset > 0) return;
+    if (oip.src === 0 || oip.src === LIMITED_BROADCAST || (oip.src >>> 28) === 14) return;
+    if (oip.dst === LIMITED_BROADCAST || (oip.dst >>> 28) === 14) return;
+    if (orig.eth.dst === BROADCAST_MAC && orig.eth.src !== 0) return;
+    if (
+      oip.proto === IpProto.ICMP && orig.icmp &&
+      ![0, 8, 13, 14, 15, 16, 17, 18].includes(orig.icmp.type)
+    ) {
+      return;
+    }
+    if (!this.#icmpAllowed(oip.src, type)) return;
+    const frame = encodeFrame(orig);
+    const l2 = frame.length - (ipHeaderLength(orig) + ipPayloadLength(orig));
+    const quote = frame.subarray(l2, l2 + Math.min(576 - 28, frame.length - l2));
+    // Source: the address the packet was sent to if local, else chosen by the route back.
+    let src = this.isLocal(oip.dst) ? oip.dst : 0;
+    if (src === 0 && iif && this.ns.sysctl.get("net.ipv4.icmp_errors_use_inbound_ifaddr") === "1") {
+      src = this.selectSource(iif, oip.src, "link");
+    }
+    const p = newPacket({ dst: 0, src: 0, type: EtherType.IPv4, vlan: undefined });
+    p.ip = {
+      tos: 0xc0,
+      id: this.nextId(),
+      df: false,
+      mf: false,
+      fragOffset: 0,
+      ttl: this.ns.sysctl.num("net.ipv4.ip_default_ttl"),
+      proto: IpProto.ICMP,
+      src,
+      dst: oip.src,
+      options: undefined,
+    };
+    p.icmp = { type, code, rest: rest >>> 0, payload: new Uint8Array(quote) };
+    this.ns.sim.trace.birth(p);
+    this.stats.icmpOutErrors++;
+    this.output(p);
+  }
+
+  #icmpAllowed(dst: Ip4, type: number): boolean {
+    const limit = this.ns.sysctl.num("net.ipv4.icmp_ratelimit") * 1e6;
+    if (limit <= 0) return true;
+    const mask = this.ns.sysctl.num("net.ipv4.icmp_ratemask");
+    if (type > 31 || ((mask >>> type) & 1) === 0) return true;
+    const now = this.ns.sim.now;
+    let b = this.#icmpTokens.get(dst);
+    if (!b) {
+      b = { tokens: 6 * limit, last: now };
+      this.#icmpTokens.set(dst, b);
+    }
+    b.tokens = Math.min(6 * limit, b.tokens + (now - b.last));
+    b.last = now;
+    if (b.tokens < limit) return false;
+    b.tokens -= limit;
+    return true;
+  }
+
+  #icmpReceive(p: Packet, iface: Interface, type: PacketType): void {
+    const m = p.icmp;
+    const trace = this.ns.sim.trace;
+    if (m === undefined) {
+      trace.drop(iface, p, DropReason.malformed, "icmp");
+      return;
+    }
+    if (m.type === 8) {
+      const ignore = this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_all") === 1 ||
+        (type !== "host" && this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_broadcasts") === 1);
+      if (ignore) {
+        trace.drop(iface, p, DropReason.noSocket, "echo ignored");
+        return;
+      }
+      const ip = p.ip!;
+      const reply = newPacket({ dst: 0, src: 0, type: EtherType.IPv4, vlan: undefined });
+      reply.ip = {
+        tos: ip.tos,
+        id: this.nextId(),
+        df: false,
+        mf: false,
+        fragOffset: 0,
+        ttl: this.ns.sysctl.num("net.ipv4.ip_default_ttl"),
+        proto: IpProto.ICMP,
+        src: type === "host" ? ip.dst : 0,
+        dst: ip.src,
+        options: undefined,
+      };
+      reply.icmp = { type: 0, code: 0, rest: m.rest, payload: m.payload };
+      trace.consume(iface, p, "echo request answered");
+      trace.birth(reply);
+      this.stats.icmpOutEchoReps++;
+      this.output(reply);
+      return;
+    }
+    if (m.type === 3 || m.type === 11 || m.type === 5 || m.type === 12) {
+      this.#icmpErrorReceive(p, iface);
+      return;
+    }
+    for (const l of this.icmpListeners) if (l(p, iface)) return;
+    trace.consume(iface, p, "icmp");
+  }
+
+  #icmpErrorReceive(p: Packet, iface: Interface): void {
+    const m = p.icmp!;
+    const trace = this.ns.sim.trace;
+    const quote = typeof m.payload === "number" ? new Uint8Array(0) : m.payload;
+    let quoted: QuotedDatagram;
+    try {
+      quoted = parseQuote(quote);
+    } catch {
+      trace.drop(iface, p, DropReason.malformed, "icmp quote");
+      return;
+    }
+    const q = quoted.ip!;
+    if (m.type === 3 && m.code === 4) {
+      const mtu = m.rest & 0xffff;
+      if (mtu >= 68) {
+        this.pmtu.set(q.dst, { mtu, expires: this.ns.sim.now + 600e9 });
+      }
+    }
+    if (
+      m.type === 5 && this.ns.sysctl.get(`net.ipv4.conf.${iface.name}.accept_redirects`) === "1" &&
+      !this.#forwarding(iface)
+    ) {
+      this.redirects.set(q.dst, m.rest >>> 0);
+    }
+    const err: IcmpError = {
+      from: p.ip!.src,
+      type: m.type,
+      code: m.code,
+      rest: m.rest,
+      quoted,
+      ttl: p.ip!.ttl,
+      time: this.ns.sim.now,
+    };
+    const h = this.errorHandlers.get(q.proto);
+    if (h) h(err);
+    trace.consume(iface, p, "icmp error");
+  }
+}
+
+/** Header length of a packet's IPv4 header. */
+export function ipHeaderLength(p: Packet): number {
+  return 20 + (p.ip?.options?.length ?? 0);
+}
+
+/** A flow hash for multipath (L3 policy: addresses; L4 policy adds ports). */
+export function flowHash(src: Ip4, dst: Ip4, ports: number): number {
+  let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h ^ dst, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h ^ ports, 0x27d4eb2f);
+  h ^= h >>> 15;
+  return h >>> 0;
+}

@@ -1,0 +1,31 @@
+/**
+ * A hub: every frame that arrives on one port is repeated out of every other
+ * port, unchanged. It learns nothing and filters nothing (a physical-layer
+ * device in the notes' words).
+ *
+ * Simplified: no collisions or half duplex; each port is a full-duplex link.
+ *
+ * @module
+ */
+import type { Packet } from "../wire/packet.ts";
+import { snapshotPacket } from "../sim/trace.ts";
+import { L2Device } from "./device.ts";
+import type { Interface } from "../net/interface.ts";
+
+/** A repeating hub. */
+export class Hub extends L2Device {
+  /** Repeat a frame to all other ports (copies; the original goes out of the last one). */
+  onFrame(inPort: Interface, p: Packet): void {
+    const out = this.ports.filter((x) => x !== inPort && x.adminUp);
+    if (out.length === 0) {
+      this.sim.trace.consume(inPort, p, "hub: no other port");
+      return;
+    }
+    for (let i = 0; i < out.length - 1; i++) {
+      const c = snapshotPacket(p);
+      this.sim.trace.birth(c);
+      out[i]!.transmit(c);
+    }
+    out[out.length - 1]!.transmit(p);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Network interfaces (net devices): loopback, Ethernet ports attached to a
+ * link, and veth pairs. An interface has a MAC, an MTU, admin and carrier state,
+ * a transmit queue (FIFO of `txqueuelen` packets, Linux's default 1000) and
+ * counters. Received frames go to the interface's `handler` — the namespace's
+ * stack, or a bridge/switch that enslaved it (Linux's rx_handler).
+ *
+ * Simplified: no offloads, no multi-queue; the transmit queue is a plain FIFO
+ * (pfifo_fast's bands are the qdisc layer's business, later).
+ *
+ * @module
+ */
+import type { Packet } from "../wire/packet.ts";
+import type { TracePoint } from "../sim/trace.ts";
+import { DropReason } from "../sim/trace.ts";
+import type { Simulator } from "../sim/simulator.ts";
+import { frameLength } from "../wire/frame.ts";
+
+/** Receives frames from an interface. */
+export interface FrameHandler {
+  /** A frame arrived on `iface`. The handler now owns the packet (must end or forward it). */
+  onFrame(iface: Interface, p: Packet): void;
+}
+
+/** Where an interface's transmitted frames go. */
+export interface Medium {
+  /** Whether the medium can take a frame now (false while serializing the previous one). */
+  ready(from: Interface): boolean;
+  /** Put a frame on the medium; call `from.transmitDone()` when it is serialized. */
+  start(from: Interface, p: Packet): void;
+}
+
+/** The kind of a device, as `ip -d link` would name it. */
+export type InterfaceKind = "loopback" | "ether" | "veth" | "bridge" | "switchport";
+
+/** Per-interface counters, as `ip -s link` shows them. */
+export interface InterfaceCounters {
+  rxPackets: number;
+  rxBytes: number;
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+}
+
+/** Whatever owns interfaces: a namespace or an L2 device. */
+export interface InterfaceOwner {
+  /** The name of the node this lives on. */
+  readonly nodeName: string;
+  /** The simulator. */
+  readonly sim: Simulator;
+  /** A fresh trace point id. */
+  newPointId(): number;
+}
+
+/** One network interface. */
+export class Interface implements TracePoint {
+  /** Interface name ("eth0"). */
+  name: string;
+  /** Interface index, unique within its namespace. */
+  ifindex: number;
+  readonly kind: InterfaceKind;
+  /** MAC address (48-bit number); 0 for loopback. */
+  mac: number;
+  /** MTU in bytes (IP packet size limit). */
+  mtu: number;
+  /** Administrative state (`ip link set up`). */
+  adminUp = false;
+  /** Whether it was ever up (a qdisc is attached the first time it comes up). */
+  everUp = false;
+  /** Transmit queue length limit in packets. */
+  txqueuelen = 1000;
+  /** Who handles received frames. */
+  handler: FrameHandler | undefined;
+  /** Where transmitted frames go (link, veth peer, loopback). */
+  medium: Medium | undefined;
+  /** The peer of a veth. */
+  peer: Interface | undefined;
+  /** The enslaving device's name, for `ip link` output (`master br0`). */
+  master: string | undefined;
+  /** Link name for traces ("a-b"), or "". */
+  link = "";
+  /** Counters. */
+  readonly counters: InterfaceCounters = {
+    rxPackets: 0,
+    rxBytes: 0,
+    rxDropped: 0,
+    txPackets: 0,
+    txBytes: 0,
+    txDropped: 0,
+  };
+  /** Trace identity. */
+  readonly pointId: number;
+  /** Whether the medium reports a carrier (cable in, peer up). */
+  #carrier = true;
+  #owner: InterfaceOwner;
+  #queue: Packet[] = [];
+  #qhead = 0;
+  #busy = false;
+  /** Called whenever carrier or admin state changes. */
+  onStateChange: ((iface: Interface) => void) | undefined;
+
+  /** A new, administratively down interface. */
+  constructor(
+    owner: InterfaceOwner,
+    options: { name: string; ifindex: number; kind: InterfaceKind; mac: number; mtu: number },
+  ) {
+    this.#owner = owner;
+    this.name = options.name;
+    this.ifindex = options.ifindex;
+    this.kind = options.kind;
+    this.mac = options.mac;
+    this.mtu = options.mtu;
+    this.pointId = owner.newPointId();
+  }
+
+  /** The node this interface lives on (trace point). */
+  get node(): string {
+    return this.#owner.nodeName;
+  }
+
+  /** Interface name (trace point). */
+  get iface(): string {
+    return this.name;
+  }
+
+  /** The owner (namespace or L2 device). */
+  get owner(): InterfaceOwner {
+    return this.#owner;
+  }
+
+  /** Move to another owner (`ip link set dev X netns Y`). */
+  moveTo(owner: InterfaceOwner, ifindex: number): void {
+    this.#owner = owner;
+    this.ifindex = ifindex;
+  }
+
+  /** Carrier as the medium reports it. */
+  get carrier(): boolean {
+    return this.#carrier;
+  }
+
+  /** Set carrier (the medium calls this). */
+  setCarrier(on: boolean): void {
+    if (this.#carrier === on) return;
+    this.#carrier = on;
+    this.onStateChange?.(this);
+  }
+
+  /** Operational state: up when admin up and carrier present (LOWER_UP). */
+  get operUp(): boolean {
+    return this.adminUp && this.#carrier;
+  }
+
+  /** Set the administrative state. */
+  setAdmin(up: boolean): void {
+    if (this.adminUp === up) return;
+    this.adminUp = up;
+    if (up) this.everUp = true;
+    if (!up) this.#flushQueue();
+    this.peer?.setCarrier(up);
+    this.onStateChange?.(this);
+  }
+
+  /** Packets waiting in the transmit queue. */
+  get queued(): number {
+    return this.#queue.length - this.#qhead;
+  }
+
+  /** Queue a frame for transmission; drops with a reason when down or full. */
+  transmit(p: Packet): void {
+    const trace = this.#owner.sim.trace;
+    if (!this.adminUp) {
+      this.counters.txDropped++;
+      trace.drop(this, p, DropReason.interfaceDown);
+      return;
+    }
+    if (!this.#busy && this.medium !== undefined && this.medium.ready(this)) {
+      this.#send(p);
+      return;
+    }
+    if (this.queued >= this.txqueuelen) {
+      this.counters.txDropped++;
+      trace.drop(this, p, DropReason.queueFull, `txqueuelen ${this.txqueuelen}`);
+      return;
+    }
+    this.#queue.push(p);
+  }
+
+  #send(p: Packet): void {
+    const medium = this.medium;
+    if (medium === undefined) {
+      this.counters.txDropped++;
+      this.#owner.sim.trace.drop(this, p, DropReason.linkDown, "not connected");
+      return;
+    }
+    this.#busy = true;
+    this.counters.txPackets++;
+    this.counters.txBytes += frameLength(p);
+    this.#owner.sim.trace.tx(this, p);
+    medium.start(this, p);
+  }
+
+  /** The medium finished serializing the current frame; start the next. */
+  transmitDone(): void {
+    this.#busy = false;
+    if (this.#qhead < this.#queue.length && this.adminUp) {
+      const next = this.#queue[this.#qhead]!;
+      this.#queue[this.#qhead++] = undefined as unknown as Packet;
+      if (this.#qhead > 64 && this.#qhead * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#qhead);
+        this.#qhead = 0;
+      }
+      this.#send(next);
+    }
+  }
+
+  #flushQueue(): void {
+    const trace = this.#owner.sim.trace;
+    for (let i = this.#qhead; i < this.#queue.length; i++) {
+      this.counters.txDropped++;
+      trace.drop(this, this.#queue[i]!, DropReason.interfaceDown);
+    }
+    this.#queue = [];
+    this.#qhead = 0;
+  }
+
+  /** A frame arrived from the medium. */
+  receive(p: Packet): void {
+    const trace = this.#owner.sim.trace;
+    if (!this.adminUp) {
+      this.counters.rxDropped++;
+      trace.drop(this, p, DropReason.interfaceDown);
+      return;
+    }
+    this.counters.rxPackets++;
+    this.counters.rxBytes += frameLength(p);
+    trace.rx(this, p);
+    const h = this.handler;
+    if (h === undefined) {
+      this.counters.rxDropped++;
+      trace.drop(this, p, DropReason.otherHost, "no handler");
+      return;
+    }
+    h.onFrame(this, p);
+  }
+}

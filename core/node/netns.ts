@@ -1,0 +1,61 @@
+/**
+ * One network namespace as a whole: its devices, IPv4 layer (addresses,
+ * routes, neighbours, ICMP), UDP and ping sockets. Linux gives each namespace
+ * its own copy of all of these; so does packetlab.
+ *
+ * @module
+ */
+import { Namespace, type NamespaceEnv } from "../net/namespace.ts";
+import { Ipv4Stack } from "../ip/ipv4.ts";
+import { UdpStack } from "../transport/udp.ts";
+import { PingSockets } from "../transport/ping_socket.ts";
+import type { Interface } from "../net/interface.ts";
+import { ip as parseIp } from "../wire/addr.ts";
+
+/** A network namespace with its full stack. */
+export class NetNs {
+  /** Namespace name; "" for the root namespace of a node. */
+  readonly name: string;
+  /** Devices and sysctls. */
+  readonly dev: Namespace;
+  /** IPv4, ARP and ICMP. */
+  readonly ip: Ipv4Stack;
+  /** UDP sockets. */
+  readonly udp: UdpStack;
+  /** ICMP echo sockets. */
+  readonly ping: PingSockets;
+  /** Name of the node it lives on. */
+  readonly nodeName: string;
+
+  /** A namespace with `lo` down and no addresses, as `ip netns add` makes. */
+  constructor(env: NamespaceEnv, nodeName: string, name: string) {
+    this.name = name;
+    this.nodeName = nodeName;
+    this.dev = new Namespace(env, nodeName, name);
+    this.ip = new Ipv4Stack(this.dev);
+    this.udp = new UdpStack(this.ip);
+    this.ping = new PingSockets(this.ip);
+  }
+
+  /** An interface by name (throws when absent: for code, not the shell). */
+  iface(name: string): Interface {
+    const i = this.dev.get(name);
+    if (!i) {
+      throw new Error(`${this.nodeName}${this.name ? "/" + this.name : ""}: no interface ${name}`);
+    }
+    return i;
+  }
+
+  /** Bring `lo` up with 127.0.0.1/8 (what a booted machine has). */
+  bootLoopback(): void {
+    this.dev.lo.setAdmin(true);
+    this.ip.addAddress(this.dev.lo, parseIp("127.0.0.1"), 8, { scope: "host" });
+  }
+
+  /** Packets held in this namespace's queues (interfaces, neighbours, reassembly). */
+  get held(): number {
+    let n = this.ip.held;
+    for (const i of this.dev.interfaces.values()) n += i.queued;
+    return n;
+  }
+}
