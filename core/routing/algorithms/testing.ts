@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { CsrGraph } from "./graph.ts";
+import { type CsrGraph, GraphBuilder } from "./graph.ts";
 
 /** All-pairs shortest distances; `d[i][j]` < 0 on the diagonal marks a negative cycle through i. */
 export function floydWarshall(g: CsrGraph, withoutEdgesInto = -1): number[][] {
@@ -90,4 +90,31 @@ export function firstHopsByDefinition(g: CsrGraph, source: number): number[][] {
     out.push(row);
   }
   return out;
+}
+
+/**
+ * The six-router test topology A..F (ids 0..5, named), undirected links with
+ * metrics A-B 1, A-C 2, B-D 2, C-D 1, D-E 3, B-E 6, E-F 1, C-F 7. From A the
+ * distances are B 1, C 2, D 3 (A-B-D and A-C-D tie), E 6 (via D; via B is 7),
+ * F 7, so D, E and F each have the two first hops B and C.
+ */
+export function sixRouters(kind: "f64" | "u32" = "u32"): CsrGraph {
+  const b = new GraphBuilder(0, { weights: kind });
+  const [A, B, C, D, E, F] = ["A", "B", "C", "D", "E", "F"].map((x) => b.addNode(x)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  b.addLink(A, B, 1);
+  b.addLink(A, C, 2);
+  b.addLink(B, D, 2);
+  b.addLink(C, D, 1);
+  b.addLink(D, E, 3);
+  b.addLink(B, E, 6);
+  b.addLink(E, F, 1);
+  b.addLink(C, F, 7);
+  return b.build();
 }

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { dijkstra, pathTo } from "./dijkstra.ts";
+import { graphFromEdges } from "./graph.ts";
+import { randomGraph } from "./random_graph.ts";
+import { floydWarshall, sixRouters } from "./testing.ts";
+
+Deno.test("dijkstra: six-router topology, hand-computed distances", () => {
+  for (const kind of ["u32", "f64"] as const) {
+    const g = sixRouters(kind);
+    const r = dijkstra(g, 0);
+    assert.deepEqual([...r.dist], [0, 1, 2, 3, 6, 7]);
+    assert.equal(r.complete, true);
+    assert.equal(r.source, 0);
+    assert.equal(r.pred[0], -1);
+    assert.equal(r.pred[1], 0);
+    assert.equal(r.pred[2], 0);
+    assert.ok(r.pred[3] === 1 || r.pred[3] === 2);
+    assert.equal(r.pred[4], 3);
+    assert.equal(r.pred[5], 4);
+    assert.equal(r.order.length, 6);
+    for (let i = 1; i < r.order.length; i++) {
+      assert.ok(r.dist[r.order[i - 1]!]! <= r.dist[r.order[i]!]!);
+    }
+    const p = pathTo(r, 5)!;
+    assert.equal(p[0], 0);
+    assert.equal(p[p.length - 1], 5);
+    assert.equal(p.length, 5); // A, B|C, D, E, F
+    // From F: E 1, D 4, C 5, B 6, A 7.
+    assert.deepEqual([...dijkstra(g, 5).dist], [7, 6, 5, 4, 1, 0]);
+  }
+});
+
+Deno.test("dijkstra: unreachable nodes, self-loops, zero weights and parallel edges", () => {
+  const g = graphFromEdges(6, [
+    [0, 1, 5],
+    [0, 1, 2], // parallel, cheaper
+    [1, 1, 0], // zero self-loop
+    [1, 2, 0], // zero edge
+    [2, 1, 0], // zero cycle 1 <-> 2
+    [2, 3, 4],
+    [4, 5, 1], // 4, 5 unreachable from 0
+  ]);
+  const r = dijkstra(g, 0);
+  assert.deepEqual([...r.dist], [0, 2, 2, 6, Infinity, Infinity]);
+  assert.deepEqual([...r.pred], [-1, 0, 1, 2, -1, -1]);
+  assert.equal(r.order.length, 4);
+  assert.equal(pathTo(r, 4), undefined);
+  assert.deepEqual(pathTo(r, 3), [0, 1, 2, 3]);
+  assert.deepEqual(pathTo(r, 0), [0]);
+});
+
+Deno.test("dijkstra: early exit at a target settles it with its final distance", () => {
+  const g = randomGraph({ nodes: 300, edges: 1500, seed: 9 });
+  const full = dijkstra(g, 0);
+  for (const t of [0, 1, 17, 299]) {
+    const r = dijkstra(g, 0, { target: t });
+    assert.equal(r.dist[t], full.dist[t]);
+    assert.equal(r.order[r.order.length - 1], t);
+    for (const v of r.order) assert.equal(r.dist[v], full.dist[v]);
+    assert.deepEqual(pathTo(r, t), pathTo(full, t));
+  }
+  assert.equal(dijkstra(g, 0, { target: 17 }).complete, false);
+});
+
+Deno.test("dijkstra: rejects negative weights and bad nodes", () => {
+  const g = graphFromEdges(2, [[0, 1, -1]]);
+  assert.throws(() => dijkstra(g, 0), /negative/);
+  const h = graphFromEdges(2, [[0, 1, 1]]);
+  assert.throws(() => dijkstra(h, 2), RangeError);
+  assert.throws(() => dijkstra(h, 0, { target: 5 }), RangeError);
+});
+
+Deno.test("dijkstra: single node and empty graph edge cases", () => {
+  const r = dijkstra(graphFromEdges(1, []), 0);
+  assert.deepEqual([...r.dist], [0]);
+  assert.deepEqual([...r.order], [0]);
+});
+
+Deno.test("dijkstra: property — distances equal Floyd–Warshall on small random graphs", () => {
+  const graph = fc.integer({ min: 1, max: 10 }).chain((n) =>
+    fc.record({
+      n: fc.constant(n),
+      edges: fc.array(
+        fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.integer({ min: 0, max: 9 })),
+        { maxLength: 35 },
+      ),
+      source: fc.nat(n - 1),
+    })
+  );
+  fc.assert(
+    fc.property(graph, ({ n, edges, source }) => {
+      const g = graphFromEdges(n, edges);
+      const d = floydWarshall(g);
+      const r = dijkstra(g, source);
+      assert.deepEqual([...r.dist], d[source]);
+      // Every recorded predecessor edge is tight.
+      for (let v = 0; v < n; v++) {
+        const p = r.pred[v]!;
+        if (p < 0) continue;
+        let ok = false;
+        for (let e = g.offsets[p]!; e < g.offsets[p + 1]!; e++) {
+          if (g.targets[e] === v && r.dist[p]! + g.weights[e]! === r.dist[v]) ok = true;
+        }
+        assert.ok(ok, `pred edge ${p} → ${v} is not tight`);
+      }
+    }),
+    { seed: 424242, numRuns: 400 },
+  );
+});
