@@ -1,0 +1,632 @@
+/**
+ * The fast IPv4 forwarding table: a direct-pointing array on the top bits of the
+ * address followed by run-length-compressed 32-way nodes, all in typed arrays,
+ * with a small control plane that lets routing protocols insert and delete one
+ * prefix at a time.
+ *
+ * ## Design
+ *
+ * Lookup (data plane):
+ * - `dir` is an Int32Array of 2^S entries indexed by the top S address bits
+ *   (S = 9, 14 or 19, chosen from the table size). An entry >= -1 is the answer
+ *   (-1 = no route); an entry <= -2 is `~offset` of a node in `heap`.
+ * - A node consumes the next 5 address bits (32 children). Its children are
+ *   stored run-length compressed: word 0 is a 32-bit map with bit c set when
+ *   child c starts a new run (differs from child c-1; bit 0 always set), and the
+ *   runs' entries follow it. Child c is `heap[o + popcount(map & bits 0..c)]`,
+ *   again a value or a node. With S = 19, a /24 resolves after one node and any
+ *   prefix after at most three; the address is padded with zero bits past 32.
+ * This is Poptrie's idea (direct pointing + popcount-indexed compressed nodes)
+ * simplified to one bitmap per node: children that are nodes cost one 4-byte
+ * pointer like a leaf, instead of Poptrie's second bitmap and contiguous sibling
+ * arrays, so a node can be rebuilt without moving its siblings.
+ *
+ * Update (control plane):
+ * - Prefixes of length <= S live in one Map per length; `baseVal`/`baseLen`
+ *   hold, per direct slot, the value and length of the longest such prefix
+ *   covering the slot (leaf pushing). Inserting or deleting a /L (L <= S)
+ *   touches the 2^(S-L) slots whose current best is not longer.
+ * - Longer prefixes live in per-slot sorted lists. Changing one rebuilds that
+ *   slot's subtree from its list (a /19 block at S = 19: a handful of prefixes
+ *   in a real table), freeing the old nodes to size-class free lists.
+ * - Nodes whose children all hold the same value collapse into that value, so a
+ *   more-specific with its covering route's value costs nothing in the data
+ *   plane.
+ *
+ * Costs (n prefixes, k = prefixes in the affected direct slot):
+ * - lookup: 1 array read, then per level 1 bitmap read, a software popcount and
+ *   1 entry read; at most (32 - S) / 5 + 1 levels.
+ * - insert/delete of a prefix longer than S: O(log k) list search + O(k + nodes
+ *   of the slot) rebuild. Of a prefix of length L <= S: 2^(S-L) slot updates,
+ *   plus a rebuild of each touched slot that has longer prefixes (a /0 into a full
+ *   table rebuilds everything: rare, and still linear).
+ * - memory: 9 bytes per direct slot (dir, baseVal, baseLen) + 4 bytes per node
+ *   plus 4 per run + the control plane (a list pair per long prefix, a Map entry
+ *   per short one). S grows 9 -> 14 -> 19 as the table passes 2,048 and 32,768
+ *   prefixes and shrinks back below a quarter of those, so a table with three
+ *   routes takes a few kilobytes and a full table a few megabytes of data plane.
+ *
+ * Leaves out: IPv6, multipath values, and concurrent readers during an update
+ * (the simulator is single-threaded; updates are applied between packets).
+ *
+ * @module
+ */
+import {
+  checkLength,
+  checkValue,
+  compareEntries,
+  maskPrefix,
+  type PrefixMap,
+} from "./prefix_map.ts";
+
+/** Address bits consumed by one node. */
+const STRIDE = 5;
+/** Direct-pointing widths, smallest first, and the sizes that move between them. */
+const DIRECT_BITS = [9, 14, 19] as const;
+const GROW_AT = [2048, 32768, Infinity] as const;
+const SHRINK_BELOW = [0, 512, 8192] as const;
+/** Deepest node level possible (S = 9: levels at bits 9, 14, 19, 24, 29). */
+const MAX_DEPTH = 6;
+
+/** Set bits in a 32-bit integer. */
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** Sort a flat [key, value, key, value, ...] list by key, in place. */
+function sortPairs(list: number[]): void {
+  const n = list.length >> 1;
+  if (n < 2) return;
+  if (n <= 64) {
+    for (let i = 1; i < n; i++) {
+      const k = list[2 * i]!, v = list[2 * i + 1]!;
+      let j = i - 1;
+      while (j >= 0 && list[2 * j]! > k) {
+        list[2 * j + 2] = list[2 * j]!;
+        list[2 * j + 3] = list[2 * j + 1]!;
+        j--;
+      }
+      list[2 * j + 2] = k;
+      list[2 * j + 3] = v;
+    }
+    return;
+  }
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < n; i++) pairs.push([list[2 * i]!, list[2 * i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  for (let i = 0; i < n; i++) {
+    list[2 * i] = pairs[i]![0];
+    list[2 * i + 1] = pairs[i]![1];
+  }
+}
+
+/** Sizes of the typed arrays and structure of a Fib, for benchmarks and tests. */
+export interface FibStats {
+  /** Prefixes stored. */
+  size: number;
+  /** Direct-pointing width S (the top S bits index `dir`). */
+  directBits: number;
+  /** Direct slots whose answer needs a node walk. */
+  slotsWithNodes: number;
+  /** Live nodes. */
+  nodes: number;
+  /** Live heap words (node headers plus run entries). */
+  heapWords: number;
+  /** Bytes of the lookup structure alone: dir plus live heap words. */
+  dataPlaneBytes: number;
+  /** Bytes of every typed array the Fib holds, including spare capacity. */
+  typedArrayBytes: number;
+}
+
+/**
+ * The fast PrefixMap: direct pointing on the top S bits plus run-length
+ * compressed 32-way nodes (see the module documentation for the layout and costs).
+ */
+export class Fib implements PrefixMap {
+  /** Index into DIRECT_BITS. */
+  #mode = 0;
+  #s = 9;
+  #dshift = 23;
+  #lowMask = (1 << 23) - 1;
+  #dir: Int32Array = new Int32Array(0);
+  #baseVal: Int32Array = new Int32Array(0);
+  #baseLen: Int8Array = new Int8Array(0);
+  /** Prefixes of length 0..S: prefix -> value. */
+  #short: Map<number, number>[] = [];
+  /** Per direct slot, sorted [key, value, ...] of its prefixes longer than S (key = offset*64 + len). */
+  #blocks: (number[] | undefined)[] = [];
+  /** Direct slots that have a list in #blocks. */
+  #blockCount = 0;
+  /** Value -> offset of its shared value node [1, value, references]. */
+  #valueNodes = new Map<number, number>();
+  #heap: Int32Array = new Int32Array(64);
+  #top = 1;
+  #freeHeads: Int32Array = new Int32Array(34);
+  #heapWords = 0;
+  #nodes = 0;
+  #count = 0;
+  #scratchVals: Int32Array[] = Array.from({ length: MAX_DEPTH }, () => new Int32Array(32));
+  #scratchKids: Int32Array[] = Array.from({ length: MAX_DEPTH }, () => new Int32Array(64));
+
+  /** An empty table. */
+  constructor() {
+    this.#reset(0);
+  }
+
+  /** Build a table from [prefix, len, value] entries in one pass (later duplicates win). */
+  static from(entries: Iterable<readonly [number, number, number]>): Fib {
+    const fib = new Fib();
+    const list: [number, number, number][] = [];
+    const seen = new Map<number, number>();
+    for (const [prefix, len, value] of entries) {
+      checkLength(len);
+      checkValue(value);
+      const p = maskPrefix(prefix, len);
+      const key = p * 64 + len;
+      const at = seen.get(key);
+      if (at === undefined) {
+        seen.set(key, list.length);
+        list.push([p, len, value]);
+      } else list[at]![2] = value;
+    }
+    let mode = 0;
+    while (list.length > GROW_AT[mode]!) mode++;
+    fib.#load(mode, list);
+    return fib;
+  }
+
+  /** Number of prefixes stored. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Value of the longest prefix containing addr, or -1. */
+  lookup(addr: number): number {
+    const heap = this.#heap;
+    let o = this.#dir[addr >>> this.#dshift]!;
+    let sh = this.#dshift;
+    for (;;) {
+      sh -= STRIDE;
+      const c = sh >= 0 ? (addr >>> sh) & 31 : (addr << -sh) & 31;
+      const e = heap[o + popcount(heap[o]! & (-1 >>> (31 - c)))]!;
+      if (e >= -1) return e;
+      o = ~e;
+    }
+  }
+
+  /**
+   * Look up every address of `addrs` into `out` (at least as long): the same
+   * answers as `lookup`, without a call per address. For full tables (S = 19)
+   * it walks eight addresses side by side, so their memory reads overlap.
+   */
+  lookupBatch(addrs: Uint32Array, out: Int32Array): void {
+    const n = addrs.length;
+    if (out.length < n) throw new RangeError("lookupBatch: out is shorter than addrs");
+    if (this.#s !== 19) {
+      for (let i = 0; i < n; i++) out[i] = this.lookup(addrs[i]!);
+      return;
+    }
+    const dir = this.#dir, heap = this.#heap;
+    const n8 = n & ~7;
+    for (let i = 0; i < n8; i += 8) {
+      const a0 = addrs[i]!, a1 = addrs[i + 1]!, a2 = addrs[i + 2]!, a3 = addrs[i + 3]!;
+      const a4 = addrs[i + 4]!, a5 = addrs[i + 5]!, a6 = addrs[i + 6]!, a7 = addrs[i + 7]!;
+      const o0 = dir[a0 >>> 13]!, o1 = dir[a1 >>> 13]!, o2 = dir[a2 >>> 13]!, o3 = dir[a3 >>> 13]!;
+      const o4 = dir[a4 >>> 13]!, o5 = dir[a5 >>> 13]!, o6 = dir[a6 >>> 13]!, o7 = dir[a7 >>> 13]!;
+      const m0 = heap[o0]!, m1 = heap[o1]!, m2 = heap[o2]!, m3 = heap[o3]!;
+      const m4 = heap[o4]!, m5 = heap[o5]!, m6 = heap[o6]!, m7 = heap[o7]!;
+      const e0 = heap[o0 + popcount(m0 & (-1 >>> (31 - ((a0 >>> 8) & 31))))]!;
+      const e1 = heap[o1 + popcount(m1 & (-1 >>> (31 - ((a1 >>> 8) & 31))))]!;
+      const e2 = heap[o2 + popcount(m2 & (-1 >>> (31 - ((a2 >>> 8) & 31))))]!;
+      const e3 = heap[o3 + popcount(m3 & (-1 >>> (31 - ((a3 >>> 8) & 31))))]!;
+      const e4 = heap[o4 + popcount(m4 & (-1 >>> (31 - ((a4 >>> 8) & 31))))]!;
+      const e5 = heap[o5 + popcount(m5 & (-1 >>> (31 - ((a5 >>> 8) & 31))))]!;
+      const e6 = heap[o6 + popcount(m6 & (-1 >>> (31 - ((a6 >>> 8) & 31))))]!;
+      const e7 = heap[o7 + popcount(m7 & (-1 >>> (31 - ((a7 >>> 8) & 31))))]!;
+      out[i] = e0;
+      out[i + 1] = e1;
+      out[i + 2] = e2;
+      out[i + 3] = e3;
+      out[i + 4] = e4;
+      out[i + 5] = e5;
+      out[i + 6] = e6;
+      out[i + 7] = e7;
+      if (Math.min(e0, e1, e2, e3, e4, e5, e6, e7) < -1) {
+        for (let k = i; k < i + 8; k++) {
+          const e = out[k]!;
+          if (e < -1) out[k] = this.#deep(addrs[k]!, ~e);
+        }
+      }
+    }
+    for (let i = n8; i < n; i++) out[i] = this.lookup(addrs[i]!);
+  }
+
+  /** Finish a lookup below the first node level (S = 19: prefixes longer than /24). */
+  #deep(addr: number, o: number): number {
+    const heap = this.#heap;
+    let sh = 3;
+    for (;;) {
+      const c = sh >= 0 ? (addr >>> sh) & 31 : (addr << -sh) & 31;
+      const e = heap[o + popcount(heap[o]! & (-1 >>> (31 - c)))]!;
+      if (e >= -1) return e;
+      o = ~e;
+      sh -= STRIDE;
+    }
+  }
+
+  /** Exact-match value of prefix/len, or -1. */
+  get(prefix: number, len: number): number {
+    checkLength(len);
+    const p = maskPrefix(prefix, len);
+    if (len <= this.#s) return this.#short[len]!.get(p) ?? -1;
+    const list = this.#blocks[p >>> this.#dshift];
+    if (list === undefined) return -1;
+    const i = Fib.#search(list, (p & this.#lowMask) * 64 + len);
+    return i >= 0 ? list[i + 1]! : -1;
+  }
+
+  /** Map prefix/len to value (an integer 0..2^31-1); replaces an existing value. */
+  insert(prefix: number, len: number, value: number): void {
+    checkLength(len);
+    checkValue(value);
+    const p = maskPrefix(prefix, len);
+    if (len <= this.#s) this.#insertShort(p, len, value);
+    else this.#insertLong(p, len, value);
+    if (this.#count > GROW_AT[this.#mode]!) this.#remode(this.#mode + 1);
+  }
+
+  /** Remove prefix/len; returns whether it was present. */
+  delete(prefix: number, len: number): boolean {
+    checkLength(len);
+    const p = maskPrefix(prefix, len);
+    const found = len <= this.#s ? this.#deleteShort(p, len) : this.#deleteLong(p, len);
+    if (found && this.#count < SHRINK_BELOW[this.#mode]!) this.#remode(this.#mode - 1);
+    return found;
+  }
+
+  /** Every stored prefix as [prefix, len, value], in ascending (prefix, len) order. */
+  entries(): Iterable<[number, number, number]> {
+    return this.#collect().sort(compareEntries);
+  }
+
+  /** Structure and memory figures. */
+  stats(): FibStats {
+    const dirBytes = this.#dir.byteLength;
+    return {
+      size: this.#count,
+      directBits: this.#s,
+      slotsWithNodes: this.#blockCount,
+      nodes: this.#nodes,
+      heapWords: this.#heapWords,
+      dataPlaneBytes: dirBytes + this.#heapWords * 4,
+      typedArrayBytes: dirBytes + this.#baseVal.byteLength + this.#baseLen.byteLength +
+        this.#heap.byteLength,
+    };
+  }
+
+  // ---- control plane ------------------------------------------------------
+
+  #insertShort(p: number, len: number, value: number): void {
+    const m = this.#short[len]!;
+    const old = m.get(p);
+    if (old === value) return;
+    m.set(p, value);
+    if (old === undefined) this.#count++;
+    const first = len === 0 ? 0 : p >>> this.#dshift;
+    const end = first + (1 << (this.#s - len));
+    const baseVal = this.#baseVal, baseLen = this.#baseLen;
+    for (let b = first; b < end; b++) {
+      if (baseLen[b]! <= len) {
+        baseVal[b] = value;
+        baseLen[b] = len;
+        this.#refresh(b);
+      }
+    }
+  }
+
+  #deleteShort(p: number, len: number): boolean {
+    if (!this.#short[len]!.delete(p)) return false;
+    this.#count--;
+    let rv = -1, rl = -1;
+    for (let l = len - 1; l >= 0; l--) {
+      const v = this.#short[l]!.get(maskPrefix(p, l));
+      if (v !== undefined) {
+        rv = v;
+        rl = l;
+        break;
+      }
+    }
+    const first = len === 0 ? 0 : p >>> this.#dshift;
+    const end = first + (1 << (this.#s - len));
+    const baseVal = this.#baseVal, baseLen = this.#baseLen;
+    for (let b = first; b < end; b++) {
+      if (baseLen[b] === len) {
+        baseVal[b] = rv;
+        baseLen[b] = rl;
+        this.#refresh(b);
+      }
+    }
+    return true;
+  }
+
+  #insertLong(p: number, len: number, value: number): void {
+    const b = p >>> this.#dshift;
+    const key = (p & this.#lowMask) * 64 + len;
+    let list = this.#blocks[b];
+    if (list === undefined) {
+      list = [];
+      this.#blocks[b] = list;
+      this.#blockCount++;
+    }
+    const i = Fib.#search(list, key);
+    if (i >= 0) {
+      if (list[i + 1] === value) return;
+      list[i + 1] = value;
+    } else {
+      const at = ~i;
+      list.push(key, value);
+      for (let j = list.length - 1; j >= at + 2; j--) list[j] = list[j - 2]!;
+      list[at] = key;
+      list[at + 1] = value;
+      this.#count++;
+    }
+    this.#refresh(b);
+  }
+
+  #deleteLong(p: number, len: number): boolean {
+    const b = p >>> this.#dshift;
+    const list = this.#blocks[b];
+    if (list === undefined) return false;
+    const i = Fib.#search(list, (p & this.#lowMask) * 64 + len);
+    if (i < 0) return false;
+    for (let j = i + 2; j < list.length; j++) list[j - 2] = list[j]!;
+    list.length -= 2;
+    this.#count--;
+    if (list.length === 0) {
+      this.#blocks[b] = undefined;
+      this.#blockCount--;
+    }
+    this.#refresh(b);
+    return true;
+  }
+
+  /** Index of `key` in a sorted pair list, or ~(insertion index). */
+  static #search(list: number[], key: number): number {
+    let lo = 0, hi = (list.length >> 1) - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const k = list[2 * mid]!;
+      if (k < key) lo = mid + 1;
+      else if (k > key) hi = mid - 1;
+      else return 2 * mid;
+    }
+    return ~(2 * lo);
+  }
+
+  /** Recompute the data plane of direct slot b from the control plane. */
+  #refresh(b: number): void {
+    this.#release(this.#dir[b]!);
+    const list = this.#blocks[b];
+    const e = list === undefined
+      ? this.#baseVal[b]!
+      : this.#build(list, 0, list.length, this.#s, this.#baseVal[b]!, 0);
+    this.#dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
+  }
+
+  /** The shared one-run node answering `v` for a whole direct slot; counts a reference. */
+  #valueNode(v: number): number {
+    let o = this.#valueNodes.get(v);
+    if (o === undefined) {
+      o = this.#alloc(3);
+      this.#heap[o] = 1;
+      this.#heap[o + 1] = v;
+      this.#heap[o + 2] = 0;
+      this.#valueNodes.set(v, o);
+    }
+    this.#heap[o + 2]!++;
+    return o;
+  }
+
+  /** Drop a direct slot's node: a reference to a shared value node, or a whole subtree. */
+  #release(o: number): void {
+    const heap = this.#heap;
+    if (heap[o] !== 1) {
+      this.#free(~o);
+      return;
+    }
+    if (--heap[o + 2]! > 0) return;
+    this.#valueNodes.delete(heap[o + 1]!);
+    heap[o] = this.#freeHeads[3]!;
+    this.#freeHeads[3] = o;
+    this.#heapWords -= 3;
+    this.#nodes--;
+  }
+
+  /**
+   * Build the subtree for list[i0..i1) (prefixes longer than k, all inside one
+   * node's span) whose inherited value is `base`; returns a value or ~node.
+   */
+  #build(list: number[], i0: number, i1: number, k: number, base: number, depth: number): number {
+    const vals = this.#scratchVals[depth]!;
+    const kids = this.#scratchKids[depth]!;
+    for (let c = 0; c < 32; c++) vals[c] = base;
+    const rel = 32 - k - STRIDE;
+    const leafMax = k + STRIDE;
+    let kidMask = 0;
+    for (let i = i0; i < i1; i += 2) {
+      const key = list[i]!;
+      const len = key & 63;
+      const off = key >>> 6;
+      const c = rel >= 0 ? (off >>> rel) & 31 : (off << -rel) & 31;
+      if (len <= leafMax) {
+        const v = list[i + 1]!;
+        const end = c + (1 << (leafMax - len));
+        for (let j = c; j < end; j++) vals[j] = v;
+      } else {
+        if ((kidMask & (1 << c)) === 0) {
+          kidMask |= 1 << c;
+          kids[2 * c] = i;
+        }
+        kids[2 * c + 1] = i + 2;
+      }
+    }
+    while (kidMask !== 0) {
+      const c = 31 - Math.clz32(kidMask & -kidMask);
+      kidMask &= kidMask - 1;
+      vals[c] = this.#build(list, kids[2 * c]!, kids[2 * c + 1]!, leafMax, vals[c]!, depth + 1);
+    }
+    // Compress in place: vals[0..runs) become the run values, map marks run starts.
+    let map = 1, runs = 1, prev = vals[0]!;
+    for (let c = 1; c < 32; c++) {
+      const v = vals[c]!;
+      if (v !== prev) {
+        map |= 1 << c;
+        vals[runs++] = v;
+        prev = v;
+      }
+    }
+    if (runs === 1) return prev;
+    const o = this.#alloc(runs + 1);
+    const heap = this.#heap;
+    heap[o] = map;
+    for (let r = 0; r < runs; r++) heap[o + 1 + r] = vals[r]!;
+    return ~o;
+  }
+
+  #alloc(size: number): number {
+    this.#heapWords += size;
+    this.#nodes++;
+    const h = this.#freeHeads[size]!;
+    if (h !== 0) {
+      this.#freeHeads[size] = this.#heap[h]!;
+      return h;
+    }
+    if (this.#top + size > this.#heap.length) {
+      const grown = new Int32Array(Math.max(this.#heap.length * 2, this.#top + size + 64));
+      grown.set(this.#heap);
+      this.#heap = grown;
+    }
+    const o = this.#top;
+    this.#top += size;
+    return o;
+  }
+
+  /** Release the subtree of entry e (no-op for a value). */
+  #free(e: number): void {
+    if (e >= -1) return;
+    const o = ~e;
+    const heap = this.#heap;
+    const runs = popcount(heap[o]!);
+    for (let i = 1; i <= runs; i++) {
+      const x = heap[o + i]!;
+      if (x < -1) this.#free(x);
+    }
+    const size = runs + 1;
+    heap[o] = this.#freeHeads[size]!;
+    this.#freeHeads[size] = o;
+    this.#heapWords -= size;
+    this.#nodes--;
+  }
+
+  // ---- whole-table operations ---------------------------------------------
+
+  #reset(mode: number): void {
+    const s = DIRECT_BITS[mode]!;
+    this.#mode = mode;
+    this.#s = s;
+    this.#dshift = 32 - s;
+    this.#lowMask = 2 ** (32 - s) - 1;
+    this.#dir = new Int32Array(1 << s).fill(-1);
+    this.#baseVal = new Int32Array(1 << s).fill(-1);
+    this.#baseLen = new Int8Array(1 << s).fill(-1);
+    this.#short = Array.from({ length: s + 1 }, () => new Map<number, number>());
+    this.#blocks = new Array<number[] | undefined>(1 << s).fill(undefined);
+    this.#blockCount = 0;
+    this.#valueNodes = new Map();
+    this.#heap = new Int32Array(64);
+    this.#top = 1;
+    this.#freeHeads = new Int32Array(34);
+    this.#heapWords = 0;
+    this.#nodes = 0;
+    this.#count = 0;
+    this.#dir.fill(this.#valueNode(-1));
+    this.#heap[this.#dir[0]! + 2] = 1 << s;
+  }
+
+  #collect(): [number, number, number][] {
+    const out: [number, number, number][] = [];
+    for (let len = 0; len <= this.#s; len++) {
+      for (const [p, v] of this.#short[len]!) out.push([p, len, v]);
+    }
+    const dshift = this.#dshift;
+    for (let b = 0; b < this.#blocks.length; b++) {
+      const list = this.#blocks[b];
+      if (list === undefined) continue;
+      const hi = b * 2 ** dshift;
+      for (let i = 0; i < list.length; i += 2) {
+        const key = list[i]!;
+        const len = key & 63;
+        out.push([hi + (key >>> 6), len, list[i + 1]!]);
+      }
+    }
+    return out;
+  }
+
+  #remode(mode: number): void {
+    this.#load(mode, this.#collect());
+  }
+
+  /** Replace the whole table by `list` (distinct, masked, validated entries). */
+  #load(mode: number, list: [number, number, number][]): void {
+    this.#reset(mode);
+    const s = this.#s, dshift = this.#dshift, lowMask = this.#lowMask;
+    const shortOnes: [number, number, number][] = [];
+    for (const e of list) {
+      const [p, len, v] = e;
+      if (len <= s) {
+        this.#short[len]!.set(p, v);
+        shortOnes.push(e);
+      } else {
+        const b = p >>> dshift;
+        let bl = this.#blocks[b];
+        if (bl === undefined) {
+          bl = [];
+          this.#blocks[b] = bl;
+          this.#blockCount++;
+        }
+        bl.push((p & lowMask) * 64 + len, v);
+      }
+    }
+    this.#count = list.length;
+    shortOnes.sort((a, b) => a[1] - b[1]);
+    for (const [p, len, v] of shortOnes) {
+      const first = len === 0 ? 0 : p >>> dshift;
+      const n = 1 << (s - len);
+      this.#baseVal.fill(v, first, first + n);
+      this.#baseLen.fill(len, first, first + n);
+    }
+    let words = 0;
+    for (const bl of this.#blocks) if (bl !== undefined) words += bl.length;
+    // Start the heap afresh (dropping reset's shared "no route" node): every slot is set below.
+    this.#heap = new Int32Array(Math.max(64, words + 64));
+    this.#valueNodes.clear();
+    this.#heapWords = 0;
+    this.#nodes = 0;
+    this.#top = 1;
+    this.#freeHeads.fill(0);
+    const dir = this.#dir, baseVal = this.#baseVal;
+    for (let b = 0; b < dir.length; b++) {
+      const bl = this.#blocks[b];
+      let e: number;
+      if (bl === undefined) e = baseVal[b]!;
+      else {
+        sortPairs(bl);
+        e = this.#build(bl, 0, bl.length, s, baseVal[b]!, 0);
+      }
+      dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
+    }
+  }
+}
