@@ -323,7 +323,13 @@ export class Ipv4Stack {
   #installAddressRoutes(a: IfAddr, prefixRoute: boolean): void {
     const local = this.table(Table.local);
     const iface = a.iface;
-    const base = { metric: 0, proto: "kernel", prefsrc: a.addr, mtu: 0, table: Table.local };
+    // Routes of a secondary address carry its primary as their source, as Linux's do.
+    const primary = a.secondary
+      ? this.addrs.find((x) =>
+        x.iface === iface && !x.secondary && x.len === a.len && inPrefix(a.addr, x.addr, x.len)
+      )?.addr ?? a.addr
+      : a.addr;
+    const base = { metric: 0, proto: "kernel", prefsrc: primary, mtu: 0, table: Table.local };
     const nh = (): NextHop[] => [{ gateway: 0, dev: iface, weight: 1, onlink: false }];
     if (local.exact(a.addr, 32).length === 0) {
       local.add({ ...base, type: "local", dst: a.addr, len: 32, scope: "host", nexthops: nh() });
@@ -410,9 +416,13 @@ export class Ipv4Stack {
   #deviceEvent(iface: Interface, what: "add" | "del" | "state"): void {
     if (what === "add") return;
     if (what === "del" || !iface.adminUp) {
-      // Linux flushes every route through the device when it goes down.
+      // Linux flushes every route through the device when it goes down, but
+      // keeps its addresses' local routes (the host still owns them).
       for (const t of this.tables.values()) {
-        t.removeWhere((r) => r.nexthops.some((n) => n.dev === iface));
+        t.removeWhere((r) =>
+          r.nexthops.some((n) => n.dev === iface) &&
+          (what === "del" || !(t.id === Table.local && r.type === "local"))
+        );
       }
       this.neigh.flushInterface(iface);
       for (const [dst, gw] of this.redirects) {
@@ -466,6 +476,12 @@ export class Ipv4Stack {
   }
 
   // ------------------------------------------------------------------ routing
+
+  /** Forget learned path MTUs and redirects (`ip route flush cache`). */
+  flushCache(): void {
+    this.pmtu.clear();
+    this.redirects.clear();
+  }
 
   /** Add a rule, kept sorted by priority (stable for equal priorities). */
   addRule(rule: Rule): void {
@@ -669,11 +685,13 @@ export class Ipv4Stack {
     const ip = p.ip!;
     const total = ipHeaderLength(p) + ipPayloadLength(p);
     if (total > r.mtu && r.dev.kind !== "loopback") {
-      if (ip.df || dontFragment) {
-        if (local) {
-          this.ns.sim.trace.drop(r.dev, p, DropReason.mtuWithDf, `mtu ${r.mtu}`);
-          return "EMSGSIZE";
-        }
+      // A local sender fragments unless it asked for IP_PMTUDISC_DO; a router
+      // never fragments a DF packet (RFC 1191): it answers frag-needed.
+      if (local && dontFragment) {
+        this.ns.sim.trace.drop(r.dev, p, DropReason.mtuWithDf, `mtu ${r.mtu}`);
+        return "EMSGSIZE";
+      }
+      if (!local && ip.df) {
         this.icmpError(p, 3, 4, r.mtu, r.dev);
         this.ns.sim.trace.drop(r.dev, p, DropReason.mtuWithDf, `mtu ${r.mtu}`);
         return undefined;
@@ -712,7 +730,7 @@ export class Ipv4Stack {
     for (let off = 0; off < data.length; off += chunk) {
       const end = Math.min(off + chunk, data.length);
       const f = newPacket({ ...p.eth, vlan: undefined });
-      f.ip = { ...ip, fragOffset: baseOff + off, mf: end < data.length || ip.mf };
+      f.ip = { ...ip, df: false, fragOffset: baseOff + off, mf: end < data.length || ip.mf };
       f.raw = data.subarray(off, end);
       this.ns.sim.trace.birth(f);
       out.push(f);

@@ -14,7 +14,7 @@ import { Node } from "../node/node.ts";
 import { Hub } from "../l2/hub.ts";
 import { Switch } from "../l2/switch.ts";
 import type { L2Device } from "../l2/device.ts";
-import { labHooks } from "./registry.ts";
+import { labHooks } from "../sim/hooks.ts";
 import "../shell/mod.ts";
 
 /** Anything a link can plug into: a node (gets ethN) or an L2 device (gets portN). */
@@ -77,7 +77,6 @@ export class Network {
   readonly env: NamespaceEnv;
   #macs = 0;
   #points = 0;
-  #instantHeld: Array<() => number> = [];
 
   /** A network with a mandatory seed. */
   constructor(options: NetworkOptions) {
@@ -164,11 +163,6 @@ export class Network {
     return link;
   }
 
-  /** Register a source of held packets that is not a node or device (instant media). */
-  addHeldSource(f: () => number): void {
-    this.#instantHeld.push(f);
-  }
-
   /** Run the simulation until nothing is left to do, or until `until` ns. */
   run(until?: number): void {
     this.sim.run(until);
@@ -186,7 +180,6 @@ export class Network {
     for (const n of this.nodeMap.values()) held += n.held;
     for (const d of this.devices.values()) held += d.held;
     for (const l of this.links) held += l.inFlight;
-    for (const f of this.#instantHeld) held += f();
     return {
       born: t.born,
       delivered: t.delivered,

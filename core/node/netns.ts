@@ -10,6 +10,7 @@ import { Ipv4Stack } from "../ip/ipv4.ts";
 import { UdpStack } from "../transport/udp.ts";
 import { PingSockets } from "../transport/ping_socket.ts";
 import type { Interface } from "../net/interface.ts";
+import { InstantMedium } from "../net/link.ts";
 import { ip as parseIp } from "../wire/addr.ts";
 
 /** A network namespace with its full stack. */
@@ -55,7 +56,10 @@ export class NetNs {
   /** Packets held in this namespace's queues (interfaces, neighbours, reassembly). */
   get held(): number {
     let n = this.ip.held;
-    for (const i of this.dev.interfaces.values()) n += i.queued;
+    for (const i of this.dev.interfaces.values()) {
+      n += i.queued;
+      if (i.medium instanceof InstantMedium) n += i.medium.inFlight;
+    }
     return n;
   }
 }

@@ -10,6 +10,7 @@
 import type { NamespaceEnv } from "../net/namespace.ts";
 import { formatMac } from "../wire/addr.ts";
 import { NetNs } from "./netns.ts";
+import { labHooks } from "../sim/hooks.ts";
 import type { Interface } from "../net/interface.ts";
 
 /** What `sh()` returns: the output of every command, in order. */
@@ -102,7 +103,9 @@ export class Node {
    */
   sh(text: string): ShellResult {
     if (!runner) throw new Error("the shell is not loaded: import core/shell/mod.ts");
-    return runner(this, text);
+    const r = runner(this, text);
+    labHooks.onShell?.(this.name, text, r.out);
+    return r;
   }
 
   /** Packets held in this node's namespaces. */
