@@ -42,7 +42,7 @@
  *   table rebuilds everything: rare, and still linear).
  * - memory: 9 bytes per direct slot (dir, baseVal, baseLen) + 4 bytes per node
  *   plus 4 per run + the control plane (a list pair per long prefix, a Map entry
- *   per short one). S grows 9 -> 14 -> 19 as the table passes 2,048 and 32,768
+ *   per short one). S grows 9 -> 14 -> 19 as the table passes 512 and 16,384
  *   prefixes and shrinks back below a quarter of those, so a table with three
  *   routes takes a few kilobytes and a full table a few megabytes of data plane.
  *
@@ -63,8 +63,8 @@ import {
 const STRIDE = 5;
 /** Direct-pointing widths, smallest first, and the sizes that move between them. */
 const DIRECT_BITS = [9, 14, 19] as const;
-const GROW_AT = [2048, 32768, Infinity] as const;
-const SHRINK_BELOW = [0, 512, 8192] as const;
+const GROW_AT = [512, 16384, Infinity] as const;
+const SHRINK_BELOW = [0, 128, 4096] as const;
 /** Deepest node level possible (S = 9: levels at bits 9, 14, 19, 24, 29). */
 const MAX_DEPTH = 6;
 
