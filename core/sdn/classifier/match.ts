@@ -255,8 +255,9 @@ function bitsMask(bits: number): number {
 
 /**
  * Set a plain field (see {@link FIELDS}) to `value` under `mask` (all ones when
- * omitted). Values wider than 32 bits may be bigints. Throws `RangeError` when
- * the value or mask does not fit or the field does not allow that mask; does not
+ * omitted; zero wildcards the field), replacing whatever the match said about
+ * it. Values wider than 32 bits may be bigints. Throws `RangeError` when the
+ * value or mask does not fit or the field does not allow that mask; does not
  * check prerequisites (see {@link unmetPrereq}).
  */
 export function setField(
@@ -279,6 +280,7 @@ export function setField(
   if (!f.maskable && mk !== 0n && mk !== full) {
     throw new RangeError(`${name} cannot be matched with a bitwise mask`);
   }
+  for (const w of f.words) clearMaskedWord(m, w, 0xffffffff);
   if (f.words.length === 1) {
     const wordMask = mk === full ? bitsMask(f.maskBits) : Number(mk) >>> 0;
     setMaskedWord(m, f.words[0] ?? 0, Number(v), wordMask);
@@ -342,6 +344,7 @@ export const VLAN_NONE = 0xffff;
  * with that VID, {@link VLAN_NONE} matches untagged frames.
  */
 export function setDlVlan(m: Match, vid: number): void {
+  if (isUntagged(m) || vid === VLAN_NONE) clearMaskedWord(m, W.VLAN_TCI, 0xffff);
   if (vid === VLAN_NONE) {
     setMaskedWord(m, W.VLAN_TCI, 0, 0xffff);
   } else {
@@ -352,9 +355,18 @@ export function setDlVlan(m: Match, vid: number): void {
   }
 }
 
-/** Match the VLAN priority (tagged frames only), as `ovs-ofctl`'s dl_vlan_pcp does. */
+/** Whether the match selects exactly the untagged frames (dl_vlan=0xffff). */
+export function isUntagged(m: Match): boolean {
+  return m.mask[W.VLAN_TCI] === 0xffff && m.value[W.VLAN_TCI] === 0;
+}
+
+/**
+ * Match the VLAN priority (tagged frames only), as `ovs-ofctl`'s dl_vlan_pcp
+ * does. On a match for untagged frames it replaces that condition.
+ */
 export function setDlVlanPcp(m: Match, pcp: number): void {
   if (!Number.isInteger(pcp) || pcp < 0 || pcp > 7) throw new RangeError(`dl_vlan_pcp ${pcp}`);
+  if (isUntagged(m)) clearMaskedWord(m, W.VLAN_TCI, 0xffff);
   setMaskedWord(m, W.VLAN_TCI, VLAN_CFI | (pcp << 13), VLAN_CFI | 0xe000);
 }
 

@@ -406,8 +406,6 @@ function formatVlan(m: Match, out: string[]): void {
   ) {
     if (vidMask !== 0) out.push(`dl_vlan=${tci & 0xfff}`);
     if (pcpMask !== 0) out.push(`dl_vlan_pcp=${tci >>> 13}`);
-  } else if (mask === 0xffff && tci === 0) {
-    out.push("dl_vlan=0xffff");
   } else {
     const h = (v: number) => "0x" + v.toString(16).padStart(4, "0");
     out.push(mask === 0xffff ? `vlan_tci=${h(tci)}` : `vlan_tci=${h(tci)}/${h(mask)}`);
@@ -501,7 +499,7 @@ export function formatFlowKey(key: FlowKey): string {
   for (let i = 0; i < 8; i++) if ((key[W.REG0 + i] ?? 0) !== 0) exact(W.REG0 + i);
   if (getKey64(key, W.TUN_ID_HI) !== 0n) [W.TUN_ID_HI, W.TUN_ID_LO].forEach((w) => exact(w));
   if (getKey64(key, W.METADATA_HI) !== 0n) [W.METADATA_HI, W.METADATA_LO].forEach((w) => exact(w));
-  exact(W.IN_PORT, 0xffff);
+  exact(W.IN_PORT);
   exact(W.VLAN_TCI, 0xffff);
   setField(m, "dl_src", getKeyMac(key, W.DL_SRC_HI));
   setField(m, "dl_dst", getKeyMac(key, W.DL_DST_HI));

@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { Classifier, type Rule } from "./classifier.ts";
+import { CachedClassifier } from "./cache.ts";
+import { LinearClassifier, type LinearRule } from "./linear.ts";
+import { KEY_WORDS, newFlowKey, W } from "./flow_key.ts";
+import { matchesKey, newMatch, setMaskedWord } from "./match.ts";
+import { parseMatch } from "./syntax.ts";
+import { arbKey, arbMatch, arbOps, arbPriority } from "./testing.ts";
+
+function key(fields: Record<number, number>): Uint32Array {
+  const k = newFlowKey();
+  for (const [w, v] of Object.entries(fields)) k[Number(w)] = v;
+  return k;
+}
+
+const web = key({
+  [W.IN_PORT]: 1,
+  [W.DL_TYPE]: 0x800,
+  [W.NW_SRC]: 0x0a000001,
+  [W.NW_PROTO]: 6,
+  [W.TP_DST]: 80,
+});
+
+Deno.test("classifier: highest priority wins, whatever the insertion order", () => {
+  const c = new Classifier<string>();
+  c.insert(parseMatch("ip"), 10, "ip");
+  c.insert(parseMatch("tcp,tp_dst=80"), 30, "web");
+  c.insert(parseMatch("ip,nw_src=10.0.0.0/8"), 20, "ten");
+  assert.equal(c.lookup(web)?.value, "web");
+  const k2 = web.slice();
+  k2[W.TP_DST] = 81;
+  assert.equal(c.lookup(k2)?.value, "ten");
+  k2[W.NW_SRC] = 0x0b000001;
+  assert.equal(c.lookup(k2)?.value, "ip");
+  k2[W.DL_TYPE] = 0x806;
+  assert.equal(c.lookup(k2), undefined);
+  assert.equal(c.size, 3);
+  assert.equal(c.subtableCount, 3);
+});
+
+Deno.test("classifier: same match and priority replaces; same match, other priority coexists", () => {
+  const c = new Classifier<string>();
+  const a = c.insert(parseMatch("tcp"), 5, "a");
+  assert.equal(a.replaced, undefined);
+  const b = c.insert(parseMatch("tcp"), 5, "b");
+  assert.equal(b.replaced, a.rule);
+  assert.equal(c.size, 1);
+  assert.equal(c.remove(a.rule), false, "a replaced rule is gone");
+  c.insert(parseMatch("tcp"), 7, "c");
+  c.insert(parseMatch("tcp"), 3, "d");
+  assert.equal(c.size, 3);
+  assert.equal(c.subtableCount, 1);
+  assert.equal(c.lookup(web)?.value, "c");
+  assert.equal(c.find(parseMatch("tcp"), 5)?.value, "b");
+  assert.equal(c.find(parseMatch("tcp"), 4), undefined);
+  assert.equal(c.find(parseMatch("udp"), 5), undefined);
+  assert.deepEqual(c.rules().map((r) => r.value), ["c", "b", "d"]);
+});
+
+Deno.test("classifier: among overlapping rules of equal priority the earliest added wins", () => {
+  const c = new Classifier<string>();
+  const first = c.insert(parseMatch("ip,nw_src=10.0.0.0/8"), 50, "first");
+  c.insert(parseMatch("tcp"), 50, "second");
+  c.insert(parseMatch("in_port=1"), 50, "third");
+  assert.equal(c.lookup(web)?.value, "first");
+  c.remove(first.rule);
+  assert.equal(c.lookup(web)?.value, "second");
+  // Re-adding makes it the newest: it no longer wins the tie.
+  c.insert(parseMatch("ip,nw_src=10.0.0.0/8"), 50, "again");
+  assert.equal(c.lookup(web)?.value, "second");
+  // A replacement also counts as newly added.
+  c.insert(parseMatch("tcp"), 50, "second'");
+  assert.equal(c.lookup(web)?.value, "third");
+});
+
+Deno.test("classifier: remove, value updates and rules() order", () => {
+  const c = new Classifier<string>();
+  const r1 = c.insert(parseMatch("ip"), 1, "low").rule;
+  const r2 = c.insert(parseMatch("tcp"), 9, "high").rule;
+  const gen = c.generation;
+  r2.value = "HIGH";
+  assert.equal(c.generation, gen, "changing a value is not a classifier change");
+  assert.equal(c.lookup(web)?.value, "HIGH");
+  assert.ok(c.remove(r2));
+  assert.ok(!c.remove(r2));
+  assert.equal(c.lookup(web), r1);
+  assert.equal(c.subtableCount, 1, "empty subtables are dropped");
+  const other = new Classifier<string>();
+  assert.equal(other.remove(r1), false, "a rule of another classifier");
+  c.clear();
+  assert.equal(c.size, 0);
+  assert.equal(c.lookup(web), undefined);
+  assert.equal(c.remove(r1), false);
+  assert.throws(() => c.insert(newMatch(), 65536, "x"), RangeError);
+  assert.throws(() => c.insert(newMatch(), -1, "x"), RangeError);
+});
+
+Deno.test("classifier: non-strict selection (covered) and check_overlap (overlaps)", () => {
+  const c = new Classifier<string>();
+  c.insert(parseMatch("tcp,tp_dst=80"), 10, "a");
+  c.insert(parseMatch("tcp,tp_dst=22"), 20, "b");
+  c.insert(parseMatch("udp"), 10, "c");
+  c.insert(parseMatch("arp"), 10, "d");
+  assert.deepEqual(c.covered(parseMatch("tcp")).map((r) => r.value), ["b", "a"]);
+  assert.deepEqual(c.covered(parseMatch("ip")).map((r) => r.value), ["b", "a", "c"]);
+  assert.deepEqual(c.covered(parseMatch("")).length, 4);
+  assert.deepEqual(c.covered(parseMatch("ip"), 10).map((r) => r.value), ["a", "c"]);
+  assert.ok(c.overlaps(parseMatch("ip,nw_dst=1.2.3.4"), 10));
+  assert.ok(!c.overlaps(parseMatch("ip,nw_dst=1.2.3.4"), 11));
+  assert.ok(!c.overlaps(parseMatch("tcp,tp_dst=81"), 10));
+  assert.ok(!c.overlaps(parseMatch("tcp,tp_dst=80"), 10), "an identical match would be replaced");
+});
+
+Deno.test("classifier: priority sorting stops the search at the first good enough hit", () => {
+  const c = new Classifier<number>();
+  c.insert(parseMatch("tcp,tp_dst=80"), 1000, 0);
+  for (let i = 0; i < 20; i++) {
+    const m = newMatch();
+    setMaskedWord(m, W.REG0 + (i % 8), i, 0xff << (i >> 3));
+    c.insert(m, i, i + 1);
+  }
+  assert.equal(c.subtableCount, 21);
+  c.resetStats();
+  assert.equal(c.lookup(web)?.value, 0);
+  assert.deepEqual(c.stats, { lookups: 1, hits: 1, subtablesProbed: 1, inserts: 0, removes: 0 });
+  const miss = web.slice();
+  miss[W.TP_DST] = 443;
+  c.lookup(miss);
+  assert.equal(c.stats.subtablesProbed, 1 + 21, "a miss probes every subtable");
+});
+
+Deno.test("lookupWc: staged lookup un-wildcards only the stages it examined", () => {
+  const c = new Classifier<string>();
+  c.insert(parseMatch("in_port=1,ip,nw_src=10.0.0.0/8,tcp,tp_dst=80"), 10, "a");
+  const wc = new Uint32Array(KEY_WORDS);
+  const k = web.slice();
+  k[W.IN_PORT] = 2;
+  assert.equal(c.lookupWc(k, wc), undefined);
+  assert.deepEqual([...wc].map((v, i) => v ? i : -1).filter((i) => i >= 0), [W.IN_PORT]);
+  wc.fill(0);
+  assert.equal(c.lookupWc(web, wc)?.value, "a");
+  assert.equal(wc[W.NW_SRC], 0xff000000);
+  assert.equal(wc[W.TP_DST], 0xffff);
+  assert.equal(wc[W.TP_SRC], 0);
+  wc.fill(0);
+  const k3 = web.slice();
+  k3[W.NW_SRC] = 0x0b000000; // passes stage 0 and L2, fails at L3: L4 stays wildcarded
+  assert.equal(c.lookupWc(k3, wc), undefined);
+  assert.equal(wc[W.NW_SRC], 0xff000000);
+  assert.equal(wc[W.TP_DST], 0);
+});
+
+type Handles = { cls: Rule<number>; cached: Rule<number>; lin: LinearRule<number> };
+
+/** Run ops against the tuple-space classifier (plain and cached) and the linear one. */
+function runOps(ops: ReturnType<typeof arbOps.generate>["value"], cacheOpts = {}): void {
+  const cls = new Classifier<number>();
+  const cached = new CachedClassifier<number>(new Classifier<number>(), cacheOpts);
+  const lin = new LinearClassifier<number>();
+  let live: Handles[] = [];
+  ops.forEach((op, id) => {
+    if (op.kind === "insert") {
+      const a = cls.insert(op.match, op.priority, id);
+      const b = cached.insert(op.match, op.priority, id);
+      const c = lin.insert(op.match, op.priority, id);
+      assert.equal(a.replaced?.value, c.replaced?.value);
+      assert.equal(b.replaced?.value, c.replaced?.value);
+      if (c.replaced !== undefined) live = live.filter((h) => h.lin !== c.replaced);
+      live.push({ cls: a.rule, cached: b.rule, lin: c.rule });
+    } else if (op.kind === "remove") {
+      if (live.length === 0) return;
+      const [h] = live.splice(op.pick % live.length, 1);
+      assert.ok(cls.remove(h!.cls) && cached.remove(h!.cached) && lin.remove(h!.lin));
+    } else {
+      const want = lin.lookup(op.key)?.value;
+      assert.equal(cls.lookup(op.key)?.value, want);
+      assert.equal(cached.lookup(op.key)?.value, want);
+      assert.equal(cached.lookup(op.key)?.value, want, "a repeated lookup (cache hit) agrees");
+    }
+  });
+  assert.equal(cls.size, lin.size);
+  assert.deepEqual(
+    cls.rules().map((r) => r.value),
+    [...lin.rules()].sort((a, b) => b.priority - a.priority || a.seq - b.seq).map((r) => r.value),
+  );
+}
+
+Deno.test("property: tuple space = linear scan (no cache, EMC+megaflow, each cache alone)", () => {
+  const ops = arbOps;
+  fc.assert(fc.property(ops, (o) => runOps(o)), { seed: 1, numRuns: 300 });
+  fc.assert(fc.property(ops, (o) => runOps(o, { emc: false })), { seed: 2, numRuns: 150 });
+  fc.assert(fc.property(ops, (o) => runOps(o, { megaflow: false, emcSizeLog2: 2 })), {
+    seed: 3,
+    numRuns: 150,
+  });
+  fc.assert(fc.property(ops, (o) => runOps(o, { megaflowMax: 3, emcSizeLog2: 1 })), {
+    seed: 4,
+    numRuns: 150,
+  });
+});
+
+Deno.test("property: lookupWc's wildcards are sound (keys agreeing on them get the same rule)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(arbMatch, arbPriority), { maxLength: 40 }),
+      arbKey,
+      fc.array(arbKey, { minLength: 1, maxLength: 8 }),
+      (rules, k, others) => {
+        const c = new Classifier<number>();
+        rules.forEach(([m, p], i) => c.insert(m, p, i));
+        const wc = new Uint32Array(KEY_WORDS);
+        const r = c.lookupWc(k, wc);
+        assert.equal(r, c.lookup(k));
+        for (const o of others) {
+          const k2 = new Uint32Array(KEY_WORDS);
+          for (let i = 0; i < KEY_WORDS; i++) k2[i] = ((k[i]! & wc[i]!) | (o[i]! & ~wc[i]!)) >>> 0;
+          assert.equal(c.lookup(k2), r);
+        }
+        if (r !== undefined) assert.ok(matchesKey(r.match, k));
+      },
+    ),
+    { seed: 5, numRuns: 400 },
+  );
+});
+
+Deno.test("classifier: many rules in one subtable survive growth and deletion", () => {
+  const c = new Classifier<number>();
+  const rules: Array<Rule<number>> = [];
+  for (let i = 0; i < 3000; i++) {
+    const m = newMatch();
+    setMaskedWord(m, W.NW_DST, Math.imul(i, 0x9e3779b1) >>> 0, 0xffffffff);
+    setMaskedWord(m, W.DL_TYPE, 0x800, 0xffff);
+    rules.push(c.insert(m, i % 7, i).rule);
+  }
+  for (let i = 0; i < 3000; i += 2) c.remove(rules[i]!);
+  for (let i = 0; i < 3000; i++) {
+    const k = key({ [W.DL_TYPE]: 0x800, [W.NW_DST]: Math.imul(i, 0x9e3779b1) >>> 0 });
+    assert.equal(c.lookup(k)?.value, i % 2 === 0 ? undefined : i);
+  }
+  assert.equal(c.size, 1500);
+});
