@@ -26,4 +26,4 @@ export { NewReno, type NewRenoOptions } from "./newreno.ts";
 export { Cubic, cubicK, type CubicOptions, cubicWindow } from "./cubic.ts";
 export { Bbr, BBR_PACING_GAIN_CYCLE, type BbrMode, type BbrOptions } from "./bbr.ts";
 export { DEFAULT_CC_SEED, seededRandom } from "./prng.ts";
-export { WindowedMaxFilter } from "./windowed_filter.ts";
+export { type FilterSample, WindowedMaxFilter } from "./windowed_filter.ts";

@@ -123,6 +123,7 @@ export class NewReno implements CongestionControl {
     this.#bytesAcked = 0;
     this.#episode = "fast-recovery";
     this.#partialAcks = 0;
+    this.#phase = "fast-recovery";
   }
 
   /** Full ACK: deflate to ssthresh (RFC 6582 §3.2 step 3). After an RTO: nothing to do. */
@@ -143,6 +144,7 @@ export class NewReno implements CongestionControl {
     this.#bytesAcked = 0;
     this.#episode = "rto";
     this.#rtoUnacked = true;
+    this.#phase = "slow-start";
   }
 
   /** RFC 3168 §6.1.2: halve like a loss, once per window (the sender enforces that). */

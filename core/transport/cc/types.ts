@@ -60,8 +60,9 @@ export interface CcState {
   bytesInFlight: number;
   /**
    * RFC 5681 FlightSize: bytes sent and not yet cumulatively acknowledged
-   * (SND.NXT − SND.UNA for TCP), lost or not. Set by the sender; the base of
-   * the multiplicative decrease on loss, timeout and ECN.
+   * (SND.NXT − SND.UNA for TCP; for QUIC, bytes in flight counting packets
+   * just declared lost), lost or not. Set by the sender; the base of the
+   * multiplicative decrease on loss, timeout and ECN.
    */
   flightSize: number;
   /** Pacing rate the sender should honour, bytes/s; 0 means no pacing. Written by the algorithm. */
@@ -134,7 +135,8 @@ export interface CongestionControl {
   onRetransmitTimeout(s: CcState, now: number): void;
   /**
    * An ACK carried ECN-Echo (RFC 3168 §6.1.2): the sender calls this at most
-   * once per window of data; the algorithm sets `ssthresh` and `cwnd`.
+   * once per window of data and not during recovery; the algorithm sets
+   * `ssthresh` and `cwnd`.
    * Algorithms that ignore ECN leave it undefined.
    */
   onEcn?(s: CcState, now: number): void;

@@ -13,14 +13,17 @@
  * @module
  */
 
-interface Sample {
+/** One retained sample of a {@link WindowedMaxFilter}. */
+export interface FilterSample {
+  /** When the sample was taken. */
   t: number;
+  /** Its value. */
   v: number;
 }
 
 /** Running maximum over a sliding window of time. */
 export class WindowedMaxFilter {
-  #s: [Sample, Sample, Sample] = [{ t: 0, v: 0 }, { t: 0, v: 0 }, { t: 0, v: 0 }];
+  #s: [FilterSample, FilterSample, FilterSample] = [{ t: 0, v: 0 }, { t: 0, v: 0 }, { t: 0, v: 0 }];
 
   /** A filter whose samples expire once more than `window` time units old. */
   constructor(readonly window: number) {}
@@ -71,7 +74,7 @@ export class WindowedMaxFilter {
   }
 
   /** The three retained samples, for inspection. */
-  samples(): ReadonlyArray<Readonly<Sample>> {
+  samples(): ReadonlyArray<Readonly<FilterSample>> {
     return this.#s.map((x) => ({ ...x }));
   }
 }
