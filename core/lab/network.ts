@@ -103,9 +103,9 @@ export class Network {
     return n;
   }
 
-  /** Add several nodes. */
-  nodes(...names: string[]): Node[] {
-    return names.map((n) => this.node(n));
+  /** Add several nodes; returns them as a tuple, in order. */
+  nodes<const N extends readonly string[]>(...names: N): { [K in keyof N]: Node } {
+    return names.map((n) => this.node(n)) as { [K in keyof N]: Node };
   }
 
   /** Add a hub. */
