@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Cubic, cubicK, type CubicOptions, cubicWindow } from "./cubic.ts";
 import { type CcState, makeRateSample } from "./types.ts";
-import { ackRound, MS, SEC, segs, startState } from "./test_util.ts";
+import { ackRound, MS, runBottleneck, SEC, segs, startState } from "./test_util.ts";
 
 const MSS = 1000;
 
@@ -317,4 +317,27 @@ Deno.test("cubic clone is independent and keeps the options", () => {
 Deno.test("cubic rejects out-of-range parameters", () => {
   assert.throws(() => new Cubic({ beta: 1 }), RangeError);
   assert.throws(() => new Cubic({ c: 0 }), RangeError);
+});
+
+Deno.test("cubic HyStart leaves slow start through a bottleneck", () => {
+  // 1.25 MB/s, 40 ms propagation, 1000 B packets: BDP ≈ 51 packets, ACKs
+  // 0.8 ms apart once the link is busy. The unpaced slow start sends two
+  // packets per ACK, so a queue builds inside each round: the delay detector
+  // fires once the round's first RTT samples exceed 40.8 + 5.1 ms, at about
+  // 1.4 BDP. The ACK train alone fires later: a round starts when the first
+  // packet sent after the previous start is acknowledged (Linux's end_seq),
+  // which falls mid-train, and any gap over 2 ms breaks the train, so it
+  // passes minRTT/2 only once the queue keeps ACKs back to back.
+  const bdp = 51 * MSS;
+  const table: [CubicOptions["hystartDetect"], string, number, number][] = [
+    ["both", "delay", bdp, 2 * bdp],
+    ["delay", "delay", bdp, 2 * bdp],
+    ["ack-train", "ack-train", 2 * bdp, 4 * bdp],
+  ];
+  for (const [detect, found, lo, hi] of table) {
+    const cc = new Cubic({ hystartDetect: detect });
+    const s = runBottleneck(cc, { rate: 1.25e6, rtProp: 40 * MS, mss: MSS, duration: 2 * SEC });
+    assert.equal(cc.inspect().hystartFound, found, detect);
+    assert.ok(s.ssthresh >= lo && s.ssthresh <= hi, `${detect}: ssthresh ${s.ssthresh}`);
+  }
 });
