@@ -74,7 +74,12 @@ export const BBR_PACING_GAIN_CYCLE: readonly number[] = [1.25, 0.75, 1, 1, 1, 1,
 
 /** BBR's parameters; unset ones take the Linux/draft values. */
 export interface BbrOptions {
-  /** Uniform random numbers in [0, 1) for the starting gain-cycle phase. Default: `seededRandom(seed)`. */
+  /**
+   * Uniform random numbers in [0, 1) for the starting gain-cycle phase.
+   * Default: `seededRandom(seed)`. In a simulation, give each flow its own
+   * stream, e.g. `const r = sim.rng("bbr/flow1"); rand: () => r.next()`, so
+   * that flows do not all start in the same phase.
+   */
   rand?: () => number;
   /** Seed for the default random source (ignored when `rand` is given). */
   seed?: number;
