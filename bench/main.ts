@@ -1,0 +1,100 @@
+/**
+ * The benchmark runner (`deno task bench`): finds every `bench/suites/*.ts`,
+ * imports it, runs the suites it exports with mitata in this one process, and
+ * prints a table per suite (or, with `--json`, one JSON array and nothing else
+ * on stdout; progress goes to stderr).
+ *
+ * Leaves out: comparing against earlier runs and choosing CPU affinity; the
+ * numbers are only as steady as the machine they run on.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  type BenchResult,
+  type BenchSuite,
+  CASE_BUDGET_MS,
+  formatRate,
+  formatSuite,
+  measureCase,
+} from "./harness.ts";
+
+const HELP = `Usage: deno task bench [--json] [--filter TEXT] [--help]
+
+Runs every suite exported by bench/suites/*.ts and prints a table per suite:
+operations per second for each case and its ratio to the suite's first
+non-peer case (peers, outside packages, show how many times faster that is).
+
+  --json         print one JSON array [{ suite, name, opsPerSecond, peer }]
+                 on stdout and nothing else (progress goes to stderr)
+  --filter TEXT  run only the suites whose name contains TEXT
+  --help         show this text
+`;
+
+/** Import every suite module in sorted file order and collect its suites. */
+async function discover(): Promise<BenchSuite[]> {
+  const dir = new URL("./suites/", import.meta.url);
+  const files: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) files.push(e.name);
+  }
+  files.sort();
+  const out: BenchSuite[] = [];
+  for (const f of files) {
+    const mod = await import(new URL(f, dir).href);
+    if (typeof mod.suites !== "function") {
+      throw new Error(`bench/suites/${f} does not export suites()`);
+    }
+    out.push(...(mod.suites() as BenchSuite[]));
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      json: { type: "boolean", default: false },
+      filter: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const json = values.json;
+  const log = (s: string) => console.error(s);
+  // With --json, stdout carries the array only: route stray console.log output to stderr.
+  const realLog = console.log;
+  if (json) console.log = (...a: unknown[]) => console.error(...a);
+
+  const all = await discover();
+  const chosen = all.filter((s) => values.filter === undefined || s.suite.includes(values.filter));
+  if (chosen.length === 0) {
+    log(`no suite matches ${JSON.stringify(values.filter)}; suites: ${all.map((s) => s.suite)}`);
+    return 1;
+  }
+  const results: BenchResult[] = [];
+  const started = performance.now();
+  for (const s of chosen) {
+    log(`# ${s.suite}: ${s.about}`);
+    const t0 = performance.now();
+    const cases = s.cases;
+    log(`  (set up in ${((performance.now() - t0) / 1e3).toFixed(1)} s)`);
+    const mine: BenchResult[] = [];
+    for (const c of cases) {
+      const opsPerSecond = await measureCase(c, CASE_BUDGET_MS);
+      const r = { suite: s.suite, name: c.name, opsPerSecond, peer: c.peer };
+      mine.push(r);
+      log(`  ${c.name}${c.peer ? " (peer)" : ""}: ${formatRate(opsPerSecond)} ops/s`);
+    }
+    results.push(...mine);
+    if (!json) realLog(formatSuite(s, mine) + "\n");
+  }
+  log(`# done in ${((performance.now() - started) / 1e3).toFixed(1)} s`);
+  if (json) realLog(JSON.stringify(results));
+  return 0;
+}
+
+Deno.exit(await main());
