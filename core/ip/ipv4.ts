@@ -824,8 +824,22 @@ export class Ipv4Stack {
     return false;
   }
 
+  #forwardCache = new Map<Interface, boolean>();
+  #forwardVersion = -1;
+
+  /** The interface's `forwarding` sysctl, cached until any sysctl changes. */
   #forwarding(iface: Interface): boolean {
-    return this.ns.sysctl.get(`net.ipv4.conf.${iface.name}.forwarding`) === "1";
+    const sysctl = this.ns.sysctl;
+    if (sysctl.version !== this.#forwardVersion) {
+      this.#forwardCache.clear();
+      this.#forwardVersion = sysctl.version;
+    }
+    let on = this.#forwardCache.get(iface);
+    if (on === undefined) {
+      on = sysctl.get(`net.ipv4.conf.${iface.name}.forwarding`) === "1";
+      this.#forwardCache.set(iface, on);
+    }
+    return on;
   }
 
   #forward(p: Packet, iif: Interface, r: RouteResult): void {

@@ -42,6 +42,8 @@ const CONF_DEFAULTS: Record<string, string> = {
 /** Kernel parameters of one namespace. */
 export class Sysctl {
   #values = new Map<string, string>();
+  /** Bumped on every change, so hot paths can cache derived flags. */
+  version = 0;
 
   /** Linux's defaults, with `all` and `default` conf sections. */
   constructor() {
@@ -52,6 +54,7 @@ export class Sysctl {
 
   /** Add the `net.ipv4.conf.<name>.*` keys (copied from `default`, as Linux does). */
   addInterface(name: string): void {
+    this.version++;
     for (const [k, v] of Object.entries(CONF_DEFAULTS)) {
       const fromDefault = this.#values.get(`net.ipv4.conf.default.${k}`);
       this.#values.set(`net.ipv4.conf.${name}.${k}`, fromDefault ?? v);
@@ -83,6 +86,7 @@ export class Sysctl {
     const k = normalize(key);
     if (!this.#values.has(k)) return false;
     this.#values.set(k, value);
+    this.version++;
     // Linux: ip_forward and conf.all.forwarding are one switch, and flipping it
     // sets every interface's forwarding too.
     if (k === "net.ipv4.ip_forward" || k === "net.ipv4.conf.all.forwarding") {
@@ -103,5 +107,5 @@ export class Sysctl {
 
 /** `net/ipv4/ip_forward` and `net.ipv4.ip_forward` are the same key. */
 function normalize(key: string): string {
-  return key.replaceAll("/", ".");
+  return key.indexOf("/") < 0 ? key : key.replaceAll("/", ".");
 }

@@ -231,46 +231,48 @@ export class Trace {
   }
 
   #mix(time: number, kind: number, point: number, reason: number, p: Packet): void {
-    let a = this.#h1;
-    let b = this.#h2;
-    const put = (v: number) => {
-      a = Math.imul(a ^ v, 0x01000193);
-      b = Math.imul(b ^ v, 0x5bd1e995);
-      b ^= b >>> 15;
-    };
-    put(time % 4294967296);
-    put(Math.floor(time / 4294967296));
-    put(kind | (reason << 8));
-    put(point);
-    put(p.id);
+    this.#put(time % 4294967296);
+    this.#put(Math.floor(time / 4294967296));
+    this.#put(kind | (reason << 8));
+    this.#put(point);
+    this.#put(p.id);
     const e = p.eth;
-    put(e.src % 4294967296);
-    put(e.dst % 4294967296);
-    put(e.type | ((e.vlan?.vid ?? 0xffff) << 16));
-    if (p.ip) {
-      const ip = p.ip;
-      put(ip.src);
-      put(ip.dst);
-      put(ip.ttl | (ip.proto << 8) | (ip.tos << 16));
-      put(ip.id | (ip.fragOffset << 16));
+    this.#put(e.src % 4294967296);
+    this.#put(e.dst % 4294967296);
+    this.#put(e.type | ((e.vlan?.vid ?? 0xffff) << 16));
+    const ip = p.ip;
+    if (ip !== undefined) {
+      this.#put(ip.src);
+      this.#put(ip.dst);
+      this.#put(ip.ttl | (ip.proto << 8) | (ip.tos << 16));
+      this.#put(ip.id | (ip.fragOffset << 16));
     }
-    if (p.arp) {
-      put(p.arp.op);
-      put(p.arp.senderIp);
-      put(p.arp.targetIp);
+    const arp = p.arp;
+    if (arp !== undefined) {
+      this.#put(arp.op);
+      this.#put(arp.senderIp);
+      this.#put(arp.targetIp);
     }
-    if (p.icmp) {
-      put(p.icmp.type | (p.icmp.code << 8));
-      put(p.icmp.rest);
+    const icmp = p.icmp;
+    if (icmp !== undefined) {
+      this.#put(icmp.type | (icmp.code << 8));
+      this.#put(icmp.rest);
     }
-    if (p.udp) put(p.udp.srcPort | (p.udp.dstPort << 16));
-    if (p.tcp) {
-      put(p.tcp.srcPort | (p.tcp.dstPort << 16));
-      put(p.tcp.seq);
-      put(p.tcp.ack);
-      put(p.tcp.flags | (p.tcp.window << 8));
+    if (p.udp !== undefined) this.#put(p.udp.srcPort | (p.udp.dstPort << 16));
+    const tcp = p.tcp;
+    if (tcp !== undefined) {
+      this.#put(tcp.srcPort | (tcp.dstPort << 16));
+      this.#put(tcp.seq);
+      this.#put(tcp.ack);
+      this.#put(tcp.flags | (tcp.window << 8));
     }
-    this.#h1 = a;
+  }
+
+  /** Mix one 32-bit word into both hash lanes (FNV-1a and a murmur-style lane). */
+  #put(v: number): void {
+    this.#h1 = Math.imul(this.#h1 ^ v, 0x01000193);
+    let b = Math.imul(this.#h2 ^ v, 0x5bd1e995);
+    b ^= b >>> 15;
     this.#h2 = b;
   }
 
