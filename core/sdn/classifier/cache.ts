@@ -2,8 +2,8 @@
  * Lookup caches in front of a classifier, modelled on the Open vSwitch datapath
  * (NSDI 2015, "The Design and Implementation of Open vSwitch"):
  *
- * - {@link ExactMatchCache} (the EMC): a direct-mapped table from a whole flow key
- *   to a result. Keys are compared only on the bits some rule looks at (the
+ * - {@link ExactMatchCache} (the EMC): a table from a whole flow key to a result,
+ *   each key having two possible slots, as in Open vSwitch. Keys are compared only on the bits some rule looks at (the
  *   classifier's union mask), since the others cannot change any result.
  * - {@link MegaflowCache}: results keyed by a key and the wildcard mask the slow
  *   path reported (`Classifier.lookupWc`): one entry covers every key that agrees
@@ -34,8 +34,8 @@ import type { Match } from "./match.ts";
 import { HASH_MUL, HASH_SEED, maskId, MaskTable } from "./table.ts";
 
 /**
- * A direct-mapped exact-match cache from flow keys to values `V` (which must not
- * include `undefined`, the "not cached" answer). Keys are compared on the bits of
+ * A two-way set-associative exact-match cache from flow keys to values `V`
+ * (which must not include `undefined`, the "not cached" answer). Keys are compared on the bits of
  * the relevant mask set with {@link ExactMatchCache.setRelevant} (all bits by
  * default).
  */
@@ -49,10 +49,11 @@ export class ExactMatchCache<V> {
   private recs: Int32Array = new Int32Array(0);
   private vals: Array<V | undefined>;
   private epoch = 1;
+  private readonly masked = new Int32Array(KEY_WORDS);
 
   /** A cache of 2^sizeLog2 entries (default 8192, as Open vSwitch's EMC). */
   constructor(sizeLog2 = 13) {
-    if (!Number.isInteger(sizeLog2) || sizeLog2 < 1 || sizeLog2 > 24) {
+    if (!Number.isInteger(sizeLog2) || sizeLog2 < 2 || sizeLog2 > 24) {
       throw new RangeError(`EMC size 2^${sizeLog2}`);
     }
     this.entries = 2 ** sizeLog2;
@@ -97,25 +98,48 @@ export class ExactMatchCache<V> {
 
   /** The cached value for `key`, or undefined. */
   lookup(key: FlowKey): V | undefined {
-    const wwm = this.wwm, n = this.n, recs = this.recs;
+    const wwm = this.wwm, n = this.n, recs = this.recs, mk = this.masked;
     let h = HASH_SEED;
-    for (let j = 0; j < n; j++) h = Math.imul(h ^ (key[wwm[2 * j]!]! & wwm[2 * j + 1]!), HASH_MUL);
-    const i = h >>> this.shift;
-    const base = i * this.stride;
-    if (recs[base] !== h || recs[base + 1] !== this.epoch) return undefined;
     for (let j = 0; j < n; j++) {
-      if (recs[base + 2 + j] !== (key[wwm[2 * j]!]! & wwm[2 * j + 1]!)) return undefined;
+      const v = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
+      mk[j] = v;
+      h = Math.imul(h ^ v, HASH_MUL);
     }
-    return this.vals[i];
+    // Two ways: the home slot and its neighbour.
+    const i = h >>> this.shift, stride = this.stride, epoch = this.epoch;
+    let base = i * stride;
+    if (recs[base] === h && recs[base + 1] === epoch) {
+      let j = 0;
+      while (j < n && recs[base + 2 + j] === mk[j]) j++;
+      if (j === n) return this.vals[i];
+    }
+    base = (i ^ 1) * stride;
+    if (recs[base] === h && recs[base + 1] === epoch) {
+      let j = 0;
+      while (j < n && recs[base + 2 + j] === mk[j]) j++;
+      if (j === n) return this.vals[i ^ 1];
+    }
+    return undefined;
   }
 
-  /** Cache `value` for `key`, evicting whatever shared its slot. */
+  /**
+   * Cache `value` for `key` in its home slot or the neighbour, whichever is free
+   * (or already holds the key); when both are taken, evict the home slot's entry.
+   */
   insert(key: FlowKey, value: V): void {
-    const wwm = this.wwm, n = this.n, recs = this.recs;
+    const wwm = this.wwm, n = this.n, recs = this.recs, stride = this.stride;
     let h = HASH_SEED;
     for (let j = 0; j < n; j++) h = Math.imul(h ^ (key[wwm[2 * j]!]! & wwm[2 * j + 1]!), HASH_MUL);
-    const i = h >>> this.shift;
-    const base = i * this.stride;
+    const home = h >>> this.shift;
+    let i = home;
+    const alt = home ^ 1;
+    if (recs[home * stride + 1] === this.epoch && recs[alt * stride + 1] !== this.epoch) i = alt;
+    else if (recs[alt * stride + 1] === this.epoch && recs[alt * stride] === h) {
+      let j = 0;
+      while (j < n && recs[alt * stride + 2 + j] === (key[wwm[2 * j]!]! & wwm[2 * j + 1]!)) j++;
+      if (j === n) i = alt;
+    }
+    const base = i * stride;
     recs[base] = h;
     recs[base + 1] = this.epoch;
     for (let j = 0; j < n; j++) recs[base + 2 + j] = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
@@ -268,8 +292,10 @@ export class CachedClassifier<T> {
   readonly emc: ExactMatchCache<Rule<T> | null> | undefined;
   /** The megaflow cache, or undefined when disabled. */
   readonly megaflows: MegaflowCache<Rule<T> | null> | undefined;
-  /** Counters; see {@link CacheStats}. */
-  readonly stats: CacheStats = { lookups: 0, emcHits: 0, megaflowHits: 0, slowPath: 0, flushes: 0 };
+  private emcHitCount = 0;
+  private megaflowHitCount = 0;
+  private slowPathCount = 0;
+  private flushCount = 0;
   private gen = -1;
   private readonly wc = new Uint32Array(KEY_WORDS);
 
@@ -290,10 +316,28 @@ export class CachedClassifier<T> {
     return this.classifier.remove(rule);
   }
 
+  /** Counters (a snapshot); see {@link CacheStats}. */
+  get stats(): CacheStats {
+    const emcHits = this.emcHitCount, megaflowHits = this.megaflowHitCount;
+    const slowPath = this.slowPathCount;
+    return {
+      lookups: emcHits + megaflowHits + slowPath,
+      emcHits,
+      megaflowHits,
+      slowPath,
+      flushes: this.flushCount,
+    };
+  }
+
+  /** Zero the counters. */
+  resetStats(): void {
+    this.emcHitCount = this.megaflowHitCount = this.slowPathCount = this.flushCount = 0;
+  }
+
   /** Drop every cached result now (the next lookup would do it anyway after a change). */
   flush(): void {
     this.gen = this.classifier.generation;
-    this.stats.flushes++;
+    this.flushCount++;
     this.emc?.setRelevant(this.classifier.unionMask());
     this.megaflows?.clear();
   }
@@ -301,12 +345,11 @@ export class CachedClassifier<T> {
   /** The best rule matching `key`, or undefined, through the caches. */
   lookup(key: FlowKey): Rule<T> | undefined {
     if (this.classifier.generation !== this.gen) this.flush();
-    this.stats.lookups++;
     const emc = this.emc;
     if (emc !== undefined) {
       const r = emc.lookup(key);
       if (r !== undefined) {
-        this.stats.emcHits++;
+        this.emcHitCount++;
         return r ?? undefined;
       }
     }
@@ -314,12 +357,12 @@ export class CachedClassifier<T> {
     if (mf !== undefined) {
       const r = mf.lookup(key);
       if (r !== undefined) {
-        this.stats.megaflowHits++;
+        this.megaflowHitCount++;
         emc?.insert(key, r);
         return r ?? undefined;
       }
     }
-    this.stats.slowPath++;
+    this.slowPathCount++;
     const wc = this.wc;
     wc.fill(0);
     const rule = this.classifier.lookupWc(key, wc) ?? null;

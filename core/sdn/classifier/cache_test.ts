@@ -110,7 +110,7 @@ Deno.test("ExactMatchCache: direct-mapped, compares only the relevant bits, O(1)
     }
   }
   assert.ok(present > 0 && present <= 16);
-  assert.throws(() => new ExactMatchCache(0), RangeError);
+  assert.throws(() => new ExactMatchCache(1), RangeError);
 });
 
 Deno.test("MegaflowCache: entries cover their wildcarded keys, replace identical ones, overflow flushes", () => {

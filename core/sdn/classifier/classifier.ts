@@ -33,9 +33,10 @@
  *
  * @module
  */
-import { type FlowKey, KEY_WORDS } from "./flow_key.ts";
+import { type FlowKey, KEY_WORDS, W } from "./flow_key.ts";
 import { copyMatch, type Match, matchCovers, matchEquals, matchesOverlap } from "./match.ts";
 import { HASH_MUL, HASH_SEED, maskId, MaskTable } from "./table.ts";
+import { lenBit, PrefixTrie } from "./prefix_trie.ts";
 
 /** A rule in a classifier. `value` (e.g. actions) may be replaced in place. */
 export interface Rule<T> {
@@ -55,8 +56,10 @@ export interface ClassifierStats {
   lookups: number;
   /** Lookups that found a rule. */
   hits: number;
-  /** Subtables probed over all lookups. */
+  /** Subtables probed (hashed) over all lookups. */
   subtablesProbed: number;
+  /** Subtables skipped without hashing because the prefix tries ruled them out. */
+  subtablesSkipped: number;
   /** Rules inserted (including replacements). */
   inserts: number;
   /** Rules removed (not counting replaced ones). */
@@ -73,8 +76,20 @@ export interface InsertResult<T> {
 
 const SEQ_SPAN = 2 ** 36;
 
-/** Masked key words of the subtable being probed (lookups are not re-entrant). */
+/** Length of a contiguous prefix mask, 0 for a zero or non-contiguous mask. */
+function prefixLen(mask: number): number {
+  const inv = ~mask >>> 0;
+  if (mask === 0 || (inv & (inv + 1)) !== 0) return 0;
+  return 32 - Math.log2(inv + 1);
+}
+
+/** Masked key words of the subtable being probed in `lookupWc` (not re-entrant). */
 const SCRATCH = new Int32Array(KEY_WORDS);
+
+/** The netmask of a prefix length 1..32. */
+function lenMask(len: number): number {
+  return (0xffffffff << (32 - len)) >>> 0;
+}
 
 class RuleImpl<T> implements Rule<T> {
   /** Next (lower-priority) rule with the same masked value. */
@@ -106,8 +121,20 @@ class Subtable<T> extends MaskTable<RuleImpl<T>> {
   rules = 0;
   /** Rank of each entry's head rule, by entry id. */
   ranks: Float64Array = new Float64Array(8);
+  /** Prefix length of the mask on nw_src, 0 when wildcarded or not a prefix. */
+  readonly srcLen: number;
+  /** Prefix length of the mask on nw_dst, 0 when wildcarded or not a prefix. */
+  readonly dstLen: number;
+  /** `lenBit(srcLen)`, or 0: the prefix-trie bit this subtable needs. */
+  readonly srcBit: number;
+  /** `lenBit(dstLen)`, or 0. */
+  readonly dstBit: number;
   constructor(mask: Uint32Array, readonly id: string) {
     super(mask, true);
+    this.srcLen = prefixLen(mask[W.NW_SRC] ?? 0);
+    this.dstLen = prefixLen(mask[W.NW_DST] ?? 0);
+    this.srcBit = this.srcLen > 0 ? lenBit(this.srcLen) : 0;
+    this.dstBit = this.dstLen > 0 ? lenBit(this.dstLen) : 0;
   }
   /** Make `rule` the head of entry `e`. */
   setHead(e: number, rule: RuleImpl<T>): void {
@@ -146,9 +173,13 @@ export class Classifier<T> {
     lookups: 0,
     hits: 0,
     subtablesProbed: 0,
+    subtablesSkipped: 0,
     inserts: 0,
     removes: 0,
   };
+  /** Prefix tracking on nw_src and nw_dst (prefixes of subtables with prefix masks). */
+  private srcTrie = new PrefixTrie();
+  private dstTrie = new PrefixTrie();
 
   /** Number of rules. */
   get size(): number {
@@ -232,6 +263,8 @@ export class Classifier<T> {
     this.count++;
     this.stats.inserts++;
     this.gen++;
+    this.track(st, m, true);
+    if (replaced !== undefined) this.track(st, replaced.match, false);
     if (replaced !== undefined && replaced.rank === st.maxRank) {
       st.recomputeMax();
       this.reposition(st);
@@ -265,6 +298,7 @@ export class Classifier<T> {
     this.count--;
     this.stats.removes++;
     this.gen++;
+    this.track(st, r.match, false);
     if (st.rules === 0) {
       this.byMask.delete(st.id);
       this.sorted.splice(this.sorted.indexOf(st), 1);
@@ -284,6 +318,8 @@ export class Classifier<T> {
       }
     }
     this.stats.removes += this.count;
+    this.srcTrie = new PrefixTrie();
+    this.dstTrie = new PrefixTrie();
     this.sorted = [];
     this.byMask.clear();
     this.count = 0;
@@ -363,20 +399,24 @@ export class Classifier<T> {
   lookup(key: FlowKey): Rule<T> | undefined {
     const subs = this.sorted;
     const ns = subs.length;
-    const mk = SCRATCH;
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
     let bestRank = -1;
+    const srcBits = this.srcTrie.size > 0 ? this.srcTrie.lookup(key[W.NW_SRC]!) : 0;
+    const dstBits = this.dstTrie.size > 0 ? this.dstTrie.lookup(key[W.NW_DST]!) : 0;
+    let skipped = 0;
     let i = 0;
     for (; i < ns; i++) {
       const st = subs[i]!;
       if (st.maxRank <= bestRank) break;
+      if (((st.srcBit & ~srcBits) | (st.dstBit & ~dstBits)) !== 0) {
+        skipped++;
+        continue;
+      }
       const wwm = st.wwm, n = st.n;
       let h = HASH_SEED;
       for (let j = 0; j < n; j++) {
-        const v = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
-        mk[j] = v;
-        h = Math.imul(h ^ v, HASH_MUL);
+        h = Math.imul(h ^ (key[wwm[2 * j]!]! & wwm[2 * j + 1]!), HASH_MUL);
       }
       const sl = st.slots, stride = st.stride, size = st.size;
       let s = (h >>> st.shift) * stride;
@@ -385,7 +425,7 @@ export class Classifier<T> {
         if (e === 0) break;
         if (sl[s] === h) {
           let j = 0;
-          while (j < n && sl[s + 2 + j] === mk[j]) j++;
+          while (j < n && sl[s + 2 + j] === (key[wwm[2 * j]!]! & wwm[2 * j + 1]!)) j++;
           if (j === n) {
             const r = st.ranks[e]!;
             if (r > bestRank) {
@@ -402,7 +442,8 @@ export class Classifier<T> {
     }
     const stats = this.stats;
     stats.lookups++;
-    stats.subtablesProbed += i;
+    stats.subtablesProbed += i - skipped;
+    stats.subtablesSkipped += skipped;
     if (best === undefined) return undefined;
     stats.hits++;
     return best.vals[bestEntry];
@@ -421,10 +462,24 @@ export class Classifier<T> {
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
     let bestRank = -1;
+    const srcBits = this.srcTrie.size > 0 ? this.srcTrie.lookup(key[W.NW_SRC]!) : 0;
+    const dstBits = this.dstTrie.size > 0 ? this.dstTrie.lookup(key[W.NW_DST]!) : 0;
+    let skipped = 0;
     let i = 0;
     for (; i < ns; i++) {
       const st = subs[i]!;
       if (st.maxRank <= bestRank) break;
+      // A trie skip depends only on the first srcLen (dstLen) bits of the field.
+      if ((st.srcBit & ~srcBits) !== 0) {
+        wc[W.NW_SRC] = wc[W.NW_SRC]! | lenMask(st.srcLen);
+        skipped++;
+        continue;
+      }
+      if ((st.dstBit & ~dstBits) !== 0) {
+        wc[W.NW_DST] = wc[W.NW_DST]! | lenMask(st.dstLen);
+        skipped++;
+        continue;
+      }
       const wwm = st.wwm, n = st.n, ends = st.stageEnds;
       let h = HASH_SEED;
       let j = 0;
@@ -470,10 +525,23 @@ export class Classifier<T> {
     }
     const stats = this.stats;
     stats.lookups++;
-    stats.subtablesProbed += i;
+    stats.subtablesProbed += i - skipped;
+    stats.subtablesSkipped += skipped;
     if (best === undefined) return undefined;
     stats.hits++;
     return best.vals[bestEntry];
+  }
+
+  /** Add or drop a rule's nw_src/nw_dst prefixes in the tries. */
+  private track(st: Subtable<T>, m: Match, add: boolean): void {
+    if (st.srcLen > 0) {
+      if (add) this.srcTrie.add(m.value[W.NW_SRC] ?? 0, st.srcLen);
+      else this.srcTrie.remove(m.value[W.NW_SRC] ?? 0, st.srcLen);
+    }
+    if (st.dstLen > 0) {
+      if (add) this.dstTrie.add(m.value[W.NW_DST] ?? 0, st.dstLen);
+      else this.dstTrie.remove(m.value[W.NW_DST] ?? 0, st.dstLen);
+    }
   }
 
   /** Move `st` to its place in the best-first order (it is the only one out of place). */

@@ -20,5 +20,5 @@ Deno.test("linear classifier: priority, earliest-added tie rule, replacement, re
   assert.equal(c.size, 3);
   assert.ok(c.remove(r.rule));
   assert.ok(!c.remove(r.rule));
-  assert.deepEqual(c.rules().map((x) => x.value), ["udp", "udp6"]);
+  assert.deepEqual(c.rules().map((x) => x.value), ["udp6", "udp"]);
 });

@@ -22,12 +22,30 @@ export const WORDS: readonly number[] = [
 ];
 
 /** Masks a rule may put on a word: wildcard, exact, prefixes and odd bit masks. */
-const MASKS = [0, 0, 0, 0xffffffff, 0xffffffff, 0xfffffffc, 0xfffffffe, 0x1, 0x2, 0x3, 0x80000001];
+const MASKS = [
+  0,
+  0,
+  0,
+  0xffffffff,
+  0xffffffff,
+  0xfffffffc,
+  0xfffffffe,
+  0x80000000,
+  0xc0000000,
+  0xffffff00,
+  0x1,
+  0x2,
+  0x3,
+  0x80000001,
+];
 
-/** A key word value: small numbers plus a high bit now and then. */
+/** A key word value: small numbers, with high bits now and then (for prefixes). */
 const wordValue = fc.oneof(
   fc.integer({ min: 0, max: 3 }),
   fc.integer({ min: 0, max: 3 }).map((v) => (v | 0x80000000) >>> 0),
+  fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })).map(([a, b]) =>
+    ((a << 30) | b) >>> 0
+  ),
 );
 
 /** A random match over {@link WORDS}. */
