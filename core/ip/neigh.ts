@@ -333,6 +333,13 @@ export class NeighTable {
       trace.drop(iface, p, DropReason.malformed, "arp");
       return;
     }
+    // Linux arp_process: requests and replies about 127/8 or multicast targets
+    // are discarded before anything is learned or answered.
+    const tHigh = a.targetIp >>> 24;
+    if (tHigh === 127 || (tHigh >= 224 && tHigh < 240)) {
+      trace.drop(iface, p, DropReason.martian, `arp target ${formatIp4(a.targetIp)}`);
+      return;
+    }
     if (a.op === 1) this.stats.requestsReceived++;
     else this.stats.repliesReceived++;
     // Ignore our own frames and nonsense senders.
