@@ -76,31 +76,36 @@ function popcount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-/** Sort a flat [key, value, key, value, ...] list by key, in place. */
-function sortPairs(list: number[]): void {
-  const n = list.length >> 1;
+/** Sort the pairs [key, value] in a[from..to) by key, in place. */
+function sortPairs(a: Int32Array, from: number, to: number): void {
+  const n = (to - from) >> 1;
   if (n < 2) return;
   if (n <= 64) {
-    for (let i = 1; i < n; i++) {
-      const k = list[2 * i]!, v = list[2 * i + 1]!;
-      let j = i - 1;
-      while (j >= 0 && list[2 * j]! > k) {
-        list[2 * j + 2] = list[2 * j]!;
-        list[2 * j + 3] = list[2 * j + 1]!;
-        j--;
+    for (let i = from + 2; i < to; i += 2) {
+      const k = a[i]!, v = a[i + 1]!;
+      let j = i - 2;
+      while (j >= from && a[j]! > k) {
+        a[j + 2] = a[j]!;
+        a[j + 3] = a[j + 1]!;
+        j -= 2;
       }
-      list[2 * j + 2] = k;
-      list[2 * j + 3] = v;
+      a[j + 2] = k;
+      a[j + 3] = v;
     }
     return;
   }
   const pairs: [number, number][] = [];
-  for (let i = 0; i < n; i++) pairs.push([list[2 * i]!, list[2 * i + 1]!]);
-  pairs.sort((a, b) => a[0] - b[0]);
+  for (let i = from; i < to; i += 2) pairs.push([a[i]!, a[i + 1]!]);
+  pairs.sort((x, y) => x[0] - y[0]);
   for (let i = 0; i < n; i++) {
-    list[2 * i] = pairs[i]![0];
-    list[2 * i + 1] = pairs[i]![1];
+    a[from + 2 * i] = pairs[i]![0];
+    a[from + 2 * i + 1] = pairs[i]![1];
   }
+}
+
+/** Size class (log2 of the capacity in pairs) that holds `pairs` pairs. */
+function listClass(pairs: number): number {
+  return pairs <= 1 ? 0 : 32 - Math.clz32(pairs - 1);
 }
 
 /** Sizes of the typed arrays and structure of a Fib, for benchmarks and tests. */
@@ -136,9 +141,16 @@ export class Fib implements PrefixMap {
   #baseLen: Int8Array = new Int8Array(0);
   /** Prefixes of length 0..S: prefix -> value. */
   #short: Map<number, number>[] = [];
-  /** Per direct slot, sorted [key, value, ...] of its prefixes longer than S (key = offset*64 + len). */
-  #blocks: (number[] | undefined)[] = [];
-  /** Direct slots that have a list in #blocks. */
+  /**
+   * Prefixes longer than S, per direct slot: `#lists` holds one block per slot
+   * that has any, at `#listOff[slot]` (0 = none): [size class c, words used,
+   * then up to 2^c sorted pairs key, value], key = offset-in-slot * 64 + len.
+   */
+  #lists: Int32Array = new Int32Array(64);
+  #listOff: Int32Array = new Int32Array(0);
+  #listTop = 2;
+  #listFree: Int32Array = new Int32Array(32);
+  /** Direct slots that have a list. */
   #blockCount = 0;
   /** Value -> offset of its shared value node [1, value, references]. */
   #valueNodes = new Map<number, number>();
@@ -262,10 +274,10 @@ export class Fib implements PrefixMap {
     checkLength(len);
     const p = maskPrefix(prefix, len);
     if (len <= this.#s) return this.#short[len]!.get(p) ?? -1;
-    const list = this.#blocks[p >>> this.#dshift];
-    if (list === undefined) return -1;
-    const i = Fib.#search(list, (p & this.#lowMask) * 64 + len);
-    return i >= 0 ? list[i + 1]! : -1;
+    const o = this.#listOff[p >>> this.#dshift]!;
+    if (o === 0) return -1;
+    const i = this.#search(o, (p & this.#lowMask) * 64 + len);
+    return i >= 0 ? this.#lists[i + 1]! : -1;
   }
 
   /** Map prefix/len to value (an integer 0..2^31-1); replaces an existing value. */
@@ -303,7 +315,7 @@ export class Fib implements PrefixMap {
       heapWords: this.#heapWords,
       dataPlaneBytes: dirBytes + this.#heapWords * 4,
       typedArrayBytes: dirBytes + this.#baseVal.byteLength + this.#baseLen.byteLength +
-        this.#heap.byteLength,
+        this.#heap.byteLength + this.#lists.byteLength + this.#listOff.byteLength,
     };
   }
 
@@ -355,22 +367,33 @@ export class Fib implements PrefixMap {
   #insertLong(p: number, len: number, value: number): void {
     const b = p >>> this.#dshift;
     const key = (p & this.#lowMask) * 64 + len;
-    let list = this.#blocks[b];
-    if (list === undefined) {
-      list = [];
-      this.#blocks[b] = list;
+    let o = this.#listOff[b]!;
+    if (o === 0) {
+      o = this.#listAlloc(0);
+      this.#listOff[b] = o;
       this.#blockCount++;
     }
-    const i = Fib.#search(list, key);
+    const i = this.#search(o, key);
     if (i >= 0) {
-      if (list[i + 1] === value) return;
-      list[i + 1] = value;
+      if (this.#lists[i + 1] === value) return;
+      this.#lists[i + 1] = value;
     } else {
-      const at = ~i;
-      list.push(key, value);
-      for (let j = list.length - 1; j >= at + 2; j--) list[j] = list[j - 2]!;
-      list[at] = key;
-      list[at + 1] = value;
+      let at = ~i - o;
+      let used = this.#lists[o + 1]!;
+      if (used + 2 > 2 << this.#lists[o]!) {
+        const n = this.#listAlloc(this.#lists[o]! + 1);
+        this.#lists.copyWithin(n + 2, o + 2, o + 2 + used);
+        this.#lists[n + 1] = used;
+        this.#listRelease(o);
+        o = n;
+        this.#listOff[b] = o;
+      }
+      const lists = this.#lists;
+      at += o;
+      lists.copyWithin(at + 2, at, o + 2 + used);
+      lists[at] = key;
+      lists[at + 1] = value;
+      lists[o + 1] = used + 2;
       this.#count++;
     }
     this.#refresh(b);
@@ -378,41 +401,79 @@ export class Fib implements PrefixMap {
 
   #deleteLong(p: number, len: number): boolean {
     const b = p >>> this.#dshift;
-    const list = this.#blocks[b];
-    if (list === undefined) return false;
-    const i = Fib.#search(list, (p & this.#lowMask) * 64 + len);
+    let o = this.#listOff[b]!;
+    if (o === 0) return false;
+    const i = this.#search(o, (p & this.#lowMask) * 64 + len);
     if (i < 0) return false;
-    for (let j = i + 2; j < list.length; j++) list[j - 2] = list[j]!;
-    list.length -= 2;
+    const lists = this.#lists;
+    const used = lists[o + 1]! - 2;
+    lists.copyWithin(i, i + 2, o + 4 + used);
+    lists[o + 1] = used;
     this.#count--;
-    if (list.length === 0) {
-      this.#blocks[b] = undefined;
+    if (used === 0) {
+      this.#listRelease(o);
+      this.#listOff[b] = 0;
       this.#blockCount--;
+    } else if (lists[o]! > 0 && used * 4 <= 2 << lists[o]!) {
+      // Shrink a block that is three quarters empty.
+      const n = this.#listAlloc(this.#lists[o]! - 1);
+      this.#lists.copyWithin(n + 2, o + 2, o + 2 + used);
+      this.#lists[n + 1] = used;
+      this.#listRelease(o);
+      o = n;
+      this.#listOff[b] = o;
     }
     this.#refresh(b);
     return true;
   }
 
-  /** Index of `key` in a sorted pair list, or ~(insertion index). */
-  static #search(list: number[], key: number): number {
-    let lo = 0, hi = (list.length >> 1) - 1;
+  /** Absolute index of `key` in the list block at o, or ~(absolute insertion index). */
+  #search(o: number, key: number): number {
+    const lists = this.#lists;
+    let lo = 0, hi = (lists[o + 1]! >> 1) - 1;
+    const base = o + 2;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const k = list[2 * mid]!;
+      const k = lists[base + 2 * mid]!;
       if (k < key) lo = mid + 1;
       else if (k > key) hi = mid - 1;
-      else return 2 * mid;
+      else return base + 2 * mid;
     }
-    return ~(2 * lo);
+    return ~(base + 2 * lo);
+  }
+
+  /** A list block of size class c (2^c pairs), empty. */
+  #listAlloc(c: number): number {
+    let o = this.#listFree[c]!;
+    if (o !== 0) this.#listFree[c] = this.#lists[o + 1]!;
+    else {
+      const size = 2 + (2 << c);
+      if (this.#listTop + size > this.#lists.length) {
+        const grown = new Int32Array(Math.max(this.#lists.length * 2, this.#listTop + size + 64));
+        grown.set(this.#lists);
+        this.#lists = grown;
+      }
+      o = this.#listTop;
+      this.#listTop += size;
+    }
+    this.#lists[o] = c;
+    this.#lists[o + 1] = 0;
+    return o;
+  }
+
+  #listRelease(o: number): void {
+    const c = this.#lists[o]!;
+    this.#lists[o + 1] = this.#listFree[c]!;
+    this.#listFree[c] = o;
   }
 
   /** Recompute the data plane of direct slot b from the control plane. */
   #refresh(b: number): void {
     this.#release(this.#dir[b]!);
-    const list = this.#blocks[b];
-    const e = list === undefined
+    const o = this.#listOff[b]!;
+    const e = o === 0
       ? this.#baseVal[b]!
-      : this.#build(list, 0, list.length, this.#s, this.#baseVal[b]!, 0);
+      : this.#build(o + 2, o + 2 + this.#lists[o + 1]!, this.#s, this.#baseVal[b]!, 0);
     this.#dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
   }
 
@@ -446,10 +507,12 @@ export class Fib implements PrefixMap {
   }
 
   /**
-   * Build the subtree for list[i0..i1) (prefixes longer than k, all inside one
-   * node's span) whose inherited value is `base`; returns a value or ~node.
+   * Build the subtree for the list pairs at #lists[i0..i1) (prefixes longer than
+   * k, all inside one node's span) whose inherited value is `base`; returns a
+   * value or ~node.
    */
-  #build(list: number[], i0: number, i1: number, k: number, base: number, depth: number): number {
+  #build(i0: number, i1: number, k: number, base: number, depth: number): number {
+    const list = this.#lists;
     const vals = this.#scratchVals[depth]!;
     const kids = this.#scratchKids[depth]!;
     for (let c = 0; c < 32; c++) vals[c] = base;
@@ -476,7 +539,7 @@ export class Fib implements PrefixMap {
     while (kidMask !== 0) {
       const c = 31 - Math.clz32(kidMask & -kidMask);
       kidMask &= kidMask - 1;
-      vals[c] = this.#build(list, kids[2 * c]!, kids[2 * c + 1]!, leafMax, vals[c]!, depth + 1);
+      vals[c] = this.#build(kids[2 * c]!, kids[2 * c + 1]!, leafMax, vals[c]!, depth + 1);
     }
     // Compress in place: vals[0..runs) become the run values, map marks run starts.
     let map = 1, runs = 1, prev = vals[0]!;
@@ -543,7 +606,10 @@ export class Fib implements PrefixMap {
     this.#baseVal = new Int32Array(1 << s).fill(-1);
     this.#baseLen = new Int8Array(1 << s).fill(-1);
     this.#short = Array.from({ length: s + 1 }, () => new Map<number, number>());
-    this.#blocks = new Array<number[] | undefined>(1 << s).fill(undefined);
+    this.#lists = new Int32Array(64);
+    this.#listOff = new Int32Array(1 << s);
+    this.#listTop = 2;
+    this.#listFree = new Int32Array(32);
     this.#blockCount = 0;
     this.#valueNodes = new Map();
     this.#heap = new Int32Array(64);
@@ -562,14 +628,14 @@ export class Fib implements PrefixMap {
       for (const [p, v] of this.#short[len]!) out.push([p, len, v]);
     }
     const dshift = this.#dshift;
-    for (let b = 0; b < this.#blocks.length; b++) {
-      const list = this.#blocks[b];
-      if (list === undefined) continue;
+    const lists = this.#lists;
+    for (let b = 0; b < this.#listOff.length; b++) {
+      const o = this.#listOff[b]!;
+      if (o === 0) continue;
       const hi = b * 2 ** dshift;
-      for (let i = 0; i < list.length; i += 2) {
-        const key = list[i]!;
-        const len = key & 63;
-        out.push([hi + (key >>> 6), len, list[i + 1]!]);
+      for (let i = o + 2; i < o + 2 + lists[o + 1]!; i += 2) {
+        const key = lists[i]!;
+        out.push([hi + (key >>> 6), key & 63, lists[i + 1]!]);
       }
     }
     return out;
@@ -584,20 +650,15 @@ export class Fib implements PrefixMap {
     this.#reset(mode);
     const s = this.#s, dshift = this.#dshift, lowMask = this.#lowMask;
     const shortOnes: [number, number, number][] = [];
+    const pairs = new Int32Array(1 << s);
+    let longCount = 0;
     for (const e of list) {
-      const [p, len, v] = e;
-      if (len <= s) {
-        this.#short[len]!.set(p, v);
+      if (e[1] <= s) {
+        this.#short[e[1]]!.set(e[0], e[2]);
         shortOnes.push(e);
       } else {
-        const b = p >>> dshift;
-        let bl = this.#blocks[b];
-        if (bl === undefined) {
-          bl = [];
-          this.#blocks[b] = bl;
-          this.#blockCount++;
-        }
-        bl.push((p & lowMask) * 64 + len, v);
+        pairs[e[0] >>> dshift]!++;
+        longCount++;
       }
     }
     this.#count = list.length;
@@ -608,10 +669,33 @@ export class Fib implements PrefixMap {
       this.#baseVal.fill(v, first, first + n);
       this.#baseLen.fill(len, first, first + n);
     }
-    let words = 0;
-    for (const bl of this.#blocks) if (bl !== undefined) words += bl.length;
+    // Lists: one block per slot, exactly sized to its class, filled then sorted.
+    let words = 2;
+    for (let b = 0; b < pairs.length; b++) {
+      if (pairs[b] !== 0) words += 2 + (2 << listClass(pairs[b]!));
+    }
+    this.#lists = new Int32Array(words);
+    const listOff = this.#listOff, lists = this.#lists;
+    let top = 2;
+    for (let b = 0; b < pairs.length; b++) {
+      if (pairs[b] === 0) continue;
+      const c = listClass(pairs[b]!);
+      listOff[b] = top;
+      lists[top] = c;
+      top += 2 + (2 << c);
+      this.#blockCount++;
+    }
+    this.#listTop = top;
+    for (const [p, len, v] of list) {
+      if (len <= s) continue;
+      const o = listOff[p >>> dshift]!;
+      const at = o + 2 + lists[o + 1]!;
+      lists[at] = (p & lowMask) * 64 + len;
+      lists[at + 1] = v;
+      lists[o + 1] = lists[o + 1]! + 2;
+    }
     // Start the heap afresh (dropping reset's shared "no route" node): every slot is set below.
-    this.#heap = new Int32Array(Math.max(64, words + 64));
+    this.#heap = new Int32Array(Math.max(64, 4 * longCount + 64));
     this.#valueNodes.clear();
     this.#heapWords = 0;
     this.#nodes = 0;
@@ -619,12 +703,12 @@ export class Fib implements PrefixMap {
     this.#freeHeads.fill(0);
     const dir = this.#dir, baseVal = this.#baseVal;
     for (let b = 0; b < dir.length; b++) {
-      const bl = this.#blocks[b];
+      const o = listOff[b]!;
       let e: number;
-      if (bl === undefined) e = baseVal[b]!;
+      if (o === 0) e = baseVal[b]!;
       else {
-        sortPairs(bl);
-        e = this.#build(bl, 0, bl.length, s, baseVal[b]!, 0);
+        sortPairs(lists, o + 2, o + 2 + lists[o + 1]!);
+        e = this.#build(o + 2, o + 2 + lists[o + 1]!, s, baseVal[b]!, 0);
       }
       dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
     }

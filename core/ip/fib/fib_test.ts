@@ -153,7 +153,8 @@ Deno.test("a small table stays small; a growing table changes mode and stays cor
   for (const [p, len] of added) assert.equal(f.delete(p, len), ref.delete(p, len));
   assert.equal(f.stats().directBits, 9);
   assertSame(f, ref, rng);
-  assert.ok(f.stats().typedArrayBytes < 16 * 1024);
+  // Back to a few routes: the arrays shrank with the table (spare capacity of the last rebuild only).
+  assert.ok(f.stats().typedArrayBytes < 64 * 1024, `${f.stats().typedArrayBytes} B after deletes`);
 });
 
 Deno.test("Fib.from matches incremental inserts (later duplicates win)", () => {
