@@ -379,7 +379,7 @@ export class Fib implements PrefixMap {
       this.#lists[i + 1] = value;
     } else {
       let at = ~i - o;
-      let used = this.#lists[o + 1]!;
+      const used = this.#lists[o + 1]!;
       if (used + 2 > 2 << this.#lists[o]!) {
         const n = this.#listAlloc(this.#lists[o]! + 1);
         this.#lists.copyWithin(n + 2, o + 2, o + 2 + used);
