@@ -144,6 +144,8 @@ export class Interface implements TracePoint {
   setCarrier(on: boolean): void {
     if (this.#carrier === on) return;
     this.#carrier = on;
+    // Linux deactivates the qdisc on carrier loss: what waits in it is dropped.
+    if (!on) this.#flushQueue(DropReason.linkDown);
     this.onStateChange?.(this);
   }
 
@@ -157,7 +159,7 @@ export class Interface implements TracePoint {
     if (this.adminUp === up) return;
     this.adminUp = up;
     if (up) this.everUp = true;
-    if (!up) this.#flushQueue();
+    if (!up) this.#flushQueue(DropReason.interfaceDown);
     this.peer?.setCarrier(up);
     this.onStateChange?.(this);
   }
@@ -173,6 +175,12 @@ export class Interface implements TracePoint {
     if (!this.adminUp) {
       this.counters.txDropped++;
       trace.drop(this, p, DropReason.interfaceDown);
+      return;
+    }
+    if (!this.#carrier) {
+      // NO-CARRIER: Linux's noop qdisc discards; nothing reaches the wire.
+      this.counters.txDropped++;
+      trace.drop(this, p, DropReason.linkDown, "no carrier");
       return;
     }
     if (!this.#busy && this.medium !== undefined && this.medium.ready(this)) {
@@ -196,7 +204,7 @@ export class Interface implements TracePoint {
     }
     this.#busy = true;
     this.counters.txPackets++;
-    this.counters.txBytes += frameLength(p);
+    this.counters.txBytes += this.#countedLength(p);
     this.#owner.sim.trace.tx(this, p);
     medium.start(this, p);
   }
@@ -215,14 +223,19 @@ export class Interface implements TracePoint {
     }
   }
 
-  #flushQueue(): void {
+  #flushQueue(reason: DropReason): void {
     const trace = this.#owner.sim.trace;
     for (let i = this.#qhead; i < this.#queue.length; i++) {
       this.counters.txDropped++;
-      trace.drop(this, this.#queue[i]!, DropReason.interfaceDown);
+      trace.drop(this, this.#queue[i]!, reason);
     }
     this.#queue = [];
     this.#qhead = 0;
+  }
+
+  /** Bytes a counter adds for a frame: loopback counts without the Ethernet header, as Linux's. */
+  #countedLength(p: Packet): number {
+    return frameLength(p) - (this.kind === "loopback" ? 14 : 0);
   }
 
   /** A frame arrived from the medium. */
@@ -234,7 +247,7 @@ export class Interface implements TracePoint {
       return;
     }
     this.counters.rxPackets++;
-    this.counters.rxBytes += frameLength(p);
+    this.counters.rxBytes += this.#countedLength(p);
     trace.rx(this, p);
     const h = this.handler;
     if (h === undefined) {
