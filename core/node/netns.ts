@@ -13,6 +13,8 @@ import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
 import { ip as parseIp } from "../wire/addr.ts";
 
+const LOOPBACK_ADDR = parseIp("127.0.0.1");
+
 /** A network namespace with its full stack. */
 export class NetNs {
   /** Namespace name; "" for the root namespace of a node. */
@@ -28,7 +30,11 @@ export class NetNs {
   /** Name of the node it lives on. */
   readonly nodeName: string;
 
-  /** A namespace with `lo` down and no addresses, as `ip netns add` makes. */
+  /**
+   * A namespace with `lo` down and no addresses, as `ip netns add` makes.
+   * Bringing `lo` up gives it 127.0.0.1/8 (scope host) if it lacks it, as
+   * Linux's inetdev does on NETDEV_UP of a loopback device.
+   */
   constructor(env: NamespaceEnv, nodeName: string, name: string) {
     this.name = name;
     this.nodeName = nodeName;
@@ -36,6 +42,11 @@ export class NetNs {
     this.ip = new Ipv4Stack(this.dev);
     this.udp = new UdpStack(this.ip);
     this.ping = new PingSockets(this.ip);
+    const lo = this.dev.lo;
+    this.dev.listeners.push((iface, what) => {
+      if (iface !== lo || what !== "state" || !lo.adminUp) return;
+      this.ip.addAddress(lo, LOOPBACK_ADDR, 8, { scope: "host" });
+    });
   }
 
   /** An interface by name (throws when absent: for code, not the shell). */
@@ -47,10 +58,9 @@ export class NetNs {
     return i;
   }
 
-  /** Bring `lo` up with 127.0.0.1/8 (what a booted machine has). */
+  /** Bring `lo` up, which gives it 127.0.0.1/8 (what a booted machine has). */
   bootLoopback(): void {
     this.dev.lo.setAdmin(true);
-    this.ip.addAddress(this.dev.lo, parseIp("127.0.0.1"), 8, { scope: "host" });
   }
 
   /** Packets held in this namespace's queues (interfaces, neighbours, reassembly). */
