@@ -26,6 +26,8 @@
 import type { Ip4 } from "../wire/packet.ts";
 import { formatIp4, parseCidr, prefixMask } from "../wire/addr.ts";
 
+export type { Ip4 };
+
 /** An IPv4 prefix in canonical form: `network` has every host bit clear. */
 export interface Prefix {
   /** Network address (host bits clear). */
