@@ -53,6 +53,7 @@ export abstract class L2Device implements InterfaceOwner, FrameHandler {
     });
     port.handler = this;
     port.adminUp = true;
+    port.onStateChange = (i) => this.portStateChanged(i);
     this.ports.push(port);
     return port;
   }
@@ -68,6 +69,9 @@ export abstract class L2Device implements InterfaceOwner, FrameHandler {
     for (const p of this.ports) n += p.queued;
     return n;
   }
+
+  /** A port's admin or carrier state changed (a switch forgets what it learned there). */
+  protected portStateChanged(_port: Interface): void {}
 
   /** A frame arrived on a port. */
   abstract onFrame(inPort: Interface, p: Packet): void;

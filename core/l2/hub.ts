@@ -16,7 +16,7 @@ import type { Interface } from "../net/interface.ts";
 export class Hub extends L2Device {
   /** Repeat a frame to all other ports (copies; the original goes out of the last one). */
   onFrame(inPort: Interface, p: Packet): void {
-    const out = this.ports.filter((x) => x !== inPort && x.adminUp);
+    const out = this.ports.filter((x) => x !== inPort && x.operUp);
     if (out.length === 0) {
       this.sim.trace.consume(inPort, p, "hub: no other port");
       return;

@@ -85,6 +85,11 @@ export class Switch extends L2Device {
     for (const [mac, e] of this.#fdb) if (!port || e.port === port) this.#fdb.delete(mac);
   }
 
+  /** A port without link is disabled: what was learned on it goes (802.1D, Linux br_fdb_delete_by_port). */
+  protected override portStateChanged(port: Interface): void {
+    if (!port.operUp) this.flush(port);
+  }
+
   /** `brctl showmacs`-style text: port no, MAC, is local?, ageing timer. */
   showMacs(): string {
     const lines = ["port no\tmac addr\t\tis local?\tageing timer"];
@@ -126,7 +131,7 @@ export class Switch extends L2Device {
       return;
     }
     this.stats.flooded++;
-    const ports = this.ports.filter((x) => x !== inPort && x.adminUp);
+    const ports = this.ports.filter((x) => x !== inPort && x.operUp);
     if (ports.length === 0) {
       this.sim.trace.consume(inPort, p, "switch: nowhere to flood");
       return;
