@@ -326,7 +326,7 @@ export class NeighTable {
     iface.transmit(p);
   }
 
-  #receive(iface: Interface, p: Packet, _type: PacketType): void {
+  #receive(iface: Interface, p: Packet, type: PacketType): void {
     const a = p.arp;
     const trace = this.#ns.sim.trace;
     if (a === undefined) {
@@ -365,7 +365,8 @@ export class NeighTable {
       return;
     }
     // A reply: completes resolution; unsolicited ones only refresh existing entries.
-    if (existing) this.#learn(iface, a.senderIp, a.senderMac, true);
+    // Linux: a broadcast reply does not assert reachability (STALE, not REACHABLE).
+    if (existing) this.#learn(iface, a.senderIp, a.senderMac, type === "host");
     trace.consume(iface, p, "arp reply");
   }
 
