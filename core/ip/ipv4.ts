@@ -525,7 +525,15 @@ export class Ipv4Stack {
         // A bound socket only uses routes through its device; else it is on-link there.
         if (t.id === Table.main || t.id === Table.local) continue;
       }
-      return this.#result(r, dst, src, o);
+      const res = this.#result(r, dst, src, o);
+      // __mkroute_output: a 127/8 source never leaves through a non-loopback device.
+      if (
+        o.iif === undefined && typeof res !== "string" && networkOf(src, 8) === LOOPBACK_NET &&
+        res.dev.kind !== "loopback"
+      ) {
+        return "EINVAL";
+      }
+      return res;
     }
     if (o.oif && o.oif.adminUp) {
       // SO_BINDTODEVICE with no route through the device: Linux treats the
