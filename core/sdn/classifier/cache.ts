@@ -31,7 +31,7 @@
 import { type FlowKey, KEY_WORDS } from "./flow_key.ts";
 import { Classifier, type InsertResult, type Rule } from "./classifier.ts";
 import type { Match } from "./match.ts";
-import { HASH_MUL, HASH_SEED, maskId, MaskTable } from "./table.ts";
+import { finishHash, maskId, MaskTable, wordTriples } from "./table.ts";
 
 /**
  * A two-way set-associative exact-match cache from flow keys to values `V`
@@ -40,7 +40,7 @@ import { HASH_MUL, HASH_SEED, maskId, MaskTable } from "./table.ts";
  * default).
  */
 export class ExactMatchCache<V> {
-  private wwm = new Int32Array(0);
+  private wwm: Int32Array = new Int32Array(0);
   private n = 0;
   private stride = 2;
   private readonly shift: number;
@@ -69,15 +69,9 @@ export class ExactMatchCache<V> {
 
   /** Compare keys only on the bits of `mask` from now on; empties the cache. */
   setRelevant(mask: Uint32Array): void {
-    const words: number[] = [];
-    for (let i = 0; i < KEY_WORDS; i++) if ((mask[i] ?? 0) !== 0) words.push(i);
-    this.n = words.length;
+    this.wwm = wordTriples(mask);
+    this.n = this.wwm.length / 3;
     this.stride = this.n + 2;
-    this.wwm = new Int32Array(2 * this.n);
-    words.forEach((w, j) => {
-      this.wwm[2 * j] = w;
-      this.wwm[2 * j + 1] = mask[w] ?? 0;
-    });
     const need = this.entries * this.stride;
     if (this.recs.length < need) this.recs = new Int32Array(need);
     this.epoch = 0x7fffffff; // forces the wipe below: old records used another stride
@@ -99,12 +93,13 @@ export class ExactMatchCache<V> {
   /** The cached value for `key`, or undefined. */
   lookup(key: FlowKey): V | undefined {
     const wwm = this.wwm, n = this.n, recs = this.recs, mk = this.masked;
-    let h = HASH_SEED;
+    let acc = 0;
     for (let j = 0; j < n; j++) {
-      const v = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
+      const v = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
       mk[j] = v;
-      h = Math.imul(h ^ v, HASH_MUL);
+      acc = (acc + Math.imul(v, wwm[3 * j + 2]!)) | 0;
     }
+    const h = finishHash(acc);
     // Two ways: the home slot and its neighbour.
     const i = h >>> this.shift, stride = this.stride, epoch = this.epoch;
     let base = i * stride;
@@ -128,21 +123,24 @@ export class ExactMatchCache<V> {
    */
   insert(key: FlowKey, value: V): void {
     const wwm = this.wwm, n = this.n, recs = this.recs, stride = this.stride;
-    let h = HASH_SEED;
-    for (let j = 0; j < n; j++) h = Math.imul(h ^ (key[wwm[2 * j]!]! & wwm[2 * j + 1]!), HASH_MUL);
+    let acc = 0;
+    for (let j = 0; j < n; j++) {
+      acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
+    }
+    const h = finishHash(acc);
     const home = h >>> this.shift;
     let i = home;
     const alt = home ^ 1;
     if (recs[home * stride + 1] === this.epoch && recs[alt * stride + 1] !== this.epoch) i = alt;
     else if (recs[alt * stride + 1] === this.epoch && recs[alt * stride] === h) {
       let j = 0;
-      while (j < n && recs[alt * stride + 2 + j] === (key[wwm[2 * j]!]! & wwm[2 * j + 1]!)) j++;
+      while (j < n && recs[alt * stride + 2 + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
       if (j === n) i = alt;
     }
     const base = i * stride;
     recs[base] = h;
     recs[base + 1] = this.epoch;
-    for (let j = 0; j < n; j++) recs[base + 2 + j] = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
+    for (let j = 0; j < n; j++) recs[base + 2 + j] = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
     this.vals[i] = value;
   }
 }
@@ -213,7 +211,7 @@ export class MegaflowCache<V> {
         tb.hits++;
         stats.hits++;
         stats.tablesProbed += t + 1;
-        return tb.vals[tb.slots[s + 1]!];
+        return tb.vals[tb.recs[s * tb.stride]!];
       }
     }
     stats.tablesProbed += nt;
@@ -331,7 +329,11 @@ export class CachedClassifier<T> {
 
   /** Zero the counters. */
   resetStats(): void {
-    this.emcHitCount = this.megaflowHitCount = this.slowPathCount = this.flushCount = 0;
+    this.emcHitCount =
+      this.megaflowHitCount =
+      this.slowPathCount =
+      this.flushCount =
+        0;
   }
 
   /** Drop every cached result now (the next lookup would do it anyway after a change). */

@@ -35,7 +35,7 @@
  */
 import { type FlowKey, KEY_WORDS, W } from "./flow_key.ts";
 import { copyMatch, type Match, matchCovers, matchEquals, matchesOverlap } from "./match.ts";
-import { HASH_MUL, HASH_SEED, maskId, MaskTable } from "./table.ts";
+import { finishHash, maskId, MaskTable } from "./table.ts";
 import { lenBit, PrefixTrie } from "./prefix_trie.ts";
 
 /** A rule in a classifier. `value` (e.g. actions) may be replaced in place. */
@@ -202,12 +202,12 @@ export class Classifier<T> {
   /** Zero the lookup counters (inserts/removes too). */
   resetStats(): void {
     const s = this.stats;
-    s.lookups =
-      s.hits =
-      s.subtablesProbed =
-      s.inserts =
-      s.removes =
-        0;
+    s.lookups = 0;
+    s.hits = 0;
+    s.subtablesProbed = 0;
+    s.subtablesSkipped = 0;
+    s.inserts = 0;
+    s.removes = 0;
   }
 
   /**
@@ -414,19 +414,22 @@ export class Classifier<T> {
         continue;
       }
       const wwm = st.wwm, n = st.n;
-      let h = HASH_SEED;
+      let acc = 0;
       for (let j = 0; j < n; j++) {
-        h = Math.imul(h ^ (key[wwm[2 * j]!]! & wwm[2 * j + 1]!), HASH_MUL);
+        acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
       }
-      const sl = st.slots, stride = st.stride, size = st.size;
-      let s = (h >>> st.shift) * stride;
+      const h = finishHash(acc) | 1;
+      const hs = st.hashes, cm = st.capMask;
+      let s = h >>> st.shift;
       for (;;) {
-        const e = sl[s + 1]!;
-        if (e === 0) break;
-        if (sl[s] === h) {
+        const x = hs[s]!;
+        if (x === 0) break;
+        if (x === h) {
+          const recs = st.recs, base = s * st.stride;
           let j = 0;
-          while (j < n && sl[s + 2 + j] === (key[wwm[2 * j]!]! & wwm[2 * j + 1]!)) j++;
+          while (j < n && recs[base + 1 + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
           if (j === n) {
+            const e = recs[base]!;
             const r = st.ranks[e]!;
             if (r > bestRank) {
               best = st;
@@ -436,8 +439,7 @@ export class Classifier<T> {
             break;
           }
         }
-        s += stride;
-        if (s >= size) s = 0;
+        s = (s + 1) & cm;
       }
     }
     const stats = this.stats;
@@ -481,35 +483,38 @@ export class Classifier<T> {
         continue;
       }
       const wwm = st.wwm, n = st.n, ends = st.stageEnds;
-      let h = HASH_SEED;
+      let acc = 0;
       let j = 0;
       let examined = n;
       for (let stage = 0; stage < ends.length; stage++) {
         const end = ends[stage]!;
         for (; j < end; j++) {
-          const v = key[wwm[2 * j]!]! & wwm[2 * j + 1]!;
+          const v = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
           mk[j] = v;
-          h = Math.imul(h ^ v, HASH_MUL);
+          acc = (acc + Math.imul(v, wwm[3 * j + 2]!)) | 0;
         }
-        if (stage < ends.length - 1 && !st.stageHas(stage, h)) {
+        if (stage < ends.length - 1 && !st.stageHas(stage, finishHash(acc))) {
           examined = end;
           break;
         }
       }
       for (let x = 0; x < examined; x++) {
-        const w = wwm[2 * x]!;
-        wc[w] = wc[w]! | wwm[2 * x + 1]!;
+        const w = wwm[3 * x]!;
+        wc[w] = wc[w]! | wwm[3 * x + 1]!;
       }
       if (examined < n) continue;
-      const sl = st.slots, stride = st.stride, size = st.size;
-      let s = (h >>> st.shift) * stride;
+      const h = finishHash(acc) | 1;
+      const hs = st.hashes, cm = st.capMask;
+      let s = h >>> st.shift;
       for (;;) {
-        const e = sl[s + 1]!;
-        if (e === 0) break;
-        if (sl[s] === h) {
+        const y = hs[s]!;
+        if (y === 0) break;
+        if (y === h) {
+          const recs = st.recs, base = s * st.stride;
           let x = 0;
-          while (x < n && sl[s + 2 + x] === mk[x]) x++;
+          while (x < n && recs[base + 1 + x] === mk[x]) x++;
           if (x === n) {
+            const e = recs[base]!;
             const r = st.ranks[e]!;
             if (r > bestRank) {
               best = st;
@@ -519,8 +524,7 @@ export class Classifier<T> {
             break;
           }
         }
-        s += stride;
-        if (s >= size) s = 0;
+        s = (s + 1) & cm;
       }
     }
     const stats = this.stats;

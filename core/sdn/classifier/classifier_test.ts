@@ -266,3 +266,13 @@ Deno.test("classifier: many rules in one subtable survive growth and deletion", 
   }
   assert.equal(c.size, 1500);
 });
+
+Deno.test("classifier: resetStats zeroes every lookup counter", () => {
+  const c = new Classifier<string>();
+  c.insert(parseMatch("ip,nw_dst=10.1.2.0/24"), 300, "/24");
+  c.insert(parseMatch("ip"), 1, "ip");
+  c.lookup(key({ [W.DL_TYPE]: 0x800, [W.NW_DST]: 0x0b000000 }));
+  assert.equal(c.stats.subtablesSkipped, 1);
+  c.resetStats();
+  assert.deepEqual(Object.values(c.stats), [0, 0, 0, 0, 0, 0]);
+});
