@@ -10,8 +10,9 @@
  *
  * Measuring: each case's `fn` is called once untimed (warm-up, and the place
  * for a suite to have checked its peers' answers), then timed with mitata's
- * `measure`; the reported rate is `ops / median time per call`. The median
- * keeps one slow sample (a GC pause, a noisy neighbour) from moving the result.
+ * `measure` in short samples of 16 calls; the reported rate is
+ * `ops / median time per call`. The median keeps slow samples (a GC pause, a
+ * preemption by another process) from moving the result.
  * Cases whose single call takes long (table builds) get few samples so that the
  * whole run stays within its time budget.
  *
@@ -82,10 +83,14 @@ export async function measureCase(c: BenchCase, budgetMs = CASE_BUDGET_MS): Prom
     times.sort((a, b) => a - b);
     return c.ops / (times[(times.length - 1) >> 1]! / 1e3);
   }
+  // Short samples (a few calls each): on a shared machine, a sample that spans a
+  // preemption is an outlier the median ignores; mitata's default (4096 calls a
+  // sample) would fold every preemption into every sample.
   const stats = await measure(c.fn, {
     min_cpu_time: budgetMs * 1e6,
     min_samples: 8,
     max_samples: 1e6,
+    batch_samples: 16,
   });
   return c.ops / (stats.p50 / 1e9);
 }

@@ -31,23 +31,31 @@ non-peer case (peers, outside packages, show how many times faster that is).
   --help         show this text
 `;
 
-/** Import every suite module in sorted file order and collect its suites. */
-async function discover(): Promise<BenchSuite[]> {
+/**
+ * Import every suite module in sorted file order and collect its suites. A
+ * module that fails to load is reported on stderr and skipped (its suites
+ * cannot be named, so a filter cannot exclude it); the run then exits with 1.
+ */
+async function discover(): Promise<{ suites: BenchSuite[]; broken: string[] }> {
   const dir = new URL("./suites/", import.meta.url);
   const files: string[] = [];
   for await (const e of Deno.readDir(dir)) {
     if (e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) files.push(e.name);
   }
   files.sort();
-  const out: BenchSuite[] = [];
+  const suites: BenchSuite[] = [];
+  const broken: string[] = [];
   for (const f of files) {
-    const mod = await import(new URL(f, dir).href);
-    if (typeof mod.suites !== "function") {
-      throw new Error(`bench/suites/${f} does not export suites()`);
+    try {
+      const mod = await import(new URL(f, dir).href);
+      if (typeof mod.suites !== "function") throw new Error("it does not export suites()");
+      suites.push(...(mod.suites() as BenchSuite[]));
+    } catch (err) {
+      console.error(`bench/suites/${f} skipped: ${err instanceof Error ? err.message : err}`);
+      broken.push(f);
     }
-    out.push(...(mod.suites() as BenchSuite[]));
   }
-  return out;
+  return { suites, broken };
 }
 
 async function main(): Promise<number> {
@@ -69,7 +77,7 @@ async function main(): Promise<number> {
   const realLog = console.log;
   if (json) console.log = (...a: unknown[]) => console.error(...a);
 
-  const all = await discover();
+  const { suites: all, broken } = await discover();
   const chosen = all.filter((s) => values.filter === undefined || s.suite.includes(values.filter));
   if (chosen.length === 0) {
     log(`no suite matches ${JSON.stringify(values.filter)}; suites: ${all.map((s) => s.suite)}`);
@@ -94,7 +102,7 @@ async function main(): Promise<number> {
   }
   log(`# done in ${((performance.now() - started) / 1e3).toFixed(1)} s`);
   if (json) realLog(JSON.stringify(results));
-  return 0;
+  return broken.length === 0 ? 0 : 1;
 }
 
 Deno.exit(await main());

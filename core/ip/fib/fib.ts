@@ -172,21 +172,15 @@ export class Fib implements PrefixMap {
   static from(entries: Iterable<readonly [number, number, number]>): Fib {
     const fib = new Fib();
     const list: [number, number, number][] = [];
-    const seen = new Map<number, number>();
     for (const [prefix, len, value] of entries) {
       checkLength(len);
       checkValue(value);
-      const p = maskPrefix(prefix, len);
-      const key = p * 64 + len;
-      const at = seen.get(key);
-      if (at === undefined) {
-        seen.set(key, list.length);
-        list.push([p, len, value]);
-      } else list[at]![2] = value;
+      list.push([maskPrefix(prefix, len), len, value]);
     }
     let mode = 0;
     while (list.length > GROW_AT[mode]!) mode++;
     fib.#load(mode, list);
+    if (fib.#count < SHRINK_BELOW[mode]!) fib.#remode(mode - 1);
     return fib;
   }
 
@@ -198,6 +192,11 @@ export class Fib implements PrefixMap {
   /** Value of the longest prefix containing addr, or -1. */
   lookup(addr: number): number {
     const heap = this.#heap;
+    if (this.#s === 19) {
+      const o = this.#dir[addr >>> 13]!;
+      const e = heap[o + popcount(heap[o]! & (-1 >>> (31 - ((addr >>> 8) & 31))))]!;
+      return e >= -1 ? e : this.#deep(addr, ~e);
+    }
     let o = this.#dir[addr >>> this.#dshift]!;
     let sh = this.#dshift;
     for (;;) {
@@ -661,7 +660,6 @@ export class Fib implements PrefixMap {
         longCount++;
       }
     }
-    this.#count = list.length;
     shortOnes.sort((a, b) => a[1] - b[1]);
     for (const [p, len, v] of shortOnes) {
       const first = len === 0 ? 0 : p >>> dshift;
@@ -701,16 +699,30 @@ export class Fib implements PrefixMap {
     this.#nodes = 0;
     this.#top = 1;
     this.#freeHeads.fill(0);
+    let count = 0;
+    for (const m of this.#short) count += m.size;
     const dir = this.#dir, baseVal = this.#baseVal;
     for (let b = 0; b < dir.length; b++) {
       const o = listOff[b]!;
       let e: number;
       if (o === 0) e = baseVal[b]!;
       else {
-        sortPairs(lists, o + 2, o + 2 + lists[o + 1]!);
-        e = this.#build(o + 2, o + 2 + lists[o + 1]!, s, baseVal[b]!, 0);
+        const end = o + 2 + lists[o + 1]!;
+        sortPairs(lists, o + 2, end);
+        // Drop duplicate keys, keeping the last (the sort is stable).
+        let w = o + 2;
+        for (let i = o + 2; i < end; i += 2) {
+          if (i + 2 < end && lists[i + 2] === lists[i]) continue;
+          lists[w] = lists[i]!;
+          lists[w + 1] = lists[i + 1]!;
+          w += 2;
+        }
+        lists[o + 1] = w - o - 2;
+        count += (w - o - 2) >> 1;
+        e = this.#build(o + 2, w, s, baseVal[b]!, 0);
       }
       dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
     }
+    this.#count = count;
   }
 }
