@@ -13,6 +13,24 @@ import { line, pair } from "./topology_testing.ts";
 /** Serialization time of `bytes` at `bitsPerSecond`, ns (the link rounds up). */
 const ser = (bytes: number, bitsPerSecond: number) => Math.ceil((bytes * 8 * 1e9) / bitsPerSecond);
 
+/** iputils' "time=" text for an RTT of `ns`: whole microseconds, 3 significant digits. */
+function iputilsTime(ns: number): string {
+  const t = Math.floor(ns / 1000);
+  if (t >= 99950) return String(Math.round(t / 1000));
+  if (t >= 9995) return (t / 1000).toFixed(1);
+  if (t >= 1000) return (t / 1000).toFixed(2);
+  return (t / 1000).toFixed(3);
+}
+
+/** A reply line of ping, as a regular expression. */
+function replyLine(bytes: number, from: string, seq: number, ttl: number, ns: number): RegExp {
+  const f = from.replaceAll(".", "\\.");
+  return new RegExp(
+    `^${bytes} bytes from ${f}: icmp_seq=${seq} ttl=${ttl} time=${iputilsTime(ns)} ms$`,
+    "m",
+  );
+}
+
 scenario("ping rtt: one link of 2 ms at 10 Mbit/s gives 2 × (2 ms + 78.4 µs) exactly", (net) => {
   const { a } = pair(net, { rate: "10mbit", delay: "2ms" });
   const out = a.sh("ping -c 3 10.0.0.2");
@@ -28,10 +46,10 @@ scenario("ping rtt: one link of 2 ms at 10 Mbit/s gives 2 × (2 ms + 78.4 µs) e
   // and ping's clock started when it made the request, not when it left.
   const arp = 2 * (2 * ms + ser(42, 10e6));
   assert.equal(sent[0]!.time, arp);
-  assert.match(out.stdout, /^64 bytes from 10\.0\.0\.2: icmp_seq=1 ttl=64 time=8\.22 ms$/m);
-  assert.match(out.stdout, /^64 bytes from 10\.0\.0\.2: icmp_seq=2 ttl=64 time=4\.15 ms$/m);
-  assert.match(out.stdout, /^64 bytes from 10\.0\.0\.2: icmp_seq=3 ttl=64 time=4\.15 ms$/m);
   assert.equal(arp + rtt, 8_224_000);
+  assert.match(out.stdout, replyLine(64, "10.0.0.2", 1, 64, arp + rtt)); // 8.22
+  assert.match(out.stdout, replyLine(64, "10.0.0.2", 2, 64, rtt)); // 4.16
+  assert.match(out.stdout, replyLine(64, "10.0.0.2", 3, 64, rtt));
   assert.match(
     out.stdout,
     /^rtt min\/avg\/max\/mdev = 4\.156\/\d+\.\d{3}\/8\.224\/\d+\.\d{3} ms$/m,
@@ -51,7 +69,7 @@ scenario(
     const out = a.sh("ping -c 1 10.0.2.2");
     const oneWay = 1 * ms + ser(98, 10e6) + 3 * ms + ser(98, 100e6) + 500 * us + ser(98, 1e9);
     assert.equal(2 * oneWay, 9_174_048);
-    assert.match(out.stdout, /^64 bytes from 10\.0\.2\.2: icmp_seq=1 ttl=62 time=9\.17 ms$/m);
+    assert.match(out.stdout, replyLine(64, "10.0.2.2", 1, 62, 2 * oneWay)); // 9.17
     assert.match(out.stdout, /^rtt min\/avg\/max\/mdev = 9\.174\/9\.174\/9\.174\/0\.000 ms$/m);
     // The request took exactly one way to get there; routers add no time of their own.
     const req = net.trace.filter({ icmp: "echo-request" }).filter((e) => e.time >= t0);
@@ -68,9 +86,10 @@ scenario(
     a.sh("ping -c 1 10.0.0.2");
     const out = a.sh("ping -c 1 -s 1000 10.0.0.2");
     // 1000 data bytes: a 1042-byte frame, 833.6 µs at 10 Mbit/s each way.
-    assert.equal(2 * (2 * ms + ser(1042, 10e6)), 5_667_200);
+    const rtt = 2 * (2 * ms + ser(1042, 10e6));
+    assert.equal(rtt, 5_667_200);
     assert.match(out.stdout, /^PING 10\.0\.0\.2 \(10\.0\.0\.2\) 1000\(1028\) bytes of data\.$/m);
-    assert.match(out.stdout, /^1008 bytes from 10\.0\.0\.2: icmp_seq=1 ttl=64 time=5\.66 ms$/m);
+    assert.match(out.stdout, replyLine(1008, "10.0.0.2", 1, 64, rtt)); // 5.67
     assert.match(out.stdout, /^rtt min\/avg\/max\/mdev = 5\.667\//m);
   },
 );
