@@ -5,7 +5,7 @@
  * The priority queue is the indexed 4-ary heap of `heap.ts` with decrease-key,
  * so the run costs O(m·log₄ n + 4n·log₄ n) time and O(n) extra memory (dist,
  * pred, settle order, heap arrays: about 28 bytes per node), with no allocation
- * inside the loop.
+ * inside the loop, and none at all when a {@link DijkstraWorkspace} is reused.
  *
  * Results: `dist` (Infinity for unreachable nodes), one predecessor per node
  * (`pred`, −1 for the source and unreachable nodes) forming a shortest-path
@@ -41,10 +41,40 @@ export interface ShortestPaths {
   readonly complete: boolean;
 }
 
+/**
+ * Buffers for repeated runs (an SPF recomputation per topology change, or one
+ * run per router): the heap and the result arrays are allocated once and
+ * reused, so a run allocates nothing. A result obtained with a workspace is a
+ * set of views into it, overwritten by the workspace's next run.
+ */
+export class DijkstraWorkspace {
+  /** Largest node count this workspace serves. */
+  readonly capacity: number;
+  /** Distance buffer. */
+  readonly dist: Float64Array;
+  /** Predecessor buffer. */
+  readonly pred: Int32Array;
+  /** Settle-order buffer. */
+  readonly order: Uint32Array;
+  /** Priority queue. */
+  readonly heap: IndexedHeap;
+
+  /** A workspace for graphs of up to `capacity` nodes. */
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.dist = new Float64Array(capacity);
+    this.pred = new Int32Array(capacity);
+    this.order = new Uint32Array(capacity);
+    this.heap = new IndexedHeap(capacity);
+  }
+}
+
 /** Options for {@link dijkstra}. */
 export interface DijkstraOptions {
   /** Stop once this node is settled. */
   readonly target?: number;
+  /** Reuse these buffers; the result then lives in the workspace (see {@link DijkstraWorkspace}). */
+  readonly workspace?: DijkstraWorkspace;
 }
 
 /**
@@ -63,10 +93,17 @@ export function dijkstra(
     throw new RangeError("dijkstra: negative edge weight; use bellmanFord");
   }
   const n = g.nodeCount;
-  const dist = new Float64Array(n).fill(Infinity);
-  const pred = new Int32Array(n).fill(-1);
-  const order = new Uint32Array(n);
-  const heap = new IndexedHeap(n);
+  const ws = options.workspace;
+  if (ws !== undefined && ws.capacity < n) {
+    throw new RangeError(`dijkstra: workspace capacity ${ws.capacity} < ${n} nodes`);
+  }
+  const dist = ws ? ws.dist.subarray(0, n) : new Float64Array(n);
+  const pred = ws ? ws.pred.subarray(0, n) : new Int32Array(n);
+  const order = ws ? ws.order : new Uint32Array(n);
+  const heap = ws ? ws.heap : new IndexedHeap(n);
+  heap.clear();
+  dist.fill(Infinity);
+  pred.fill(-1);
   const { offsets, targets, weights } = g;
   dist[source] = 0;
   heap.push(source, 0);

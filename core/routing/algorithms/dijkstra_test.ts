@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { dijkstra, pathTo } from "./dijkstra.ts";
+import { dijkstra, DijkstraWorkspace, pathTo } from "./dijkstra.ts";
 import { graphFromEdges } from "./graph.ts";
 import { randomGraph } from "./random_graph.ts";
 import { floydWarshall, sixRouters } from "./testing.ts";
@@ -107,4 +107,23 @@ Deno.test("dijkstra: property — distances equal Floyd–Warshall on small rand
     }),
     { seed: 424242, numRuns: 400 },
   );
+});
+
+Deno.test("dijkstra: a reused workspace gives the same results, also after early exits", () => {
+  const ws = new DijkstraWorkspace(400);
+  const graphs = [
+    randomGraph({ nodes: 300, edges: 1500, seed: 1 }),
+    randomGraph({ nodes: 400, edges: 900, seed: 2, connected: false, zeroWeight: 0.2 }),
+  ];
+  for (const g of graphs) {
+    for (const [source, target] of [[0, 5], [7, undefined], [3, 299], [3, undefined]] as const) {
+      const fresh = dijkstra(g, source, { target });
+      const reused = dijkstra(g, source, { target, workspace: ws });
+      assert.deepEqual([...reused.dist], [...fresh.dist]);
+      assert.deepEqual([...reused.pred], [...fresh.pred]);
+      assert.deepEqual([...reused.order], [...fresh.order]);
+      assert.equal(reused.complete, fresh.complete);
+    }
+  }
+  assert.throws(() => dijkstra(graphs[1]!, 0, { workspace: new DijkstraWorkspace(10) }), /capacity/);
 });
