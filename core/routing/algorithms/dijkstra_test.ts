@@ -125,5 +125,8 @@ Deno.test("dijkstra: a reused workspace gives the same results, also after early
       assert.equal(reused.complete, fresh.complete);
     }
   }
-  assert.throws(() => dijkstra(graphs[1]!, 0, { workspace: new DijkstraWorkspace(10) }), /capacity/);
+  assert.throws(
+    () => dijkstra(graphs[1]!, 0, { workspace: new DijkstraWorkspace(10) }),
+    /capacity/,
+  );
 });
