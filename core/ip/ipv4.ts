@@ -759,11 +759,12 @@ export class Ipv4Stack {
       trace.drop(iface, p, DropReason.malformed, "ipv4");
       return;
     }
-    // Martian sources: never accepted from a wire (RFC 1812 §5.3.7).
+    // Martian sources: never accepted from a wire (RFC 1812 §5.3.7): loopback,
+    // multicast and the limited broadcast. 240/4 is accepted, as Linux does.
     const srcHigh = ip.src >>> 24;
     if (
       iface.kind !== "loopback" &&
-      (srcHigh === 127 || (srcHigh >= 224 && ip.src !== 0) || ip.src === LIMITED_BROADCAST)
+      (srcHigh === 127 || (srcHigh >= 224 && srcHigh < 240) || ip.src === LIMITED_BROADCAST)
     ) {
       trace.drop(iface, p, DropReason.martian, `source ${formatIp4(ip.src)}`);
       return;
@@ -781,8 +782,14 @@ export class Ipv4Stack {
       this.#localDeliver(p, iface, "broadcast");
       return;
     }
-    if (ip.src === 0) {
-      trace.drop(iface, p, DropReason.martian, "source 0.0.0.0");
+    if (srcHigh === 0) {
+      trace.drop(iface, p, DropReason.martian, `source ${formatIp4(ip.src)}`);
+      return;
+    }
+    // Martian destinations (ip_route_input_slow): "this network" 0/8, and 127/8 from a wire.
+    const dstHigh = dst >>> 24;
+    if (iface.kind !== "loopback" && (dstHigh === 0 || dstHigh === 127)) {
+      trace.drop(iface, p, DropReason.martian, `destination ${formatIp4(dst)}`);
       return;
     }
     const r = this.route(dst, { src: ip.src, iif: iface });
