@@ -162,6 +162,8 @@ export class Fib implements PrefixMap {
   #count = 0;
   #scratchVals: Int32Array[] = Array.from({ length: MAX_DEPTH }, () => new Int32Array(32));
   #scratchKids: Int32Array[] = Array.from({ length: MAX_DEPTH }, () => new Int32Array(64));
+  #path: Int32Array = new Int32Array(MAX_DEPTH);
+  #chunks: Int32Array = new Int32Array(MAX_DEPTH);
 
   /** An empty table. */
   constructor() {
@@ -395,7 +397,7 @@ export class Fib implements PrefixMap {
       lists[o + 1] = used + 2;
       this.#count++;
     }
-    this.#refresh(b);
+    this.#update(b, p, len);
   }
 
   #deleteLong(p: number, len: number): boolean {
@@ -422,7 +424,7 @@ export class Fib implements PrefixMap {
       o = n;
       this.#listOff[b] = o;
     }
-    this.#refresh(b);
+    this.#update(b, p, len);
     return true;
   }
 
@@ -464,6 +466,127 @@ export class Fib implements PrefixMap {
     const c = this.#lists[o]!;
     this.#lists[o + 1] = this.#listFree[c]!;
     this.#listFree[c] = o;
+  }
+
+  /**
+   * Bring slot b's data plane up to date after prefix p/len (len > S) changed
+   * in its list, rebuilding only the subtree of the node level that holds len
+   * (or the shallowest missing node on the way there) and patching its
+   * ancestors; falls back to rebuilding the whole slot.
+   */
+  #update(b: number, p: number, len: number): void {
+    const s = this.#s;
+    const lo0 = this.#listOff[b]!;
+    const root = this.#dir[b]!;
+    const home = Math.floor((len - s - 1) / STRIDE);
+    if (lo0 === 0 || home === 0 || this.#heap[root] === 1) {
+      this.#refresh(b);
+      return;
+    }
+    // Walk down p's path: path[d] = node at depth d, chunks[d] = p's child index there.
+    const path = this.#path, chunks = this.#chunks;
+    let heap = this.#heap;
+    let o = root, r = 0, base = 0, oldSub = 0;
+    for (;;) {
+      const rel = 32 - (s + STRIDE * r) - STRIDE;
+      const c = rel >= 0 ? (p >>> rel) & 31 : (p << -rel) & 31;
+      path[r] = o;
+      chunks[r] = c;
+      const e = heap[o + popcount(heap[o]! & (-1 >>> (31 - c)))]!;
+      r++;
+      if (e >= -1) {
+        base = e; // the child is a leaf: its value is what the new subtree inherits
+        break;
+      }
+      if (r === home) {
+        oldSub = e;
+        base = this.#coveringValue(b, p, s + STRIDE * r);
+        break;
+      }
+      o = ~e;
+    }
+    // Rebuild the subtree at depth r from the list entries inside its span.
+    const k = s + STRIDE * r;
+    const spanBits = 32 - k;
+    const off = (maskPrefix(p, k) & this.#lowMask) >>> 0;
+    const lists = this.#lists;
+    const end = lo0 + 2 + lists[lo0 + 1]!;
+    // Key off*64 (length 0) is never stored, so the search gives the insertion point.
+    let i0 = ~this.#search(lo0, off * 64);
+    const spanEnd = off + 2 ** spanBits;
+    while (i0 < end && (lists[i0]! >>> 6) === off && (lists[i0]! & 63) <= k) i0 += 2;
+    let i1 = i0;
+    while (i1 < end && (lists[i1]! >>> 6) < spanEnd) i1 += 2;
+    if (oldSub !== 0) this.#free(oldSub);
+    let e = i0 === i1 ? base : this.#build(i0, i1, k, base, r);
+    // Patch the ancestors, deepest first, until one absorbs the change in place.
+    for (let d = r - 1; d >= 0; d--) {
+      heap = this.#heap;
+      const po = path[d]!, c = chunks[d]!;
+      const at = po + popcount(heap[po]! & (-1 >>> (31 - c)));
+      const old = heap[at]!;
+      if (old === e) return;
+      if (old < -1 && e < -1) {
+        heap[at] = e;
+        return;
+      }
+      const ne = this.#reencode(po, c, e, d);
+      if (ne === ~po) return;
+      e = ne;
+    }
+    this.#dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
+  }
+
+  /** Value of the longest list prefix of slot b with length <= k covering p, else the slot's base. */
+  #coveringValue(b: number, p: number, k: number): number {
+    const o = this.#listOff[b]!;
+    for (let l = k; l > this.#s; l--) {
+      const i = this.#search(o, ((maskPrefix(p, l) & this.#lowMask) >>> 0) * 64 + l);
+      if (i >= 0) return this.#lists[i + 1]!;
+    }
+    return this.#baseVal[b]!;
+  }
+
+  /**
+   * Node o with child c replaced by e: rewritten in place when its runs keep
+   * their shape (returns ~o), else a new node (returns ~new) or, when all
+   * children became one value, that value; a replaced block is freed (not its
+   * children).
+   */
+  #reencode(o: number, c: number, e: number, depth: number): number {
+    const heap = this.#heap;
+    const vals = this.#scratchVals[depth]!;
+    const oldMap = heap[o]!;
+    let r = 0;
+    for (let j = 0; j < 32; j++) {
+      if ((oldMap >>> j) & 1) r++;
+      vals[j] = heap[o + r]!;
+    }
+    const oldRuns = r;
+    vals[c] = e;
+    let map = 1, runs = 1, prev = vals[0]!;
+    for (let j = 1; j < 32; j++) {
+      const v = vals[j]!;
+      if (v !== prev) {
+        map |= 1 << j;
+        vals[runs++] = v;
+        prev = v;
+      }
+    }
+    if (runs === 1) {
+      this.#freeBlock(o, oldRuns + 1);
+      return prev;
+    }
+    if (map === oldMap) {
+      for (let j = 0; j < runs; j++) heap[o + 1 + j] = vals[j]!;
+      return ~o;
+    }
+    this.#freeBlock(o, oldRuns + 1);
+    const n = this.#alloc(runs + 1);
+    const h = this.#heap;
+    h[n] = map;
+    for (let j = 0; j < runs; j++) h[n + 1 + j] = vals[j]!;
+    return ~n;
   }
 
   /** Recompute the data plane of direct slot b from the control plane. */
@@ -586,8 +709,12 @@ export class Fib implements PrefixMap {
       const x = heap[o + i]!;
       if (x < -1) this.#free(x);
     }
-    const size = runs + 1;
-    heap[o] = this.#freeHeads[size]!;
+    this.#freeBlock(o, runs + 1);
+  }
+
+  /** Return one node block of `size` words to its free list (children untouched). */
+  #freeBlock(o: number, size: number): void {
+    this.#heap[o] = this.#freeHeads[size]!;
     this.#freeHeads[size] = o;
     this.#heapWords -= size;
     this.#nodes--;

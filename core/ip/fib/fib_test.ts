@@ -199,36 +199,44 @@ const BASES = [
 
 Deno.test("property: random tables agree with the naive map", () => {
   fc.assert(
-    fc.property(fc.array(opArb(BASES), { maxLength: 120 }), fc.integer(), (ops, seed) => {
-      const f = new Fib();
-      const ref = new NaivePrefixMap();
-      for (const op of ops) {
-        f.insert(op.base, op.len, op.value);
-        ref.insert(op.base, op.len, op.value);
-      }
-      assertSame(f, ref, new Rng(seed));
-    }),
+    fc.property(
+      fc.array(opArb(BASES), { maxLength: 120, size: "max" }),
+      fc.integer(),
+      (ops, seed) => {
+        const f = new Fib();
+        const ref = new NaivePrefixMap();
+        for (const op of ops) {
+          f.insert(op.base, op.len, op.value);
+          ref.insert(op.base, op.len, op.value);
+        }
+        assertSame(f, ref, new Rng(seed));
+      },
+    ),
     { seed: 20261124, numRuns: 300 },
   );
 });
 
 Deno.test("property: interleaved inserts and deletes agree with the naive map", () => {
   fc.assert(
-    fc.property(fc.array(opArb(BASES), { maxLength: 200 }), fc.integer(), (ops, seed) => {
-      const f = new Fib();
-      const ref = new NaivePrefixMap();
-      const rng = new Rng(seed);
-      for (const op of ops) {
-        if (op.del) assert.equal(f.delete(op.base, op.len), ref.delete(op.base, op.len));
-        else {
-          f.insert(op.base, op.len, op.value);
-          ref.insert(op.base, op.len, op.value);
+    fc.property(
+      fc.array(opArb(BASES), { maxLength: 200, size: "max" }),
+      fc.integer(),
+      (ops, seed) => {
+        const f = new Fib();
+        const ref = new NaivePrefixMap();
+        const rng = new Rng(seed);
+        for (const op of ops) {
+          if (op.del) assert.equal(f.delete(op.base, op.len), ref.delete(op.base, op.len));
+          else {
+            f.insert(op.base, op.len, op.value);
+            ref.insert(op.base, op.len, op.value);
+          }
+          const a = (op.base + rng.below(256)) >>> 0;
+          assert.equal(f.lookup(a), ref.lookup(a));
         }
-        const a = (op.base + rng.below(256)) >>> 0;
-        assert.equal(f.lookup(a), ref.lookup(a));
-      }
-      assertSame(f, ref, rng);
-    }),
+        assertSame(f, ref, rng);
+      },
+    ),
     { seed: 424242, numRuns: 300 },
   );
 });
@@ -262,5 +270,42 @@ Deno.test("property: random addresses in larger random tables across mode change
       },
     ),
     { seed: 7, numRuns: 12 },
+  );
+});
+
+Deno.test("property: clustered updates (one direct slot, every node depth) agree with the naive map", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          del: fc.boolean(),
+          off: fc.integer({ min: 0, max: 0xffff }),
+          len: fc.integer({ min: 9, max: 32 }),
+          value: fc.integer({ min: 0, max: 5 }),
+        }),
+        { minLength: 50, maxLength: 300, size: "max" },
+      ),
+      fc.integer(),
+      (ops, seed) => {
+        const rng = new Rng(seed);
+        const f = new Fib();
+        const ref = new NaivePrefixMap();
+        const base = ip("10.20.0.0");
+        for (const op of ops) {
+          const p = base + op.off;
+          if (op.del) assert.equal(f.delete(p, op.len), ref.delete(p, op.len));
+          else {
+            f.insert(p, op.len, op.value);
+            ref.insert(p, op.len, op.value);
+          }
+          for (let i = 0; i < 4; i++) {
+            const a = base + rng.below(0x10000);
+            assert.equal(f.lookup(a), ref.lookup(a));
+          }
+        }
+        assertSame(f, ref, rng);
+      },
+    ),
+    { seed: 99, numRuns: 150 },
   );
 });
