@@ -30,7 +30,12 @@ import {
   type Packet,
 } from "../wire/packet.ts";
 import { broadcastOf, formatIp4, inPrefix, networkOf } from "../wire/addr.ts";
-import { decodeTransport, encodeFrame, encodeTransport, ipPayloadLength } from "../wire/frame.ts";
+import {
+  decodeTransport,
+  encodeFrame,
+  encodeTransport,
+  ipPayloadLength,
+} from "../wire/frame.ts";
 import { parseQuote, type QuotedDatagram } from "../wire/icmp.ts";
 import { DropReason } from "../sim/trace.ts";
 import type { Timer } from "../sim/simulator.ts";
@@ -120,7 +125,12 @@ export interface Rule {
 }
 
 /** Netfilter hook points, in the order a forwarded packet meets them. */
-export type Hook = "prerouting" | "input" | "forward" | "output" | "postrouting";
+export type Hook =
+  | "prerouting"
+  | "input"
+  | "forward"
+  | "output"
+  | "postrouting";
 
 /** What a packet filter decided. */
 export type Verdict = "accept" | "drop" | "stolen";
@@ -128,11 +138,20 @@ export type Verdict = "accept" | "drop" | "stolen";
 /** A packet filter attached at the five hooks (netfilter). */
 export interface PacketFilter {
   /** Inspect (and possibly rewrite) a packet at a hook. */
-  run(hook: Hook, p: Packet, inIf: Interface | undefined, outIf: Interface | undefined): Verdict;
+  run(
+    hook: Hook,
+    p: Packet,
+    inIf: Interface | undefined,
+    outIf: Interface | undefined,
+  ): Verdict;
 }
 
 /** Receives a locally delivered packet of one IP protocol. */
-export type ProtocolHandler = (p: Packet, iface: Interface, type: PacketType) => void;
+export type ProtocolHandler = (
+  p: Packet,
+  iface: Interface,
+  type: PacketType,
+) => void;
 
 /** An ICMP error reported to the transport protocol that sent the quoted datagram. */
 export interface IcmpError {
@@ -222,7 +241,10 @@ export class Ipv4Stack {
     }
     const all = { addr: 0, len: 0 };
     for (
-      const [priority, table] of [[0, Table.local], [32766, Table.main], [32767, Table.default]]
+      const [priority, table] of [[0, Table.local], [32766, Table.main], [
+        32767,
+        Table.default,
+      ]]
     ) {
       this.rules.push({
         priority: priority!,
@@ -236,16 +258,24 @@ export class Ipv4Stack {
         not: false,
       });
     }
-    this.#ipId = ns.sim.rng(`ipid ${ns.nodeName}/${ns.name}`).nextU32() & 0xffff;
+    this.#ipId = ns.sim.rng(`ipid ${ns.nodeName}/${ns.name}`).nextU32() &
+      0xffff;
     this.neigh = new NeighTable(ns, {
       isLocal: (a) => this.isLocal(a),
-      requestSource: (iface, target, queued) => this.#arpSource(iface, target, queued),
+      requestSource: (iface, target, queued) =>
+        this.#arpSource(iface, target, queued),
       proxyFor: (iface, target) => this.#proxyArp(iface, target),
       linkFailure: (p) => this.icmpError(p, 3, 1, 0, undefined),
     });
-    ns.protocols.set(EtherType.IPv4, (iface, p, type) => this.receive(iface, p, type));
+    ns.protocols.set(
+      EtherType.IPv4,
+      (iface, p, type) => this.receive(iface, p, type),
+    );
     ns.listeners.push((iface, what) => this.#deviceEvent(iface, what));
-    this.protocols.set(IpProto.ICMP, (p, iface, type) => this.#icmpReceive(p, iface, type));
+    this.protocols.set(
+      IpProto.ICMP,
+      (p, iface, type) => this.#icmpReceive(p, iface, type),
+    );
   }
 
   /** A routing table by id, created on first use. */
@@ -276,9 +306,18 @@ export class Ipv4Stack {
     iface: Interface,
     addr: Ip4,
     len: number,
-    o: { broadcast?: Ip4; scope?: RouteScope; label?: string; noprefixroute?: boolean } = {},
+    o: {
+      broadcast?: Ip4;
+      scope?: RouteScope;
+      label?: string;
+      noprefixroute?: boolean;
+    } = {},
   ): "ok" | "exists" {
-    if (this.addrs.some((x) => x.iface === iface && x.addr === addr && x.len === len)) {
+    if (
+      this.addrs.some((x) =>
+        x.iface === iface && x.addr === addr && x.len === len
+      )
+    ) {
       return "exists";
     }
     const secondary = this.addrs.some((x) =>
@@ -297,6 +336,7 @@ export class Ipv4Stack {
       noprefixroute: o.noprefixroute ?? false,
     };
     this.addrs.push(a);
+    this.#gen++;
     this.#installAddressRoutes(a, !o.noprefixroute);
     return "ok";
   }
@@ -310,8 +350,10 @@ export class Ipv4Stack {
     const a = this.addrs[i]!;
     const doomed = a.secondary ? [a] : this.addrs.filter((x) =>
       x === a ||
-      (x.iface === iface && x.secondary && x.len === a.len && inPrefix(x.addr, a.addr, a.len))
+      (x.iface === iface && x.secondary && x.len === a.len &&
+        inPrefix(x.addr, a.addr, a.len))
     );
+    this.#gen++;
     for (const d of doomed) {
       this.addrs.splice(this.addrs.indexOf(d), 1);
       this.#removeAddressRoutes(d);
@@ -326,13 +368,28 @@ export class Ipv4Stack {
     // Routes of a secondary address carry its primary as their source, as Linux's do.
     const primary = a.secondary
       ? this.addrs.find((x) =>
-        x.iface === iface && !x.secondary && x.len === a.len && inPrefix(a.addr, x.addr, x.len)
+        x.iface === iface && !x.secondary && x.len === a.len &&
+        inPrefix(a.addr, x.addr, x.len)
       )?.addr ?? a.addr
       : a.addr;
-    const base = { metric: 0, proto: "kernel", prefsrc: primary, mtu: 0, table: Table.local };
-    const nh = (): NextHop[] => [{ gateway: 0, dev: iface, weight: 1, onlink: false }];
+    const base = {
+      metric: 0,
+      proto: "kernel",
+      prefsrc: primary,
+      mtu: 0,
+      table: Table.local,
+    };
+    const nh =
+      (): NextHop[] => [{ gateway: 0, dev: iface, weight: 1, onlink: false }];
     if (local.exact(a.addr, 32).length === 0) {
-      local.add({ ...base, type: "local", dst: a.addr, len: 32, scope: "host", nexthops: nh() });
+      local.add({
+        ...base,
+        type: "local",
+        dst: a.addr,
+        len: 32,
+        scope: "host",
+        nexthops: nh(),
+      });
     }
     if (!iface.adminUp) return;
     if (
@@ -349,7 +406,9 @@ export class Ipv4Stack {
       });
     }
     const prefix = networkOf(a.addr, a.len);
-    if (prefix === 0 || a.secondary || (prefix === a.addr && a.len === 32)) return;
+    if (prefix === 0 || a.secondary || (prefix === a.addr && a.len === 32)) {
+      return;
+    }
     if (prefixRoute) {
       if (iface.kind === "loopback") {
         if (local.exact(prefix, a.len).length === 0) {
@@ -385,7 +444,9 @@ export class Ipv4Stack {
     const main = this.table(Table.main);
     const dst = networkOf(a.addr, a.len);
     if (
-      main.exact(dst, a.len).some((r) => r.nexthops[0]?.dev === a.iface && r.proto === "kernel")
+      main.exact(dst, a.len).some((r) =>
+        r.nexthops[0]?.dev === a.iface && r.proto === "kernel"
+      )
     ) {
       return;
     }
@@ -405,15 +466,26 @@ export class Ipv4Stack {
 
   /** Remove the kernel routes an address made, then restore those its device's other addresses share. */
   #removeAddressRoutes(a: IfAddr): void {
+    const gone = !this.addrs.some((x) => x.addr === a.addr);
     for (const t of this.tables.values()) {
-      t.removeWhere((r) => r.proto === "kernel" && r.prefsrc === a.addr);
+      t.removeWhere((r) =>
+        (r.proto === "kernel" && r.prefsrc === a.addr) ||
+        // Its local route (a secondary's carries its primary as source).
+        (gone && r.proto === "kernel" && r.type === "local" && r.len === 32 &&
+          r.dst === a.addr) ||
+        // fib_sync_down_addr: main-table routes preferring a vanished source die with it.
+        (gone && t.id === Table.main && r.prefsrc === a.addr)
+      );
     }
     for (const x of this.addrs) {
-      if (x.iface === a.iface) this.#installAddressRoutes(x, !x.noprefixroute);
+      if (x.iface === a.iface || x.addr === a.addr) {
+        this.#installAddressRoutes(x, !x.noprefixroute);
+      }
     }
   }
 
   #deviceEvent(iface: Interface, what: "add" | "del" | "state"): void {
+    this.#gen++;
     if (what === "add") return;
     if (what === "del" || !iface.adminUp) {
       // Linux flushes every route through the device when it goes down, but
@@ -448,7 +520,9 @@ export class Ipv4Stack {
     let first = 0;
     if (dev) {
       for (const a of this.addrs) {
-        if (a.iface !== dev || a.secondary || SCOPE_VALUE[a.scope] > limit) continue;
+        if (a.iface !== dev || a.secondary || SCOPE_VALUE[a.scope] > limit) {
+          continue;
+        }
         if (dst !== 0 && inPrefix(dst, a.addr, a.len)) return a.addr;
         if (first === 0) first = a.addr;
       }
@@ -456,7 +530,9 @@ export class Ipv4Stack {
     }
     // Any other device's address of suitable scope (not host scope, i.e. not lo's).
     for (const a of this.addrs) {
-      if (a.secondary || a.scope === "host" || SCOPE_VALUE[a.scope] > limit) continue;
+      if (a.secondary || a.scope === "host" || SCOPE_VALUE[a.scope] > limit) {
+        continue;
+      }
       return a.addr;
     }
     return 0;
@@ -470,7 +546,9 @@ export class Ipv4Stack {
   }
 
   #proxyArp(iface: Interface, target: Ip4): boolean {
-    if (this.ns.sysctl.get(`net.ipv4.conf.${iface.name}.proxy_arp`) !== "1") return false;
+    if (this.ns.sysctl.get(`net.ipv4.conf.${iface.name}.proxy_arp`) !== "1") {
+      return false;
+    }
     const r = this.route(target, {});
     return typeof r !== "string" && r.type === "unicast" && r.dev !== iface;
   }
@@ -479,6 +557,7 @@ export class Ipv4Stack {
 
   /** Forget learned path MTUs and redirects (`ip route flush cache`). */
   flushCache(): void {
+    this.#gen++;
     this.pmtu.clear();
     this.redirects.clear();
   }
@@ -488,6 +567,66 @@ export class Ipv4Stack {
     let i = this.rules.length;
     while (i > 0 && this.rules[i - 1]!.priority > rule.priority) i--;
     this.rules.splice(i, 0, rule);
+    this.#gen++;
+  }
+
+  #gen = 0;
+  #cacheFingerprint = NaN;
+  #outCache = new Map<Ip4, RouteResult>();
+  #inCache = new Map<Ip4, RouteResult>();
+
+  /** A value that changes whenever anything a routing decision depends on changes. */
+  #fingerprint(): number {
+    let v =
+      (this.#gen * 65599 + this.ns.sysctl.version * 31 + this.rules.length) | 0;
+    for (const t of this.tables.values()) {
+      v = (Math.imul(v, 31) + t.version) | 0;
+    }
+    return v;
+  }
+
+  /** Whether the rules are Linux's three defaults (no selectors), so a decision depends on dst only. */
+  #plainRules(): boolean {
+    if (this.rules.length !== 3) return false;
+    for (const r of this.rules) {
+      if (
+        r.from.len || r.to.len || r.iif || r.oif || r.fwmark || r.not ||
+        r.action !== "table"
+      ) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * `route()` memoised per destination for the common case (no bound device,
+   * no mark, default rules, no learned PMTU); the cache empties whenever a
+   * table, rule, address, device, sysctl or PMTU changes. Input decisions
+   * (with `iif`) and output decisions (choosing a source) are cached apart.
+   */
+  #cachedRoute(
+    dst: Ip4,
+    iif: Interface | undefined,
+    src: Ip4,
+  ): RouteResult | Errno {
+    const fp = this.#fingerprint();
+    if (fp !== this.#cacheFingerprint) {
+      this.#outCache.clear();
+      this.#inCache.clear();
+      this.#cacheFingerprint = fp;
+    }
+    const cache = iif ? this.#inCache : this.#outCache;
+    const hit = cache.get(dst);
+    if (hit !== undefined) return hit;
+    const r = this.route(dst, iif ? { src, iif } : {});
+    if (
+      typeof r !== "string" && this.#plainRules() && !this.pmtu.has(dst) &&
+      cache.size < 4096
+    ) {
+      cache.set(dst, r);
+    }
+    return r;
   }
 
   /**
@@ -521,14 +660,18 @@ export class Ipv4Stack {
       if (!t) continue;
       const r = t.lookup(dst);
       if (r === undefined) continue;
-      if (o.oif && r.type === "unicast" && !r.nexthops.some((n) => n.dev === o.oif)) {
+      if (
+        o.oif && r.type === "unicast" &&
+        !r.nexthops.some((n) => n.dev === o.oif)
+      ) {
         // A bound socket only uses routes through its device; else it is on-link there.
         if (t.id === Table.main || t.id === Table.local) continue;
       }
       const res = this.#result(r, dst, src, o);
       // __mkroute_output: a 127/8 source never leaves through a non-loopback device.
       if (
-        o.iif === undefined && typeof res !== "string" && networkOf(src, 8) === LOOPBACK_NET &&
+        o.iif === undefined && typeof res !== "string" &&
+        networkOf(src, 8) === LOOPBACK_NET &&
         res.dev.kind !== "loopback"
       ) {
         return "EINVAL";
@@ -552,7 +695,9 @@ export class Ipv4Stack {
   }
 
   #firstUpDevice(): Interface | undefined {
-    for (const i of this.ns.interfaces.values()) if (i.kind !== "loopback" && i.adminUp) return i;
+    for (const i of this.ns.interfaces.values()) {
+      if (i.kind !== "loopback" && i.adminUp) return i;
+    }
     return undefined;
   }
 
@@ -563,11 +708,17 @@ export class Ipv4Stack {
     o: { iif?: Interface; oif?: Interface; mark?: number },
   ): boolean {
     let m = true;
-    if (rule.from.len > 0 && !inPrefix(src, rule.from.addr, rule.from.len)) m = false;
-    else if (rule.to.len > 0 && !inPrefix(dst, rule.to.addr, rule.to.len)) m = false;
-    else if (rule.iif !== undefined && (o.iif?.name ?? "lo") !== rule.iif) m = false;
-    else if (rule.oif !== undefined && o.oif?.name !== rule.oif) m = false;
-    else if (rule.fwmark && (((o.mark ?? 0) & rule.fwmark.mask) >>> 0) !== rule.fwmark.mark) {
+    if (rule.from.len > 0 && !inPrefix(src, rule.from.addr, rule.from.len)) {
+      m = false;
+    } else if (rule.to.len > 0 && !inPrefix(dst, rule.to.addr, rule.to.len)) {
+      m = false;
+    } else if (rule.iif !== undefined && (o.iif?.name ?? "lo") !== rule.iif) {
+      m = false;
+    } else if (rule.oif !== undefined && o.oif?.name !== rule.oif) m = false;
+    else if (
+      rule.fwmark &&
+      (((o.mark ?? 0) & rule.fwmark.mask) >>> 0) !== rule.fwmark.mark
+    ) {
       m = false;
     }
     return rule.not ? !m : m;
@@ -587,7 +738,9 @@ export class Ipv4Stack {
       case "prohibit":
         return "EACCES";
     }
-    const nh = r.nexthops.length === 1 ? r.nexthops[0]! : this.#pickNextHop(r.nexthops, dst, src);
+    const nh = r.nexthops.length === 1
+      ? r.nexthops[0]!
+      : this.#pickNextHop(r.nexthops, dst, src);
     let gateway = r.type === "unicast" ? nh.gateway : 0;
     if (gateway === 0 && r.type === "unicast") {
       const redirected = this.redirects.get(dst);
@@ -602,7 +755,13 @@ export class Ipv4Stack {
         this.selectSource(
           nh.dev,
           gateway || dst,
-          r.type === "local" ? "host" : r.scope === "host" ? "host" : gateway ? "global" : "link",
+          r.type === "local"
+            ? "host"
+            : r.scope === "host"
+            ? "host"
+            : gateway
+            ? "global"
+            : "link",
         );
       if (r.type === "local" && s === 0) s = dst;
     }
@@ -658,7 +817,13 @@ export class Ipv4Stack {
   output(p: Packet, o: OutputOptions = {}): Errno | undefined {
     const ip = p.ip!;
     this.stats.outRequests++;
-    const r = this.route(ip.dst, { src: ip.src || undefined, oif: o.oif, mark: o.mark });
+    const r = o.oif === undefined && o.mark === undefined
+      ? this.#cachedRoute(ip.dst, undefined, 0)
+      : this.route(ip.dst, {
+        src: ip.src || undefined,
+        oif: o.oif,
+        mark: o.mark,
+      });
     if (typeof r === "string") {
       this.stats.inNoRoutes++;
       this.ns.sim.trace.drop(this.ns.lo, p, DropReason.noRoute, ERRNO_TEXT[r]);
@@ -738,7 +903,12 @@ export class Ipv4Stack {
     for (let off = 0; off < data.length; off += chunk) {
       const end = Math.min(off + chunk, data.length);
       const f = newPacket({ ...p.eth, vlan: undefined });
-      f.ip = { ...ip, df: false, fragOffset: baseOff + off, mf: end < data.length || ip.mf };
+      f.ip = {
+        ...ip,
+        df: false,
+        fragOffset: baseOff + off,
+        mf: end < data.length || ip.mf,
+      };
       f.raw = data.subarray(off, end);
       this.ns.sim.trace.birth(f);
       out.push(f);
@@ -764,7 +934,8 @@ export class Ipv4Stack {
     const srcHigh = ip.src >>> 24;
     if (
       iface.kind !== "loopback" &&
-      (srcHigh === 127 || (srcHigh >= 224 && srcHigh < 240) || ip.src === LIMITED_BROADCAST)
+      (srcHigh === 127 || (srcHigh >= 224 && srcHigh < 240) ||
+        ip.src === LIMITED_BROADCAST)
     ) {
       trace.drop(iface, p, DropReason.martian, `source ${formatIp4(ip.src)}`);
       return;
@@ -778,7 +949,10 @@ export class Ipv4Stack {
       if (v === "stolen") return;
     }
     const dst = ip.dst;
-    if (dst === LIMITED_BROADCAST || type === "broadcast" && this.#isBroadcastFor(iface, dst)) {
+    if (
+      dst === LIMITED_BROADCAST ||
+      type === "broadcast" && this.#isBroadcastFor(iface, dst)
+    ) {
       this.#localDeliver(p, iface, "broadcast");
       return;
     }
@@ -792,7 +966,7 @@ export class Ipv4Stack {
       trace.drop(iface, p, DropReason.martian, `destination ${formatIp4(dst)}`);
       return;
     }
-    const r = this.route(dst, { src: ip.src, iif: iface });
+    const r = this.#cachedRoute(dst, iface, ip.src);
     if (typeof r === "string") {
       this.stats.inNoRoutes++;
       if (!this.#forwarding(iface)) {
@@ -800,7 +974,13 @@ export class Ipv4Stack {
         return;
       }
       // ip_error: net unreachable, host unreachable (unreachable route), filtered (prohibit).
-      const code = r === "ENETUNREACH" ? 0 : r === "EHOSTUNREACH" ? 1 : r === "EACCES" ? 13 : -1;
+      const code = r === "ENETUNREACH"
+        ? 0
+        : r === "EHOSTUNREACH"
+        ? 1
+        : r === "EACCES"
+        ? 13
+        : -1;
       if (code >= 0 && type === "host") this.icmpError(p, 3, code, 0, iface);
       trace.drop(
         iface,
@@ -816,11 +996,20 @@ export class Ipv4Stack {
       return;
     }
     if (r.type === "local" || r.type === "broadcast") {
-      this.#localDeliver(p, iface, r.type === "local" && type === "host" ? "host" : "broadcast");
+      this.#localDeliver(
+        p,
+        iface,
+        r.type === "local" && type === "host" ? "host" : "broadcast",
+      );
       return;
     }
     if (type !== "host") {
-      trace.drop(iface, p, DropReason.otherHost, "not forwarding link-layer broadcast");
+      trace.drop(
+        iface,
+        p,
+        DropReason.otherHost,
+        "not forwarding link-layer broadcast",
+      );
       return;
     }
     if (!this.#forwarding(iface)) {
@@ -832,7 +1021,10 @@ export class Ipv4Stack {
 
   #isBroadcastFor(iface: Interface, dst: Ip4): boolean {
     for (const a of this.addrs) {
-      if (a.iface === iface && a.len < 31 && (a.broadcast || broadcastOf(a.addr, a.len)) === dst) {
+      if (
+        a.iface === iface && a.len < 31 &&
+        (a.broadcast || broadcastOf(a.addr, a.len)) === dst
+      ) {
         return true;
       }
     }
@@ -881,11 +1073,14 @@ export class Ipv4Stack {
 
   /** RFC 1812 §5.2.7.2 redirect with Linux's exponential back-off (ip_rt_send_redirect). */
   #maybeRedirect(p: Packet, iif: Interface, r: RouteResult): void {
-    if (this.ns.sysctl.get(`net.ipv4.conf.${iif.name}.send_redirects`) !== "1") return;
+    if (
+      this.ns.sysctl.get(`net.ipv4.conf.${iif.name}.send_redirects`) !== "1"
+    ) return;
     const gw = r.gateway || p.ip!.dst;
     const src = p.ip!.src;
     const onLink = this.addrs.some((a) =>
-      a.iface === iif && inPrefix(src, a.addr, a.len) && inPrefix(gw, a.addr, a.len)
+      a.iface === iif && inPrefix(src, a.addr, a.len) &&
+      inPrefix(gw, a.addr, a.len)
     );
     if (!onLink) return;
     const now = this.ns.sim.now;
@@ -920,7 +1115,12 @@ export class Ipv4Stack {
     const h = this.protocols.get(p.ip!.proto);
     if (h === undefined) {
       if (type === "host") this.icmpError(p, 3, 2, 0, iface);
-      this.ns.sim.trace.drop(iface, p, DropReason.noSocket, `protocol ${p.ip!.proto}`);
+      this.ns.sim.trace.drop(
+        iface,
+        p,
+        DropReason.noSocket,
+        `protocol ${p.ip!.proto}`,
+      );
       return;
     }
     h(p, iface, type);
@@ -956,7 +1156,9 @@ export class Ipv4Stack {
     }
     if (have < q.total) return undefined;
     const all = new Uint8Array(q.total);
-    for (const part of q.parts) all.set(part.bytes.subarray(0, q.total - part.off), part.off);
+    for (const part of q.parts) {
+      all.set(part.bytes.subarray(0, q.total - part.off), part.off);
+    }
     q.timer.cancel();
     this.#reasm.delete(key);
     const first = q.first;
@@ -966,7 +1168,9 @@ export class Ipv4Stack {
     try {
       parsed = decodeTransport(whole.ip, all);
     } catch {
-      for (const part of q.parts) trace.drop(iface, part.p, DropReason.malformed, "reassembled");
+      for (const part of q.parts) {
+        trace.drop(iface, part.p, DropReason.malformed, "reassembled");
+      }
       this.stats.reasmFails++;
       return undefined;
     }
@@ -1015,7 +1219,9 @@ export class Ipv4Stack {
     const oip = orig.ip;
     if (!oip) return;
     if (oip.fragOffset > 0) return;
-    if (oip.src === 0 || oip.src === LIMITED_BROADCAST || (oip.src >>> 28) === 14) return;
+    if (
+      oip.src === 0 || oip.src === LIMITED_BROADCAST || (oip.src >>> 28) === 14
+    ) return;
     if (oip.dst === LIMITED_BROADCAST || (oip.dst >>> 28) === 14) return;
     if (orig.eth.dst === BROADCAST_MAC && orig.eth.src !== 0) return;
     if (
@@ -1027,13 +1233,24 @@ export class Ipv4Stack {
     if (!this.#icmpAllowed(oip.src, type)) return;
     const frame = encodeFrame(orig);
     const l2 = frame.length - (ipHeaderLength(orig) + ipPayloadLength(orig));
-    const quote = frame.subarray(l2, l2 + Math.min(576 - 28, frame.length - l2));
+    const quote = frame.subarray(
+      l2,
+      l2 + Math.min(576 - 28, frame.length - l2),
+    );
     // Source: the address the packet was sent to if local, else chosen by the route back.
     let src = this.isLocal(oip.dst) ? oip.dst : 0;
-    if (src === 0 && iif && this.ns.sysctl.get("net.ipv4.icmp_errors_use_inbound_ifaddr") === "1") {
+    if (
+      src === 0 && iif &&
+      this.ns.sysctl.get("net.ipv4.icmp_errors_use_inbound_ifaddr") === "1"
+    ) {
       src = this.selectSource(iif, oip.src, "link");
     }
-    const p = newPacket({ dst: 0, src: 0, type: EtherType.IPv4, vlan: undefined });
+    const p = newPacket({
+      dst: 0,
+      src: 0,
+      type: EtherType.IPv4,
+      vlan: undefined,
+    });
     p.ip = {
       tos: 0xc0,
       id: this.nextId(),
@@ -1078,14 +1295,21 @@ export class Ipv4Stack {
       return;
     }
     if (m.type === 8) {
-      const ignore = this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_all") === 1 ||
-        (type !== "host" && this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_broadcasts") === 1);
+      const ignore =
+        this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_all") === 1 ||
+        (type !== "host" &&
+          this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_broadcasts") === 1);
       if (ignore) {
         trace.drop(iface, p, DropReason.noSocket, "echo ignored");
         return;
       }
       const ip = p.ip!;
-      const reply = newPacket({ dst: 0, src: 0, type: EtherType.IPv4, vlan: undefined });
+      const reply = newPacket({
+        dst: 0,
+        src: 0,
+        type: EtherType.IPv4,
+        vlan: undefined,
+      });
       reply.ip = {
         tos: ip.tos,
         id: this.nextId(),
@@ -1129,13 +1353,17 @@ export class Ipv4Stack {
       const mtu = m.rest & 0xffff;
       if (mtu >= 68) {
         this.pmtu.set(q.dst, { mtu, expires: this.ns.sim.now + 600e9 });
+        this.#gen++;
       }
     }
     if (
-      m.type === 5 && this.ns.sysctl.get(`net.ipv4.conf.${iface.name}.accept_redirects`) === "1" &&
+      m.type === 5 &&
+      this.ns.sysctl.get(`net.ipv4.conf.${iface.name}.accept_redirects`) ===
+        "1" &&
       !this.#forwarding(iface)
     ) {
       this.redirects.set(q.dst, m.rest >>> 0);
+      this.#gen++;
     }
     const err: IcmpError = {
       from: p.ip!.src,

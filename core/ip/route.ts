@@ -75,6 +75,8 @@ export class RouteTable {
   #groups: Route[][] = [];
   #free: number[] = [];
   #count = 0;
+  /** Bumped on every change (route caches compare it). */
+  version = 0;
 
   /** An empty table. */
   constructor(id: number) {
@@ -88,6 +90,7 @@ export class RouteTable {
 
   /** Add a route; false if one with the same prefix, type-class and metric exists. */
   add(r: Route): boolean {
+    this.version++;
     r.dst = networkOf(r.dst, r.len);
     const gi = this.#fib.get(r.dst, r.len);
     if (gi < 0) {
@@ -117,6 +120,7 @@ export class RouteTable {
     const g = this.#groups[gi]!;
     const i = g.indexOf(r);
     if (i < 0) return false;
+    this.version++;
     g.splice(i, 1);
     this.#count--;
     if (g.length === 0) {

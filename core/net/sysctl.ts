@@ -25,6 +25,17 @@ const GLOBAL_DEFAULTS: Record<string, string> = {
   "net.ipv4.neigh.default.unres_qlen": "101",
   "net.ipv4.fib_multipath_hash_policy": "0",
   "net.ipv4.tcp_fin_timeout": "60",
+  "net.ipv4.tcp_sack": "1",
+  "net.ipv4.tcp_timestamps": "1",
+  "net.ipv4.tcp_window_scaling": "1",
+  "net.ipv4.tcp_congestion_control": "cubic",
+  "net.ipv4.tcp_available_congestion_control": "newreno cubic bbr",
+  "net.ipv4.tcp_syn_retries": "6",
+  "net.ipv4.tcp_synack_retries": "5",
+  "net.ipv4.tcp_retries2": "15",
+  "net.ipv4.tcp_max_syn_backlog": "128",
+  "net.ipv4.tcp_rmem": "4096\t131072\t6291456",
+  "net.ipv4.tcp_wmem": "4096\t16384\t4194304",
   "net.core.somaxconn": "4096",
 };
 

@@ -9,6 +9,7 @@ import { Namespace, type NamespaceEnv } from "../net/namespace.ts";
 import { Ipv4Stack } from "../ip/ipv4.ts";
 import { UdpStack } from "../transport/udp.ts";
 import { PingSockets } from "../transport/ping_socket.ts";
+import { TcpStack } from "../transport/tcp/stack.ts";
 import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
 import { ip as parseIp } from "../wire/addr.ts";
@@ -27,6 +28,8 @@ export class NetNs {
   readonly udp: UdpStack;
   /** ICMP echo sockets. */
   readonly ping: PingSockets;
+  /** TCP sockets. */
+  readonly tcp: TcpStack;
   /** Name of the node it lives on. */
   readonly nodeName: string;
 
@@ -42,6 +45,7 @@ export class NetNs {
     this.ip = new Ipv4Stack(this.dev);
     this.udp = new UdpStack(this.ip);
     this.ping = new PingSockets(this.ip);
+    this.tcp = new TcpStack(this.ip);
     const lo = this.dev.lo;
     this.dev.listeners.push((iface, what) => {
       if (iface !== lo || what !== "state" || !lo.adminUp) return;
