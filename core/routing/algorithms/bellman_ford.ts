@@ -25,7 +25,7 @@
  * @module
  */
 import { checkNode, type CsrGraph } from "./graph.ts";
-import { ecmpFirstHops, type EcmpOptions, type NextHopSets } from "./ecmp.ts";
+import { ecmpFirstHopsTrusted, type EcmpOptions, type NextHopSets } from "./ecmp.ts";
 
 /** A negative cycle found by Bellman–Ford. */
 export interface NegativeCycle {
@@ -195,5 +195,5 @@ export function bellmanFordEcmp(
 ): BellmanFordEcmpResult {
   const paths = bellmanFord(g, source);
   if (paths.negativeCycle) return { paths, nextHops: undefined };
-  return { paths, nextHops: ecmpFirstHops(g, source, paths.dist, options) };
+  return { paths, nextHops: ecmpFirstHopsTrusted(g, source, paths.dist, options) };
 }

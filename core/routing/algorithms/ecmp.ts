@@ -136,6 +136,16 @@ class PairList {
   }
 }
 
+/** {@link ecmpFirstHops} for distances that are known to be exact (no O(m) check). */
+export function ecmpFirstHopsTrusted(
+  g: CsrGraph,
+  source: number,
+  dist: Float64Array,
+  options: EcmpOptions = {},
+): NextHopSets {
+  return firstHops(g, source, dist, options);
+}
+
 /**
  * ECMP first hops from `source` for every destination, given shortest-path
  * distances `dist` from `source` (complete, e.g. from a {@link dijkstra} run
@@ -149,8 +159,18 @@ export function ecmpFirstHops(
   dist: Float64Array,
   options: EcmpOptions = {},
 ): NextHopSets {
+  checkDistances(g, source, dist, options.tolerance ?? 0);
+  return firstHops(g, source, dist, options);
+}
+
+/** {@link ecmpFirstHops} without the distance check, for distances this folder computed. */
+function firstHops(
+  g: CsrGraph,
+  source: number,
+  dist: Float64Array,
+  options: EcmpOptions,
+): NextHopSets {
   const tol = options.tolerance ?? 0;
-  checkDistances(g, source, dist, tol);
   const n = g.nodeCount;
   const { offsets, targets, weights } = g;
   const order = options.order ?? distanceOrder(dist);
@@ -297,7 +317,7 @@ export function dijkstraEcmp(
   options: Omit<EcmpOptions, "order"> = {},
 ): EcmpResult {
   const paths = dijkstra(g, source);
-  const nextHops = ecmpFirstHops(g, source, paths.dist, { ...options, order: paths.order });
+  const nextHops = firstHops(g, source, paths.dist, { ...options, order: paths.order });
   return { paths, nextHops };
 }
 
