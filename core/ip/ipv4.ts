@@ -30,12 +30,7 @@ import {
   type Packet,
 } from "../wire/packet.ts";
 import { broadcastOf, formatIp4, inPrefix, networkOf } from "../wire/addr.ts";
-import {
-  decodeTransport,
-  encodeFrame,
-  encodeTransport,
-  ipPayloadLength,
-} from "../wire/frame.ts";
+import { decodeTransport, encodeFrame, encodeTransport, ipPayloadLength } from "../wire/frame.ts";
 import { parseQuote, type QuotedDatagram } from "../wire/icmp.ts";
 import { DropReason } from "../sim/trace.ts";
 import type { Timer } from "../sim/simulator.ts";
@@ -262,8 +257,7 @@ export class Ipv4Stack {
       0xffff;
     this.neigh = new NeighTable(ns, {
       isLocal: (a) => this.isLocal(a),
-      requestSource: (iface, target, queued) =>
-        this.#arpSource(iface, target, queued),
+      requestSource: (iface, target, queued) => this.#arpSource(iface, target, queued),
       proxyFor: (iface, target) => this.#proxyArp(iface, target),
       linkFailure: (p) => this.icmpError(p, 3, 1, 0, undefined),
     });
@@ -314,9 +308,7 @@ export class Ipv4Stack {
     } = {},
   ): "ok" | "exists" {
     if (
-      this.addrs.some((x) =>
-        x.iface === iface && x.addr === addr && x.len === len
-      )
+      this.addrs.some((x) => x.iface === iface && x.addr === addr && x.len === len)
     ) {
       return "exists";
     }
@@ -379,8 +371,7 @@ export class Ipv4Stack {
       mtu: 0,
       table: Table.local,
     };
-    const nh =
-      (): NextHop[] => [{ gateway: 0, dev: iface, weight: 1, onlink: false }];
+    const nh = (): NextHop[] => [{ gateway: 0, dev: iface, weight: 1, onlink: false }];
     if (local.exact(a.addr, 32).length === 0) {
       local.add({
         ...base,
@@ -444,9 +435,7 @@ export class Ipv4Stack {
     const main = this.table(Table.main);
     const dst = networkOf(a.addr, a.len);
     if (
-      main.exact(dst, a.len).some((r) =>
-        r.nexthops[0]?.dev === a.iface && r.proto === "kernel"
-      )
+      main.exact(dst, a.len).some((r) => r.nexthops[0]?.dev === a.iface && r.proto === "kernel")
     ) {
       return;
     }
@@ -577,8 +566,7 @@ export class Ipv4Stack {
 
   /** A value that changes whenever anything a routing decision depends on changes. */
   #fingerprint(): number {
-    let v =
-      (this.#gen * 65599 + this.ns.sysctl.version * 31 + this.rules.length) | 0;
+    let v = (this.#gen * 65599 + this.ns.sysctl.version * 31 + this.rules.length) | 0;
     for (const t of this.tables.values()) {
       v = (Math.imul(v, 31) + t.version) | 0;
     }
@@ -738,9 +726,7 @@ export class Ipv4Stack {
       case "prohibit":
         return "EACCES";
     }
-    const nh = r.nexthops.length === 1
-      ? r.nexthops[0]!
-      : this.#pickNextHop(r.nexthops, dst, src);
+    const nh = r.nexthops.length === 1 ? r.nexthops[0]! : this.#pickNextHop(r.nexthops, dst, src);
     let gateway = r.type === "unicast" ? nh.gateway : 0;
     if (gateway === 0 && r.type === "unicast") {
       const redirected = this.redirects.get(dst);
@@ -755,13 +741,7 @@ export class Ipv4Stack {
         this.selectSource(
           nh.dev,
           gateway || dst,
-          r.type === "local"
-            ? "host"
-            : r.scope === "host"
-            ? "host"
-            : gateway
-            ? "global"
-            : "link",
+          r.type === "local" ? "host" : r.scope === "host" ? "host" : gateway ? "global" : "link",
         );
       if (r.type === "local" && s === 0) s = dst;
     }
@@ -974,13 +954,7 @@ export class Ipv4Stack {
         return;
       }
       // ip_error: net unreachable, host unreachable (unreachable route), filtered (prohibit).
-      const code = r === "ENETUNREACH"
-        ? 0
-        : r === "EHOSTUNREACH"
-        ? 1
-        : r === "EACCES"
-        ? 13
-        : -1;
+      const code = r === "ENETUNREACH" ? 0 : r === "EHOSTUNREACH" ? 1 : r === "EACCES" ? 13 : -1;
       if (code >= 0 && type === "host") this.icmpError(p, 3, code, 0, iface);
       trace.drop(
         iface,
@@ -1295,8 +1269,7 @@ export class Ipv4Stack {
       return;
     }
     if (m.type === 8) {
-      const ignore =
-        this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_all") === 1 ||
+      const ignore = this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_all") === 1 ||
         (type !== "host" &&
           this.ns.sysctl.num("net.ipv4.icmp_echo_ignore_broadcasts") === 1);
       if (ignore) {
