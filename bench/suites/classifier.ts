@@ -27,21 +27,7 @@ import { CachedClassifier } from "../../core/sdn/classifier/cache.ts";
 import { LinearClassifier } from "../../core/sdn/classifier/linear.ts";
 import { type FlowKey, KEY_WORDS, W } from "../../core/sdn/classifier/flow_key.ts";
 import { type Match, newMatch, setMaskedWord } from "../../core/sdn/classifier/match.ts";
-
-/** One benchmark case: `fn` performs `ops` operations. */
-export interface BenchCase {
-  name: string;
-  peer: boolean;
-  ops: number;
-  fn: () => unknown;
-}
-
-/** A group of cases measured together. */
-export interface BenchSuite {
-  suite: string;
-  about: string;
-  cases: BenchCase[];
-}
+import { type BenchCase, type BenchSuite, lazy } from "../harness.ts";
 
 /** A small seeded PRNG (mulberry32): deterministic rule sets and packet streams. */
 export function prng(seed: number): () => number {
@@ -163,7 +149,7 @@ export function makeWorkload(
   return { rules, stream, hotStream };
 }
 
-function suiteFor(nRules: number, nMasks: number): BenchSuite {
+function casesFor(nRules: number, nMasks: number): BenchCase[] {
   const seed = 0xc1a55 + nRules * 7 + nMasks;
   const w = makeWorkload(nRules, nMasks, seed);
   const wr = makeWorkload(nRules, nMasks, seed, "random");
@@ -179,72 +165,89 @@ function suiteFor(nRules: number, nMasks: number): BenchSuite {
   wr.rules.forEach((r, i) => clsRandom.insert(r.match, r.priority, i));
   for (const k of w.hotStream) cached.lookup(k); // warm the caches
   const stream = w.stream, hot = w.hotStream, streamR = wr.stream;
-  const linKeys = w.stream.slice(0, nRules >= 10000 ? 256 : 1024);
+  const linKeys = w.stream.slice(0, nRules >= 10000 ? 32 : 256);
+  // The tuple space must agree with the linear peer (checked once, at set-up).
+  for (const k of linKeys) {
+    if (cls.lookup(k)?.value !== lin.lookup(k)?.value) throw new Error("classifier disagrees");
+  }
+  // Inserts: a chunk of rules per call into a classifier that is rebuilt from
+  // empty once it holds them all, so the rate covers every size up to nRules.
+  const chunk = 500;
+  let building = new Classifier<number>();
+  let next = 0;
+  return [
+    {
+      name: "lookup, uncached (specific first)",
+      peer: false,
+      ops: stream.length,
+      fn: () => {
+        let found = 0;
+        for (let i = 0; i < stream.length; i++) if (cls.lookup(stream[i]!) !== undefined) found++;
+        return found;
+      },
+    },
+    {
+      name: "lookup, uncached (random priorities)",
+      peer: false,
+      ops: streamR.length,
+      fn: () => {
+        let found = 0;
+        for (let i = 0; i < streamR.length; i++) {
+          if (clsRandom.lookup(streamR[i]!) !== undefined) found++;
+        }
+        return found;
+      },
+    },
+    {
+      name: "lookup, EMC hits",
+      peer: false,
+      ops: hot.length * 16,
+      fn: () => {
+        let found = 0;
+        for (let r = 0; r < 16; r++) {
+          for (let i = 0; i < hot.length; i++) if (cached.lookup(hot[i]!) !== undefined) found++;
+        }
+        return found;
+      },
+    },
+    {
+      name: "lookup, linear scan (specific first)",
+      peer: true,
+      ops: linKeys.length,
+      fn: () => {
+        let found = 0;
+        for (let i = 0; i < linKeys.length; i++) if (lin.lookup(linKeys[i]!) !== undefined) found++;
+        return found;
+      },
+    },
+    {
+      name: "insert",
+      peer: false,
+      ops: chunk,
+      fn: () => {
+        for (let i = 0; i < chunk; i++) {
+          if (next === w.rules.length) {
+            building = new Classifier<number>();
+            next = 0;
+          }
+          const r = w.rules[next]!;
+          building.insert(r.match, r.priority, next++);
+        }
+        return building.size;
+      },
+    },
+  ];
+}
+
+function suiteFor(nRules: number, nMasks: number): BenchSuite {
+  const cases = lazy(() => casesFor(nRules, nMasks));
   return {
     suite: `classifier ${nRules / 1000}k rules, ${nMasks} masks`,
-    about: `Flow classification over ${nRules} ACL-like rules with ${nMasks} distinct masks; ` +
-      `ops are lookups or inserts.`,
-    cases: [
-      {
-        name: "lookup, uncached (specific first)",
-        peer: false,
-        ops: stream.length,
-        fn: () => {
-          let found = 0;
-          for (let i = 0; i < stream.length; i++) if (cls.lookup(stream[i]!) !== undefined) found++;
-          return found;
-        },
-      },
-      {
-        name: "lookup, uncached (random priorities)",
-        peer: false,
-        ops: streamR.length,
-        fn: () => {
-          let found = 0;
-          for (let i = 0; i < streamR.length; i++) {
-            if (clsRandom.lookup(streamR[i]!) !== undefined) found++;
-          }
-          return found;
-        },
-      },
-      {
-        name: "lookup, EMC hits",
-        peer: false,
-        ops: hot.length * 16,
-        fn: () => {
-          let found = 0;
-          for (let r = 0; r < 16; r++) {
-            for (let i = 0; i < hot.length; i++) if (cached.lookup(hot[i]!) !== undefined) found++;
-          }
-          return found;
-        },
-      },
-      {
-        name: "lookup, linear scan (specific first)",
-        peer: true,
-        ops: linKeys.length,
-        fn: () => {
-          let found = 0;
-          for (let i = 0; i < linKeys.length; i++) {
-            if (lin.lookup(linKeys[i]!) !== undefined) found++;
-          }
-          return found;
-        },
-      },
-      {
-        name: "insert (build the classifier)",
-        peer: false,
-        ops: nRules,
-        fn: () => {
-          const c = new Classifier<number>();
-          for (let i = 0; i < w.rules.length; i++) {
-            const r = w.rules[i]!;
-            c.insert(r.match, r.priority, i);
-          }
-          return c.size;
-        },
-      },
-    ],
+    about: `flow classification over ${nRules} ACL-like rules with ${nMasks} distinct masks ` +
+      `(tuple space; EMC; linear peer; inserts)`,
+    get cases() {
+      return cases();
+    },
   };
 }
 

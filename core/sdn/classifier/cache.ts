@@ -206,12 +206,12 @@ export class MegaflowCache<V> {
     if (++this.sinceRank >= 4096) this.rank();
     for (let t = 0; t < nt; t++) {
       const tb = tables[t]!;
-      const s = tb.findSlot(key);
-      if (s >= 0) {
+      const id = tb.find(key);
+      if (id !== 0) {
         tb.hits++;
         stats.hits++;
         stats.tablesProbed += t + 1;
-        return tb.vals[tb.recs[s * tb.stride]!];
+        return tb.vals[id];
       }
     }
     stats.tablesProbed += nt;

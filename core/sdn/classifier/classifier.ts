@@ -83,9 +83,6 @@ function prefixLen(mask: number): number {
   return 32 - Math.log2(inv + 1);
 }
 
-/** Masked key words of the subtable being probed in `lookupWc` (not re-entrant). */
-const SCRATCH = new Int32Array(KEY_WORDS);
-
 /** The netmask of a prefix length 1..32. */
 function lenMask(len: number): number {
   return (0xffffffff << (32 - len)) >>> 0;
@@ -419,27 +416,28 @@ export class Classifier<T> {
         acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
       }
       const h = finishHash(acc) | 1;
-      const hs = st.hashes, cm = st.capMask;
-      let s = h >>> st.shift;
-      for (;;) {
-        const x = hs[s]!;
-        if (x === 0) break;
-        if (x === h) {
-          const recs = st.recs, base = s * st.stride;
+      const hs = st.hashes, b = (h >>> st.shift) << 2;
+      let e = 0;
+      for (let k = b; k < b + 4; k++) {
+        if (hs[k] === h) {
+          const id = st.ids[k]!;
+          const ks = st.keys, base = id * n;
           let j = 0;
-          while (j < n && recs[base + 1 + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
+          while (j < n && ks[base + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
           if (j === n) {
-            const e = recs[base]!;
-            const r = st.ranks[e]!;
-            if (r > bestRank) {
-              best = st;
-              bestEntry = e;
-              bestRank = r;
-            }
+            e = id;
             break;
           }
         }
-        s = (s + 1) & cm;
+      }
+      if (e === 0 && st.overflowCount > 0 && hs[b + 3] !== 0) e = st.findOverflow(key, h);
+      if (e !== 0) {
+        const r = st.ranks[e]!;
+        if (r > bestRank) {
+          best = st;
+          bestEntry = e;
+          bestRank = r;
+        }
       }
     }
     const stats = this.stats;
@@ -460,7 +458,6 @@ export class Classifier<T> {
   lookupWc(key: FlowKey, wc: Uint32Array): Rule<T> | undefined {
     const subs = this.sorted;
     const ns = subs.length;
-    const mk = SCRATCH;
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
     let bestRank = -1;
@@ -489,9 +486,7 @@ export class Classifier<T> {
       for (let stage = 0; stage < ends.length; stage++) {
         const end = ends[stage]!;
         for (; j < end; j++) {
-          const v = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
-          mk[j] = v;
-          acc = (acc + Math.imul(v, wwm[3 * j + 2]!)) | 0;
+          acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
         }
         if (stage < ends.length - 1 && !st.stageHas(stage, finishHash(acc))) {
           examined = end;
@@ -503,28 +498,14 @@ export class Classifier<T> {
         wc[w] = wc[w]! | wwm[3 * x + 1]!;
       }
       if (examined < n) continue;
-      const h = finishHash(acc) | 1;
-      const hs = st.hashes, cm = st.capMask;
-      let s = h >>> st.shift;
-      for (;;) {
-        const y = hs[s]!;
-        if (y === 0) break;
-        if (y === h) {
-          const recs = st.recs, base = s * st.stride;
-          let x = 0;
-          while (x < n && recs[base + 1 + x] === mk[x]) x++;
-          if (x === n) {
-            const e = recs[base]!;
-            const r = st.ranks[e]!;
-            if (r > bestRank) {
-              best = st;
-              bestEntry = e;
-              bestRank = r;
-            }
-            break;
-          }
+      const e = st.findHashed(key, finishHash(acc) | 1);
+      if (e !== 0) {
+        const r = st.ranks[e]!;
+        if (r > bestRank) {
+          best = st;
+          bestEntry = e;
+          bestRank = r;
         }
-        s = (s + 1) & cm;
       }
     }
     const stats = this.stats;

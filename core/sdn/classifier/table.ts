@@ -4,16 +4,19 @@
  * the mask touches and compares those words only. Both the classifier's
  * subtables and the megaflow cache's are these tables.
  *
- * Layout, chosen for lookup speed in a JIT: open addressing with linear probing
- * over two parallel typed arrays, a compact one of slot hashes (0 = empty; stored
- * hashes are forced odd) and one of slot records `[id, k0 … k(n−1)]` holding the
- * masked key words. A probe that misses, the common case in tuple-space search,
- * reads only the hash array, which stays small enough to remain in cache; a hash
- * match goes on to compare the record. At most half full; backward-shift
- * deletion (no tombstones). Entry ids (1, 2, …) are stable for the entry's life
- * and index the caller's per-entry arrays; a slot may move, an id does not.
- * Costs: a probe hashes `n` words (the mask's non-zero words) and expects about
- * 1.5 slot visits; insert and delete are amortised O(n).
+ * Layout, chosen for lookup speed in a JIT (after Open vSwitch's cmap): buckets
+ * of four slots, each slot a stored hash (0 = empty; stored hashes are odd) and
+ * an entry id, in two typed arrays; a key's entry lives in its home bucket, or,
+ * in the rare case that bucket is full, in a short overflow list. A probe that
+ * misses, the common case in tuple-space search, compares four hashes and sees
+ * no match: no data-dependent branch to mispredict and no further memory to
+ * read. A hash match goes on to compare the entry's masked key words, stored by
+ * entry id. Buckets are filled from their first slot; the table doubles when it
+ * holds as many entries as buckets (a quarter full), which keeps overflow rare.
+ *
+ * Entry ids (1, 2, …) are stable for the entry's life and index the caller's
+ * per-entry arrays. Costs: a probe hashes `n` words (the mask's non-zero words)
+ * and reads one bucket; insert and delete are amortised O(n).
  *
  * Optionally the table also keeps, for staged lookup, the multiset of partial
  * hashes of its keys at the end of each stage but the last (metadata, L2, L3;
@@ -63,7 +66,7 @@ export function maskId(mask: Uint32Array): string {
   return s;
 }
 
-/** Hash the first `count` of a table's words stored (masked) at `base` of `a`. */
+/** Hash the first `count` of a table's words stored (masked) at `base` of `a` (before forcing it odd). */
 function hashStored(wwm: Int32Array, a: Int32Array, base: number, count: number): number {
   let acc = 0;
   for (let j = 0; j < count; j++) acc = (acc + Math.imul(a[base + j]!, wwm[3 * j + 2]!)) | 0;
@@ -76,23 +79,27 @@ export class MaskTable<V> {
   readonly mask: Uint32Array;
   /** `[word index, word mask, multiplier]` for each key word the mask touches, ascending. */
   readonly wwm: Int32Array;
-  /** Number of words the mask touches. */
+  /** Number of words the mask touches (masked key words stored per entry). */
   readonly n: number;
-  /** Record length, `n + 1`. */
-  readonly stride: number;
   /** Word counts at the end of each stage that has words, the last being `n`. */
   readonly stageEnds: Int32Array;
   /** Per intermediate stage: partial hash → number of keys with it (undefined when not staged). */
   readonly stageSets: Array<Map<number, number>> | undefined;
 
-  /** Hash of each slot's key (odd), 0 for an empty slot. */
+  /** Stored hash per slot (four slots per bucket), 0 when empty. */
   hashes: Int32Array = new Int32Array(8);
-  /** Slot records `[id, k0 … k(n−1)]`, `stride` words per slot. */
-  recs: Int32Array;
-  /** Slot index mask (capacity − 1). */
-  capMask = 7;
-  /** Right shift taking a hash to its home slot (32 − log2 capacity). */
-  shift = 29;
+  /** Entry id per slot. */
+  ids: Int32Array = new Int32Array(8);
+  /** Right shift taking a hash to its home bucket (32 − log2 buckets). */
+  shift = 31;
+  /** Number of entries in the overflow list. */
+  overflowCount = 0;
+  /** Hashes of overflow entries (those whose home bucket was full). */
+  overflowHash: number[] = [];
+  /** Ids of overflow entries. */
+  overflowId: number[] = [];
+  /** Masked key words of each entry, `n` per id. */
+  keys: Int32Array;
   /** Value of each entry id (index 0 and free ids are undefined). */
   vals: Array<V | undefined> = [undefined];
   /** Hash of each entry id. */
@@ -106,7 +113,6 @@ export class MaskTable<V> {
     this.mask = mask.slice();
     this.wwm = wordTriples(mask);
     this.n = this.wwm.length / 3;
-    this.stride = this.n + 1;
     const words = Array.from({ length: this.n }, (_, j) => this.wwm[3 * j]!);
     const ends: number[] = [];
     for (const end of STAGE_ENDS) {
@@ -116,7 +122,7 @@ export class MaskTable<V> {
     if (ends.length === 0) ends.push(0);
     this.stageEnds = Int32Array.from(ends);
     this.stageSets = staged ? ends.slice(0, -1).map(() => new Map<number, number>()) : undefined;
-    this.recs = new Int32Array(8 * this.stride);
+    this.keys = new Int32Array(8 * Math.max(1, this.n));
   }
 
   /** Key word index `j` of this table's words. */
@@ -124,32 +130,46 @@ export class MaskTable<V> {
     return this.wwm[3 * j]!;
   }
 
-  /** The slot holding the key equal to `key` under the mask, or −1. Its id is `recs[slot * stride]`. */
-  findSlot(key: Uint32Array): number {
-    const wwm = this.wwm, n = this.n, hs = this.hashes, cm = this.capMask;
-    let acc = 0;
-    for (let j = 0; j < n; j++) {
-      acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
-    }
-    const h = finishHash(acc) | 1;
-    let s = h >>> this.shift;
-    for (;;) {
-      const x = hs[s]!;
-      if (x === 0) return -1;
-      if (x === h) {
-        const recs = this.recs, base = s * this.stride + 1;
-        let j = 0;
-        while (j < n && recs[base + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
-        if (j === n) return s;
-      }
-      s = (s + 1) & cm;
-    }
+  /** Whether entry `id` holds exactly the masked words of `key`. */
+  keyIs(id: number, key: Uint32Array): boolean {
+    const wwm = this.wwm, n = this.n, ks = this.keys, base = id * n;
+    let j = 0;
+    while (j < n && ks[base + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
+    return j === n;
   }
 
   /** The entry id of the key equal to `key` under the mask, or 0. */
   find(key: Uint32Array): number {
-    const s = this.findSlot(key);
-    return s < 0 ? 0 : this.recs[s * this.stride]!;
+    const wwm = this.wwm, n = this.n;
+    let acc = 0;
+    for (let j = 0; j < n; j++) {
+      acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
+    }
+    return this.findHashed(key, finishHash(acc) | 1);
+  }
+
+  /** {@link find} for a key whose (odd) hash `h` the caller computed. */
+  findHashed(key: Uint32Array, h: number): number {
+    const hs = this.hashes, b = (h >>> this.shift) << 2;
+    for (let k = b; k < b + 4; k++) {
+      if (hs[k] === h) {
+        const id = this.ids[k]!;
+        if (this.keyIs(id, key)) return id;
+      }
+    }
+    if (this.overflowCount > 0 && hs[b + 3] !== 0) return this.findOverflow(key, h);
+    return 0;
+  }
+
+  /** The overflow part of a lookup (rarely reached). */
+  findOverflow(key: Uint32Array, h: number): number {
+    for (let i = 0; i < this.overflowCount; i++) {
+      if (this.overflowHash[i] === h) {
+        const id = this.overflowId[i]!;
+        if (this.keyIs(id, key)) return id;
+      }
+    }
+    return 0;
   }
 
   /**
@@ -157,7 +177,7 @@ export class MaskTable<V> {
    * {@link find} that it is absent. Returns the new entry id.
    */
   add(key: Uint32Array, value: V): number {
-    if ((this.count + 1) * 2 > this.capMask + 1) this.grow();
+    if (this.count + 1 > this.hashes.length >> 2) this.grow();
     let id = this.free.pop();
     if (id === undefined) {
       id = this.vals.length;
@@ -166,46 +186,50 @@ export class MaskTable<V> {
         const eh = new Int32Array(this.entryHash.length * 2);
         eh.set(this.entryHash);
         this.entryHash = eh;
+        const ks = new Int32Array(this.keys.length * 2);
+        ks.set(this.keys);
+        this.keys = ks;
       }
     }
-    const n = this.n, wwm = this.wwm;
-    const rec = new Int32Array(this.stride);
-    rec[0] = id;
-    for (let j = 0; j < n; j++) rec[1 + j] = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
-    const h = hashStored(wwm, rec, 1, n) | 1;
+    const n = this.n, wwm = this.wwm, base = id * n;
+    for (let j = 0; j < n; j++) this.keys[base + j] = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
+    const h = hashStored(wwm, this.keys, base, n) | 1;
     this.entryHash[id] = h;
     this.vals[id] = value;
-    const s = this.emptySlot(h);
-    this.hashes[s] = h;
-    this.recs.set(rec, s * this.stride);
+    this.place(h, id);
     this.count++;
-    this.updateStages(s, 1);
+    this.updateStages(id, 1);
     return id;
   }
 
   /** Remove entry `id` (its value becomes undefined and the id may be reused). */
   delete(id: number): void {
-    const hs = this.hashes, recs = this.recs, stride = this.stride, cm = this.capMask;
-    const shift = this.shift;
-    let i = this.entryHash[id]! >>> shift;
-    while (recs[i * stride] !== id || hs[i] === 0) i = (i + 1) & cm;
-    this.updateStages(i, -1);
-    // Backward-shift deletion: pull later members of the probe run into the hole.
-    let j = i;
-    for (;;) {
-      j = (j + 1) & cm;
-      const hj = hs[j]!;
-      if (hj === 0) break;
-      const home = hj >>> shift;
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (!stays) {
-        hs[i] = hj;
-        recs.copyWithin(i * stride, j * stride, j * stride + stride);
-        i = j;
+    this.updateStages(id, -1);
+    const h = this.entryHash[id]!, hs = this.hashes, ids = this.ids;
+    const b = (h >>> this.shift) << 2;
+    let k = b;
+    while (k < b + 4 && !(hs[k] === h && ids[k] === id)) k++;
+    if (k === b + 4) {
+      const i = this.overflowId.indexOf(id, 0);
+      this.removeOverflow(i < this.overflowCount ? i : -1);
+    } else {
+      // Keep the bucket filled from its first slot: move its last entry into the hole.
+      let last = b + 3;
+      while (hs[last] === 0) last--;
+      hs[k] = hs[last]!;
+      ids[k] = ids[last]!;
+      hs[last] = 0;
+      ids[last] = 0;
+      // A slot is free again: take back an overflow entry whose home this is.
+      for (let i = 0; i < this.overflowCount; i++) {
+        if ((this.overflowHash[i]! >>> this.shift) << 2 === b) {
+          hs[last] = this.overflowHash[i]!;
+          ids[last] = this.overflowId[i]!;
+          this.removeOverflow(i);
+          break;
+        }
       }
     }
-    hs[i] = 0;
-    recs.fill(0, i * stride, i * stride + stride);
     this.vals[id] = undefined;
     this.free.push(id);
     this.count--;
@@ -221,11 +245,20 @@ export class MaskTable<V> {
     for (let id = 1; id < this.vals.length; id++) if (this.vals[id] !== undefined) yield id;
   }
 
-  private updateStages(slot: number, delta: number): void {
+  private removeOverflow(i: number): void {
+    if (i < 0) throw new Error("mask table: entry not found");
+    const last = --this.overflowCount;
+    this.overflowHash[i] = this.overflowHash[last]!;
+    this.overflowId[i] = this.overflowId[last]!;
+    this.overflowHash.length = last;
+    this.overflowId.length = last;
+  }
+
+  private updateStages(id: number, delta: number): void {
     const sets = this.stageSets;
     if (sets === undefined) return;
     for (let s = 0; s < sets.length; s++) {
-      const h = hashStored(this.wwm, this.recs, slot * this.stride + 1, this.stageEnds[s]!);
+      const h = hashStored(this.wwm, this.keys, id * this.n, this.stageEnds[s]!);
       const set = sets[s]!;
       const c = (set.get(h) ?? 0) + delta;
       if (c === 0) set.delete(h);
@@ -233,26 +266,30 @@ export class MaskTable<V> {
     }
   }
 
-  private emptySlot(h: number): number {
-    const hs = this.hashes, cm = this.capMask;
-    let s = h >>> this.shift;
-    while (hs[s] !== 0) s = (s + 1) & cm;
-    return s;
+  private place(h: number, id: number): void {
+    const hs = this.hashes, b = (h >>> this.shift) << 2;
+    for (let k = b; k < b + 4; k++) {
+      if (hs[k] === 0) {
+        hs[k] = h;
+        this.ids[k] = id;
+        return;
+      }
+    }
+    this.overflowHash.push(h);
+    this.overflowId.push(id);
+    this.overflowCount++;
   }
 
   private grow(): void {
-    const oldH = this.hashes, oldR = this.recs, stride = this.stride;
-    const cap = (this.capMask + 1) * 2;
-    this.capMask = cap - 1;
-    this.shift--;
-    this.hashes = new Int32Array(cap);
-    this.recs = new Int32Array(cap * stride);
-    for (let s = 0; s < oldH.length; s++) {
-      const h = oldH[s]!;
-      if (h === 0) continue;
-      const d = this.emptySlot(h);
-      this.hashes[d] = h;
-      this.recs.set(oldR.subarray(s * stride, s * stride + stride), d * stride);
+    const buckets = (this.hashes.length >> 2) * 2;
+    this.shift = 32 - Math.log2(buckets);
+    this.hashes = new Int32Array(buckets * 4);
+    this.ids = new Int32Array(buckets * 4);
+    this.overflowHash = [];
+    this.overflowId = [];
+    this.overflowCount = 0;
+    for (let id = 1; id < this.vals.length; id++) {
+      if (this.vals[id] !== undefined) this.place(this.entryHash[id]!, id);
     }
   }
 }

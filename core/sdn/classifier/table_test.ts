@@ -72,3 +72,36 @@ Deno.test("property: MaskTable behaves as a map from masked keys (adds, deletes,
     { seed: 7, numRuns: 200 },
   );
 });
+
+Deno.test("MaskTable: full buckets spill into the overflow list and come back on delete", () => {
+  const mask = maskOf({ [W.NW_DST]: 0xffffffff });
+  const t = new MaskTable<number>(mask, true);
+  const k = (i: number) => {
+    const key = new Uint32Array(KEY_WORDS);
+    key[W.NW_DST] = Math.imul(i, 0x2f0b3c1d) >>> 0;
+    return key;
+  };
+  let sawOverflow = 0;
+  const live = new Set<number>();
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 6000; i++) {
+      if (t.find(k(i)) === 0) {
+        t.add(k(i), i);
+        live.add(i);
+      }
+      sawOverflow = Math.max(sawOverflow, t.overflowCount);
+    }
+    for (let i = round; i < 6000; i += 3) {
+      const id = t.find(k(i));
+      assert.notEqual(id, 0);
+      t.delete(id);
+      live.delete(i);
+    }
+    for (let i = 0; i < 6000; i++) {
+      const id = t.find(k(i));
+      assert.equal(id === 0 ? undefined : t.vals[id], live.has(i) ? i : undefined, `key ${i}`);
+    }
+  }
+  assert.ok(sawOverflow > 0, "some bucket overflowed");
+  assert.equal(t.count, live.size);
+});
