@@ -1059,12 +1059,17 @@ export class Ipv4Stack {
     if (!onLink) return;
     const now = this.ns.sim.now;
     let peer = this.#redirectPeers.get(src);
-    if (!peer || now - peer.last > 20e9) {
+    // ip_rt_redirect_silence: (20 ms << 10) = 20.48 s without a redirect-worthy packet resets.
+    if (!peer || now - peer.last > 20e6 * 2 ** 10) {
       peer = { n: 0, last: 0 };
       this.#redirectPeers.set(src, peer);
     }
-    if (peer.n >= 9) return;
-    if (peer.n > 0 && now < peer.last + (20e6 * 2 ** peer.n)) return;
+    if (peer.n >= 9) {
+      // Too many ignored redirects: stay quiet, and count the silence from this packet.
+      peer.last = now;
+      return;
+    }
+    if (peer.n > 0 && now <= peer.last + (20e6 * 2 ** peer.n)) return;
     peer.n++;
     peer.last = now;
     this.icmpError(p, 5, 1, gw, iif);
