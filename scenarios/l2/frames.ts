@@ -105,3 +105,8 @@ export function sendArp(net: Network, node: Node, ifname: string, f: RawArp): vo
   net.trace.birth(p);
   iface.transmit(p);
 }
+
+/** The lines of `ip neigh` on a node, trailing blanks trimmed. */
+export function ipNeigh(node: Node): string[] {
+  return node.sh("ip neigh").stdout.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
+}
