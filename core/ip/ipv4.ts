@@ -1340,8 +1340,7 @@ export class Ipv4Stack {
         "1" &&
       !this.#forwarding(iface)
     ) {
-      this.redirects.set(q.dst, m.rest >>> 0);
-      this.#gen++;
+      this.#acceptRedirect(iface, p.ip!.src, q.src, q.dst, m.rest >>> 0);
     }
     const err: IcmpError = {
       from: p.ip!.src,
@@ -1355,6 +1354,27 @@ export class Ipv4Stack {
     const h = this.errorHandlers.get(q.proto);
     if (h) h(err);
     trace.consume(iface, p, "icmp error");
+  }
+
+  /**
+   * Linux's __ip_do_redirect: a redirect counts only when it comes from the
+   * current gateway towards the quoted destination (RFC 1122 §3.2.2.2) and
+   * names another unicast gateway; and it is used only once that gateway has a
+   * valid neighbour entry — until then it just starts resolving it.
+   */
+  #acceptRedirect(iface: Interface, from: Ip4, src: Ip4, dst: Ip4, gw: Ip4): void {
+    const r = this.route(dst, { src });
+    if (typeof r === "string" || r.dev !== iface || r.gateway === 0 || r.gateway !== from) return;
+    if (gw === 0 || gw === from || gw === LIMITED_BROADCAST || (gw >>> 28) === 14) return;
+    const g = this.route(gw, {});
+    if (typeof g === "string" || g.type !== "unicast") return;
+    const n = this.neigh.get(iface, gw);
+    if (n === undefined || n.state === "INCOMPLETE" || n.state === "FAILED") {
+      this.neigh.resolve(iface, gw);
+      return;
+    }
+    this.redirects.set(dst, gw);
+    this.#gen++;
   }
 }
 

@@ -208,6 +208,19 @@ export class NeighTable {
     }
   }
 
+  /**
+   * Start resolving `ip` on `iface` with nothing queued (Linux's
+   * neigh_event_send(n, NULL)); nothing happens if it is resolved or resolving.
+   */
+  resolve(iface: Interface, ip: Ip4): void {
+    const e = this.#entry(iface, ip);
+    if (e.state === "FAILED") {
+      this.#setState(e, "INCOMPLETE");
+      e.probes = 0;
+    }
+    if (e.state === "INCOMPLETE" && e.timer === undefined) this.#solicit(e);
+  }
+
   #send(e: NeighEntry, p: Packet): void {
     p.eth.src = e.iface.mac;
     p.eth.dst = e.mac;
