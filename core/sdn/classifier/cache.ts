@@ -31,7 +31,7 @@
 import { type FlowKey, KEY_WORDS } from "./flow_key.ts";
 import { Classifier, type InsertResult, type Rule } from "./classifier.ts";
 import type { Match } from "./match.ts";
-import { finishHash, maskId, MaskTable, wordTriples } from "./table.ts";
+import { finishHash, MaskMap, MaskTable, sameMask, wordTriples } from "./table.ts";
 
 /**
  * A two-way set-associative exact-match cache from flow keys to values `V`
@@ -50,6 +50,7 @@ export class ExactMatchCache<V> {
   private vals: Array<V | undefined>;
   private epoch = 1;
   private readonly masked = new Int32Array(KEY_WORDS);
+  private relevant = new Uint32Array(KEY_WORDS).fill(1); // no real mask: forces the first layout
 
   /** A cache of 2^sizeLog2 entries (default 8192, as Open vSwitch's EMC). */
   constructor(sizeLog2 = 13) {
@@ -67,8 +68,16 @@ export class ExactMatchCache<V> {
     return this.entries;
   }
 
-  /** Compare keys only on the bits of `mask` from now on; empties the cache. */
+  /**
+   * Compare keys only on the bits of `mask` from now on; empties the cache (in
+   * O(1) when the mask is the one already in use, else O(capacity)).
+   */
   setRelevant(mask: Uint32Array): void {
+    if (sameMask(mask, this.relevant)) {
+      this.clear();
+      return;
+    }
+    this.relevant = mask.slice();
     this.wwm = wordTriples(mask);
     this.n = this.wwm.length / 3;
     this.stride = this.n + 2;
@@ -147,7 +156,7 @@ export class ExactMatchCache<V> {
 
 class MegaflowTable<V> extends MaskTable<V> {
   hits = 0;
-  constructor(mask: Uint32Array, readonly id: string) {
+  constructor(mask: Uint32Array) {
     super(mask, false);
   }
 }
@@ -171,7 +180,7 @@ export interface MegaflowStats {
  */
 export class MegaflowCache<V> {
   private tables: Array<MegaflowTable<V>> = [];
-  private byMask = new Map<string, MegaflowTable<V>>();
+  private byMask = new MaskMap<MegaflowTable<V>>();
   private count = 0;
   private sinceRank = 0;
   /** Counters; see {@link MegaflowStats}. */
@@ -228,11 +237,10 @@ export class MegaflowCache<V> {
       this.clear();
       this.stats.overflows++;
     }
-    const id = maskId(wc);
-    let tb = this.byMask.get(id);
+    let tb = this.byMask.get(wc);
     if (tb === undefined) {
-      tb = new MegaflowTable<V>(wc, id);
-      this.byMask.set(id, tb);
+      tb = new MegaflowTable<V>(wc);
+      this.byMask.add(tb);
       this.tables.push(tb);
     }
     const e = tb.find(key);

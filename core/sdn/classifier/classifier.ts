@@ -35,7 +35,7 @@
  */
 import { type FlowKey, KEY_WORDS, W } from "./flow_key.ts";
 import { copyMatch, type Match, matchCovers, matchEquals, matchesOverlap } from "./match.ts";
-import { finishHash, maskId, MaskTable } from "./table.ts";
+import { finishHash, MaskMap, MaskTable } from "./table.ts";
 import { lenBit, PrefixTrie } from "./prefix_trie.ts";
 
 /** A rule in a classifier. `value` (e.g. actions) may be replaced in place. */
@@ -126,7 +126,7 @@ class Subtable<T> extends MaskTable<RuleImpl<T>> {
   readonly srcBit: number;
   /** `lenBit(dstLen)`, or 0. */
   readonly dstBit: number;
-  constructor(mask: Uint32Array, readonly id: string) {
+  constructor(mask: Uint32Array) {
     super(mask, true);
     this.srcLen = prefixLen(mask[W.NW_SRC] ?? 0);
     this.dstLen = prefixLen(mask[W.NW_DST] ?? 0);
@@ -160,7 +160,7 @@ class Subtable<T> extends MaskTable<RuleImpl<T>> {
 export class Classifier<T> {
   /** Subtables sorted by `maxRank`, best first. */
   private sorted: Array<Subtable<T>> = [];
-  private byMask = new Map<string, Subtable<T>>();
+  private byMask = new MaskMap<Subtable<T>>();
   private nextSeq = 0;
   private count = 0;
   private gen = 0;
@@ -220,11 +220,10 @@ export class Classifier<T> {
     const m = copyMatch(match);
     for (let i = 0; i < KEY_WORDS; i++) m.value[i] = (m.value[i] ?? 0) & (m.mask[i] ?? 0);
     const rule = new RuleImpl(priority, m, this.nextSeq++, value, this);
-    const id = maskId(m.mask);
-    let st = this.byMask.get(id);
+    let st = this.byMask.get(m.mask);
     if (st === undefined) {
-      st = new Subtable<T>(m.mask, id);
-      this.byMask.set(id, st);
+      st = new Subtable<T>(m.mask);
+      this.byMask.add(st);
       this.sorted.push(st);
       this.unionCache = undefined;
     }
@@ -297,7 +296,7 @@ export class Classifier<T> {
     this.gen++;
     this.track(st, r.match, false);
     if (st.rules === 0) {
-      this.byMask.delete(st.id);
+      this.byMask.delete(st);
       this.sorted.splice(this.sorted.indexOf(st), 1);
       this.unionCache = undefined;
     } else if (r.rank === st.maxRank) {
@@ -326,7 +325,7 @@ export class Classifier<T> {
 
   /** The rule with exactly this match and priority (OpenFlow's strict selection), if any. */
   find(match: Match, priority: number): Rule<T> | undefined {
-    const st = this.byMask.get(maskId(match.mask));
+    const st = this.byMask.get(match.mask);
     if (st === undefined) return undefined;
     const e = st.find(match.value);
     if (e === 0) return undefined;

@@ -59,11 +59,53 @@ export function wordTriples(mask: Uint32Array): Int32Array<ArrayBuffer> {
   return t;
 }
 
-/** The mask's identity as a string, for maps from masks to tables. */
-export function maskId(mask: Uint32Array): string {
-  let s = "";
-  for (let i = 0; i < KEY_WORDS; i++) s += (mask[i] ?? 0).toString(36) + ",";
-  return s;
+/** A hash of a whole {@link KEY_WORDS}-word mask, for maps from masks to tables. */
+export function maskHash(mask: Uint32Array): number {
+  let acc = 0;
+  for (let i = 0; i < KEY_WORDS; i++) acc = (acc + Math.imul(mask[i] ?? 0, wordMul(i))) | 0;
+  return finishHash(acc);
+}
+
+/** Whether two masks are equal word for word. */
+export function sameMask(a: Uint32Array, b: Uint32Array): boolean {
+  for (let i = 0; i < KEY_WORDS; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A map from masks to objects that carry their mask (tables), by mask hash. */
+export class MaskMap<T extends { readonly mask: Uint32Array }> {
+  private readonly map = new Map<number, T[]>();
+
+  /** The object for `mask`, if any. */
+  get(mask: Uint32Array): T | undefined {
+    const list = this.map.get(maskHash(mask));
+    if (list === undefined) return undefined;
+    for (const t of list) if (sameMask(t.mask, mask)) return t;
+    return undefined;
+  }
+
+  /** Add `t` under its mask (the caller checked that none is there). */
+  add(t: T): void {
+    const h = maskHash(t.mask);
+    const list = this.map.get(h);
+    if (list === undefined) this.map.set(h, [t]);
+    else list.push(t);
+  }
+
+  /** Remove `t`. */
+  delete(t: T): void {
+    const h = maskHash(t.mask);
+    const list = this.map.get(h);
+    if (list === undefined) return;
+    const i = list.indexOf(t);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.map.delete(h);
+  }
+
+  /** Remove everything. */
+  clear(): void {
+    this.map.clear();
+  }
 }
 
 /** Hash the first `count` of a table's words stored (masked) at `base` of `a` (before forcing it odd). */

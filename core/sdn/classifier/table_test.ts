@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { maskId, MaskTable } from "./table.ts";
+import { maskHash, MaskMap, MaskTable, sameMask } from "./table.ts";
 import { KEY_WORDS, W } from "./flow_key.ts";
 
 function maskOf(words: Record<number, number>): Uint32Array {
@@ -31,7 +31,8 @@ Deno.test("MaskTable: words, stages and mask identity", () => {
   assert.deepEqual([...none.stageEnds], [0]);
   none.add(new Uint32Array(KEY_WORDS), 1);
   assert.equal(none.vals[none.find(keyWith(5, 6, 7))], 1, "the empty mask matches every key");
-  assert.notEqual(maskId(t.mask), maskId(none.mask));
+  assert.notEqual(maskHash(t.mask), maskHash(none.mask));
+  assert.ok(sameMask(t.mask, t.mask.slice()) && !sameMask(t.mask, none.mask));
 });
 
 Deno.test("property: MaskTable behaves as a map from masked keys (adds, deletes, growth)", () => {
@@ -104,4 +105,25 @@ Deno.test("MaskTable: full buckets spill into the overflow list and come back on
   }
   assert.ok(sawOverflow > 0, "some bucket overflowed");
   assert.equal(t.count, live.size);
+});
+
+Deno.test("MaskMap: finds tables by mask, survives hash collisions", () => {
+  const map = new MaskMap<{ mask: Uint32Array }>();
+  const a = { mask: maskOf({ [W.REG0]: 1 }) };
+  const b = { mask: maskOf({ [W.REG0]: 2 }) };
+  map.add(a);
+  map.add(b);
+  assert.equal(map.get(maskOf({ [W.REG0]: 1 })), a);
+  assert.equal(map.get(maskOf({ [W.REG0]: 3 })), undefined);
+  // Force a collision: two different masks stored under one hash list.
+  const c = { mask: maskOf({ [W.REG1]: 7 }) };
+  // deno-lint-ignore no-explicit-any
+  (map as any).map.get(maskHash(a.mask)).push(c);
+  assert.equal(map.get(c.mask), undefined, "c sits under a's hash, not its own");
+  assert.equal(map.get(a.mask), a);
+  map.delete(a);
+  assert.equal(map.get(a.mask), undefined);
+  assert.equal(map.get(b.mask), b);
+  map.clear();
+  assert.equal(map.get(b.mask), undefined);
 });
