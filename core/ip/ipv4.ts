@@ -210,6 +210,8 @@ export class Ipv4Stack {
   readonly pmtu: Map<Ip4, { mtu: number; expires: number }> = new Map();
   /** Learned redirects: destination → new gateway. */
   readonly redirects: Map<Ip4, Ip4> = new Map();
+  /** When each learned redirect expires (Linux's ip_rt_gc_timeout, 300 s), ns. */
+  readonly #redirectExpires: Map<Ip4, number> = new Map();
   /** Counters in the spirit of /proc/net/snmp. */
   readonly stats = {
     inReceives: 0,
@@ -549,6 +551,7 @@ export class Ipv4Stack {
     this.#gen++;
     this.pmtu.clear();
     this.redirects.clear();
+    this.#redirectExpires.clear();
   }
 
   /** Add a rule, kept sorted by priority (stable for equal priorities). */
@@ -606,11 +609,12 @@ export class Ipv4Stack {
     }
     const cache = iif ? this.#inCache : this.#outCache;
     const hit = cache.get(dst);
-    if (hit !== undefined) return hit;
+    // `ip link set DEV mtu N` changes no table: check the device's MTU is still the one cached.
+    if (hit !== undefined && hit.mtu === (hit.route?.mtu || hit.dev.mtu)) return hit;
     const r = this.route(dst, iif ? { src, iif } : {});
     if (
       typeof r !== "string" && this.#plainRules() && !this.pmtu.has(dst) &&
-      cache.size < 4096
+      !this.redirects.has(dst) && cache.size < 4096
     ) {
       cache.set(dst, r);
     }
@@ -728,6 +732,10 @@ export class Ipv4Stack {
     }
     const nh = r.nexthops.length === 1 ? r.nexthops[0]! : this.#pickNextHop(r.nexthops, dst, src);
     let gateway = r.type === "unicast" ? nh.gateway : 0;
+    if ((this.#redirectExpires.get(dst) ?? Infinity) <= this.ns.sim.now) {
+      this.redirects.delete(dst);
+      this.#redirectExpires.delete(dst);
+    }
     if (gateway === 0 && r.type === "unicast") {
       const redirected = this.redirects.get(dst);
       if (redirected !== undefined) gateway = redirected;
@@ -1374,6 +1382,7 @@ export class Ipv4Stack {
       return;
     }
     this.redirects.set(dst, gw);
+    this.#redirectExpires.set(dst, this.ns.sim.now + 300e9);
     this.#gen++;
   }
 }
