@@ -14,15 +14,16 @@
  *   path" or upcall), installing what the slow path found in both caches.
  *
  * Invalidation is by generation: every insert or remove bumps the classifier's
- * generation, and the next cached lookup flushes both caches (O(1) for the EMC,
- * O(masks) for the megaflows) before it goes on. This is the revalidators' job in
+ * generation, and the next cached lookup flushes both caches (O(1) for the EMC
+ * unless the union mask changed, O(masks) for the megaflows) before it goes on. This is the revalidators' job in
  * Open vSwitch, done here exactly and eagerly rather than by re-checking each
  * megaflow. Both caches are standalone so a switch model can cache whole
  * pipeline results (several tables, actions) the same way.
  *
  * Costs: an EMC hit hashes and compares the union-mask words (usually a few); a
  * megaflow hit probes O(megaflow masks) tables; a miss costs a classifier lookup
- * plus two insertions. Left out: the EMC's probabilistic insertion, per-flow
+ * plus two insertions. When both EMC slots of a key are taken, the home slot's
+ * entry is evicted. Left out: the EMC's probabilistic insertion, per-flow
  * statistics and idle expiry of megaflows (the megaflow cache is flushed whole
  * when it reaches its size bound), and the SMC (signature match cache).
  *

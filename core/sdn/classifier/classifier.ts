@@ -3,12 +3,19 @@
  * find the highest-priority rule whose match it satisfies.
  *
  * Structure (tuple-space search, as in Open vSwitch's classifier and its NSDI
- * 2015 paper): one hash table ("subtable") per distinct mask among the rules,
- * keyed by the rules' masked values. A lookup masks the key with each subtable's
- * mask and probes that subtable's hash. Subtables are kept sorted by the best rule
- * they hold, and a lookup stops as soon as the best rule found so far beats the
- * best rule of the next subtable (priority sorting), so a high-priority hit
- * usually ends the search early.
+ * 2015 paper):
+ * - One hash table ("subtable") per distinct mask among the rules, keyed by the
+ *   rules' masked values (see `table.ts`). A lookup masks the key with each
+ *   subtable's mask and probes that subtable's hash.
+ * - Priority sorting: subtables are kept sorted by the best rule they hold, and a
+ *   lookup stops as soon as the best rule found so far beats the best rule of the
+ *   next subtable, so a high-priority hit ends the search early.
+ * - Prefix tracking: tries over the nw_src and nw_dst prefixes of all rules (see
+ *   `prefix_trie.ts`) tell, once per lookup, which prefix lengths can match the
+ *   key; a subtable whose mask is a /L prefix of a length that cannot match is
+ *   skipped without hashing. This is what keeps lookups cheap when more specific
+ *   rules have higher priorities (longest-prefix-like tables), where priority
+ *   sorting alone would probe every more specific subtable.
  *
  * Semantics:
  * - The highest priority wins. Inserting a rule whose match and priority equal an
@@ -19,17 +26,19 @@
  *   number, and every comparison (including the early stop) is on ranks.
  *
  * Costs, with S subtables, R rules and n the words a mask touches (at most 26):
- * lookup O(S · n) worst case, usually far less with priority sorting; insert
- * amortised O(n + S) (the subtable order is kept by moving one element);
- * remove O(n + S), plus O(entries of the subtable) when it removes that
- * subtable's best rule; {@link Classifier.rules} O(R log R).
+ * lookup O(S · n) worst case (every subtable probed), usually far less; plus two
+ * trie walks of at most four steps. Insert amortised O(n + S) (the subtable order
+ * is kept by moving one element; a prefix adds up to 128 trie entries); remove
+ * O(n + S), plus O(entries of the subtable) when it removes that subtable's best
+ * rule; {@link Classifier.rules} and {@link Classifier.covered} O(R log R).
  *
  * {@link Classifier.lookupWc} additionally reports which key bits the lookup's
  * outcome depended on, for building megaflow caches: the masks of the subtables
  * it probed, where a subtable that misses at an early stage (metadata, L2, L3)
- * only contributes the stages it examined (staged lookup). Left out from Open
- * vSwitch: prefix tries and port tries that narrow wildcards further, classifier
- * versioning for concurrent readers, and conjunctive matches.
+ * only contributes the stages it examined (staged lookup), and a subtable skipped
+ * by a trie only contributes its /L prefix of that field. Left out from Open
+ * vSwitch: port tries, the tries' finer wildcarding, classifier versioning for
+ * concurrent readers, and conjunctive matches.
  *
  * @module
  */
