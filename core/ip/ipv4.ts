@@ -609,7 +609,8 @@ export class Ipv4Stack {
     }
     const cache = iif ? this.#inCache : this.#outCache;
     const hit = cache.get(dst);
-    if (hit !== undefined) return hit;
+    // `ip link set DEV mtu N` changes no table: check the device's MTU is still the one cached.
+    if (hit !== undefined && hit.mtu === (hit.route?.mtu || hit.dev.mtu)) return hit;
     const r = this.route(dst, iif ? { src, iif } : {});
     if (
       typeof r !== "string" && this.#plainRules() && !this.pmtu.has(dst) &&
