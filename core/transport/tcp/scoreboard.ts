@@ -11,8 +11,16 @@
  * the segments whose state actually changes; no per-ACK scan of the window
  * (the linear SACK bookkeeping that makes some simulators slow under loss).
  *
+ * RACK (RFC 8985 §6.2, time-based loss detection, as Linux uses by default)
+ * runs beside it: segments in flight are kept in a list ordered by their latest
+ * transmission time; when an ACK delivers a segment sent at time T, every
+ * segment still in flight that was sent before T − reordering window is lost.
+ * That also finds lost retransmissions, which RFC 6675 alone can only recover
+ * by timeout. Each transmission enters and leaves the list once: O(1)
+ * amortized.
+ *
  * Simplified: SACK blocks mark whole segments only (blocks that cut a segment
- * mark nothing in it); no reneging; RACK is not implemented.
+ * mark nothing in it); no reneging; no tail loss probe (TLP).
  *
  * @module
  */
@@ -37,6 +45,10 @@ export interface SentSegment {
   inPipe: boolean;
   /** Delivery-rate snapshot of its latest transmission. */
   snap: PacketSnapshot;
+  /** Neighbours in the transmission-time list (RACK), when in flight. */
+  tprev: SentSegment | undefined;
+  tnext: SentSegment | undefined;
+  linked: boolean;
 }
 
 /** Outstanding segments and the pipe. */
@@ -88,7 +100,11 @@ export class Scoreboard {
       lost: false,
       inPipe: true,
       snap,
+      tprev: undefined,
+      tnext: undefined,
+      linked: false,
     };
+    this.#link(s);
     this.#segs.push(s);
     this.pipe += end - start;
     return s;
@@ -102,6 +118,58 @@ export class Scoreboard {
     s.sentAt = now;
     s.retransmits++;
     s.snap = snap;
+    this.#unlink(s);
+    this.#link(s);
+  }
+
+  #tHead: SentSegment | undefined;
+  #tTail: SentSegment | undefined;
+
+  /** Append to the transmission-time list. */
+  #link(s: SentSegment): void {
+    s.tprev = this.#tTail;
+    s.tnext = undefined;
+    if (this.#tTail) this.#tTail.tnext = s;
+    else this.#tHead = s;
+    this.#tTail = s;
+    s.linked = true;
+  }
+
+  #unlink(s: SentSegment): void {
+    if (!s.linked) return;
+    if (s.tprev) s.tprev.tnext = s.tnext;
+    else this.#tHead = s.tnext;
+    if (s.tnext) s.tnext.tprev = s.tprev;
+    else this.#tTail = s.tprev;
+    s.tprev = s.tnext = undefined;
+    s.linked = false;
+  }
+
+  /**
+   * RACK loss detection (RFC 8985 §6.2): every segment in flight sent before
+   * `deliveredSentAt − reorderWindow` is lost. `deliveredSentAt` is the latest
+   * transmission time among the segments this ACK delivered.
+   */
+  rackDetect(deliveredSentAt: number, reorderWindow: number, lost: (s: SentSegment) => void): void {
+    const limit = deliveredSentAt - reorderWindow;
+    let s = this.#tHead;
+    while (s !== undefined && s.sentAt < limit) {
+      const next = s.tnext;
+      if (!s.sacked) {
+        if (!s.lost) this.#markLost(s, lost);
+        else if (s.inPipe) {
+          // A lost retransmission: it must go again.
+          const n = s.end - s.start;
+          this.pipe -= n;
+          s.inPipe = false;
+          this.lostPending += n;
+          lost(s);
+          if (this.#rtxScan > s.num) this.#rtxScan = s.num;
+        }
+      }
+      this.#unlink(s);
+      s = next;
+    }
   }
 
   /** Remove segments fully below `ack`, calling `acked` for each (oldest first). */
@@ -132,10 +200,12 @@ export class Scoreboard {
   }
 
   #forget(s: SentSegment): void {
+    this.#unlink(s);
     const n = s.end - s.start;
     if (s.inPipe) this.pipe -= n;
     if (s.sacked) this.sackedBytes -= n;
-    if (s.lost && !s.inPipe) this.lostPending -= n;
+    // A lost segment that was SACKed later left lostPending when it was SACKed.
+    else if (s.lost && !s.inPipe) this.lostPending -= n;
   }
 
   /** Mark whole segments inside SACK block [left, right) as SACKed, calling `sacked` for each newly marked. */
@@ -157,6 +227,7 @@ export class Scoreboard {
       if (s.inPipe) this.pipe -= n;
       else if (s.lost) this.lostPending -= n;
       s.inPipe = false;
+      this.#unlink(s);
       this.#insertSacked(s.num);
       sacked(s);
     }
@@ -200,6 +271,8 @@ export class Scoreboard {
   }
 
   #markLost(s: SentSegment, lost: (s: SentSegment) => void): void {
+    this.#unlink(s);
+    if (this.#rtxScan > s.num) this.#rtxScan = s.num;
     s.lost = true;
     const n = s.end - s.start;
     if (s.inPipe) this.pipe -= n;

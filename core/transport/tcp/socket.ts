@@ -199,6 +199,10 @@ export class TcpSocket {
   #finRequested = false;
   #finSeq = -1;
   #sb = new Scoreboard();
+  /** The scoreboard (for inspection and tests). */
+  get scoreboard(): Scoreboard {
+    return this.#sb;
+  }
   #rate: RateEstimator = newRateEstimator();
   // Negotiated.
   #mss = 536;
@@ -605,7 +609,11 @@ export class TcpSocket {
     const a = beginAck(this.#rate, now, priorInFlight);
     const oldUna = this.#sndUna;
     const advanced = ack > oldUna;
-    const onAcked = (s: SentSegment) => onPacketAcked(this.#rate, a, s.snap);
+    let deliveredSentAt = -1;
+    const onAcked = (s: SentSegment) => {
+      if (s.sentAt > deliveredSentAt) deliveredSentAt = s.sentAt;
+      onPacketAcked(this.#rate, a, s.snap);
+    };
     if (advanced) {
       sb.ackTo(ack, onAcked);
       const dataEnd = this.#finSeq >= 0 ? this.#finSeq : this.#sndNxt;
@@ -638,6 +646,11 @@ export class TcpSocket {
     const onLost = (s: SentSegment) => onPacketLost(this.#rate, a, s.snap);
     if (this.#sackOk) {
       sb.detectLosses(DUPTHRESH, onLost);
+      // RACK: a quarter of the minimum RTT of reordering is tolerated (RFC 8985 §6.2).
+      if (deliveredSentAt >= 0 && sb.sackedCount > 0) {
+        const reo = Number.isFinite(this.ccs.minRtt) ? this.ccs.minRtt / 4 : 0;
+        sb.rackDetect(deliveredSentAt, reo, onLost);
+      }
       // A third duplicate ACK marks the oldest segment even if SACK blocks were too few.
       if (this.#dupAcks === DUPTHRESH && !this.ccs.inRecovery && sb.first()) {
         sb.markLost(sb.first()!, onLost);
