@@ -3,8 +3,9 @@
  * (NSDI 2015, "The Design and Implementation of Open vSwitch"):
  *
  * - {@link ExactMatchCache} (the EMC): a table from a whole flow key to a result,
- *   each key having two possible slots, as in Open vSwitch. Keys are compared only on the bits some rule looks at (the
- *   classifier's union mask), since the others cannot change any result.
+ *   each key having two possible slots, as in Open vSwitch. Keys are compared
+ *   only on the bits some rule looks at (the classifier's union mask), since the
+ *   others cannot change any result.
  * - {@link MegaflowCache}: results keyed by a key and the wildcard mask the slow
  *   path reported (`Classifier.lookupWc`): one entry covers every key that agrees
  *   on the un-wildcarded bits. It is itself a tuple-space table (one hash per
@@ -15,10 +16,11 @@
  *
  * Invalidation is by generation: every insert or remove bumps the classifier's
  * generation, and the next cached lookup flushes both caches (O(1) for the EMC
- * unless the union mask changed, O(masks) for the megaflows) before it goes on. This is the revalidators' job in
- * Open vSwitch, done here exactly and eagerly rather than by re-checking each
- * megaflow. Both caches are standalone so a switch model can cache whole
- * pipeline results (several tables, actions) the same way.
+ * unless the union mask changed, O(masks) for the megaflows) before it goes on.
+ * This is the revalidators' job in Open vSwitch, done here exactly and eagerly
+ * rather than by re-checking each megaflow. Both caches are standalone so a
+ * switch model can cache whole pipeline results (several tables, actions) the
+ * same way.
  *
  * Costs: an EMC hit hashes and compares the union-mask words (usually a few); a
  * megaflow hit probes O(megaflow masks) tables; a miss costs a classifier lookup
@@ -36,9 +38,9 @@ import { finishHash, MaskMap, MaskTable, sameMask, wordTriples } from "./table.t
 
 /**
  * A two-way set-associative exact-match cache from flow keys to values `V`
- * (which must not include `undefined`, the "not cached" answer). Keys are compared on the bits of
- * the relevant mask set with {@link ExactMatchCache.setRelevant} (all bits by
- * default).
+ * (which must not include `undefined`, the "not cached" answer). Keys are
+ * compared on the bits of the relevant mask set with
+ * {@link ExactMatchCache.setRelevant} (all bits by default).
  */
 export class ExactMatchCache<V> {
   private wwm: Int32Array = new Int32Array(0);

@@ -33,7 +33,10 @@ export class LinearClassifier<T> {
     return this.list.length;
   }
 
-  /** Add a rule, replacing one with an equal match and priority; returns the new rule and the replaced one. */
+  /**
+   * Add a rule, replacing one with an equal match and priority; returns the new
+   * rule and the replaced one.
+   */
   insert(
     match: Match,
     priority: number,

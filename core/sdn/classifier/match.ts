@@ -53,7 +53,10 @@ export function matchFromKey(key: FlowKey, mask?: Uint32Array): Match {
   return m;
 }
 
-/** Set the `mask` bits of word `word` to compare against `value`; other bits of the word keep their state. */
+/**
+ * Set the `mask` bits of word `word` to compare against `value`; the word's other
+ * bits keep their state.
+ */
 export function setMaskedWord(m: Match, word: number, value: number, mask: number): void {
   const keep = ~mask;
   m.mask[word] = ((m.mask[word] ?? 0) & keep) | mask;

@@ -108,7 +108,7 @@ export class MaskMap<T extends { readonly mask: Uint32Array }> {
   }
 }
 
-/** Hash the first `count` of a table's words stored (masked) at `base` of `a` (before forcing it odd). */
+/** Hash the first `count` masked words of a table stored at `base` of `a` (not yet forced odd). */
 function hashStored(wwm: Int32Array, a: Int32Array, base: number, count: number): number {
   let acc = 0;
   for (let j = 0; j < count; j++) acc = (acc + Math.imul(a[base + j]!, wwm[3 * j + 2]!)) | 0;
@@ -125,7 +125,7 @@ export class MaskTable<V> {
   readonly n: number;
   /** Word counts at the end of each stage that has words, the last being `n`. */
   readonly stageEnds: Int32Array;
-  /** Per intermediate stage: partial hash → number of keys with it (undefined when not staged). */
+  /** Per intermediate stage: partial hash → number of keys with it (undefined: not staged). */
   readonly stageSets: Array<Map<number, number>> | undefined;
 
   /** Stored hash per slot (four slots per bucket), 0 when empty. */
