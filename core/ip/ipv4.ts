@@ -651,7 +651,8 @@ export class Ipv4Stack {
       const t = this.tables.get(rule.table);
       if (!t) continue;
       const r = t.lookup(dst);
-      if (r === undefined) continue;
+      // A throw route ends the search in this table: the next rule is tried.
+      if (r === undefined || r.type === "throw") continue;
       if (
         o.oif && r.type === "unicast" &&
         !r.nexthops.some((n) => n.dev === o.oif)

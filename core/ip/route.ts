@@ -1,7 +1,7 @@
 /**
  * Routes and routing tables, as Linux keeps them: numbered tables (local 255,
  * main 254, default 253) of routes keyed by prefix, each with a type (unicast,
- * local, broadcast, blackhole, unreachable, prohibit), next hop(s), metric,
+ * local, broadcast, blackhole, unreachable, prohibit, throw), next hop(s), metric,
  * protocol, scope and preferred source. Longest-prefix match picks the prefix;
  * among routes of one prefix the lowest metric wins.
  *
@@ -23,7 +23,9 @@ export type RouteType =
   | "broadcast"
   | "blackhole"
   | "unreachable"
-  | "prohibit";
+  | "prohibit"
+  /** Not found here: the rule lookup goes on to the next rule (`ip route add throw …`). */
+  | "throw";
 
 /** Route scopes, in the order Linux ranks them (global < link < host). */
 export type RouteScope = "global" | "link" | "host";
@@ -88,8 +90,11 @@ export class RouteTable {
     return this.#count;
   }
 
-  /** Add a route; false if one with the same prefix, type-class and metric exists. */
-  add(r: Route): boolean {
+  /**
+   * Add a route; false if one with the same prefix and metric exists, unless
+   * `append` (`ip route append`): then it goes after those, which lookups prefer.
+   */
+  add(r: Route, append = false): boolean {
     this.version++;
     r.dst = networkOf(r.dst, r.len);
     const gi = this.#fib.get(r.dst, r.len);
@@ -99,7 +104,7 @@ export class RouteTable {
       this.#fib.insert(r.dst, r.len, idx);
     } else {
       const g = this.#groups[gi]!;
-      if (g.some((x) => x.metric === r.metric)) return false;
+      if (!append && g.some((x) => x.metric === r.metric)) return false;
       g.push(r);
       g.sort((a, b) => a.metric - b.metric);
     }

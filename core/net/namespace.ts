@@ -78,7 +78,7 @@ export class Namespace implements InterfaceOwner, FrameHandler {
     if (this.interfaces.has(o.name)) throw new Error(`interface ${o.name} exists`);
     const iface = new Interface(this, {
       name: o.name,
-      ifindex: this.#nextIfindex++,
+      ifindex: this.#newIfindex(),
       kind: o.kind,
       mac: o.mac ?? this.env.newMac(),
       mtu: o.mtu ?? 1500,
@@ -87,14 +87,28 @@ export class Namespace implements InterfaceOwner, FrameHandler {
     return iface;
   }
 
-  /** Take an interface created elsewhere (or moved from another namespace). */
+  /**
+   * Take an interface created elsewhere (or moved from another namespace). A
+   * moved interface keeps its index unless this namespace already uses it, as
+   * Linux's dev_change_net_namespace does.
+   */
   adopt(iface: Interface): void {
-    if (iface.owner !== this) iface.moveTo(this, this.#nextIfindex++);
+    if (iface.owner !== this) {
+      iface.moveTo(this, this.byIndex(iface.ifindex) ? this.#newIfindex() : iface.ifindex);
+    }
     iface.handler = this;
     iface.onStateChange = (i) => this.#notify(i, "state");
     this.interfaces.set(iface.name, iface);
     this.sysctl.addInterface(iface.name);
     this.#notify(iface, "add");
+  }
+
+  /** The next free index after the last one handed out (Linux's dev_index_reserve). */
+  #newIfindex(): number {
+    let i = this.#nextIfindex;
+    while (this.byIndex(i)) i++;
+    this.#nextIfindex = i + 1;
+    return i;
   }
 
   /** Remove an interface (deleting it, or before moving it away). */
