@@ -1218,7 +1218,7 @@ export class Ipv4Stack {
     ) {
       return;
     }
-    if (!this.#icmpAllowed(oip.src, type)) return;
+    if (!this.#icmpAllowed(oip.src, type, code)) return;
     const frame = encodeFrame(orig);
     const l2 = frame.length - (ipHeaderLength(orig) + ipPayloadLength(orig));
     const quote = frame.subarray(
@@ -1257,11 +1257,15 @@ export class Ipv4Stack {
     this.output(p);
   }
 
-  #icmpAllowed(dst: Ip4, type: number): boolean {
+  #icmpAllowed(dst: Ip4, type: number, code: number): boolean {
     const limit = this.ns.sysctl.num("net.ipv4.icmp_ratelimit") * 1e6;
     if (limit <= 0) return true;
+    // Linux's icmpv4_xrlim_allow: never limit PMTU discovery, nor errors sent over loopback.
+    if (type === 3 && code === 4) return true;
     const mask = this.ns.sysctl.num("net.ipv4.icmp_ratemask");
     if (type > 31 || ((mask >>> type) & 1) === 0) return true;
+    const r = this.route(dst, {});
+    if (typeof r !== "string" && r.dev.kind === "loopback") return true;
     const now = this.ns.sim.now;
     let b = this.#icmpTokens.get(dst);
     if (!b) {
