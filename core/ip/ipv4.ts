@@ -806,7 +806,8 @@ export class Ipv4Stack {
   output(p: Packet, o: OutputOptions = {}): Errno | undefined {
     const ip = p.ip!;
     this.stats.outRequests++;
-    const r = o.oif === undefined && o.mark === undefined
+    // The cache ignores the source, so a 127/8 source takes the full lookup (and its EINVAL).
+    const r = o.oif === undefined && o.mark === undefined && networkOf(ip.src, 8) !== LOOPBACK_NET
       ? this.#cachedRoute(ip.dst, undefined, 0)
       : this.route(ip.dst, {
         src: ip.src || undefined,
