@@ -45,14 +45,20 @@ import { finishHash, MaskMap, MaskTable, sameMask, wordTriples } from "./table.t
 export class ExactMatchCache<V> {
   private wwm: Int32Array = new Int32Array(0);
   private n = 0;
-  private stride = 2;
+  private stride = 1;
   private readonly shift: number;
   private readonly entries: number;
-  /** Records `[hash, epoch, k0 … k(n−1)]`, one per entry. */
+  /**
+   * Records `[tag, k0 … k(n−1)]`, one per slot, where the tag is the key's hash
+   * xor the current epoch's salt: a record of an older epoch (or an empty one)
+   * cannot show the right tag for the key it holds, so one compare checks both.
+   */
   private recs: Int32Array = new Int32Array(0);
+  /** The epoch each slot was written in (for choosing where to insert). */
+  private epochs: Int32Array;
   private vals: Array<V | undefined>;
   private epoch = 1;
-  private readonly masked = new Int32Array(KEY_WORDS);
+  private salt = 0;
   private relevant = new Uint32Array(KEY_WORDS).fill(1); // no real mask: forces the first layout
 
   /** A cache of 2^sizeLog2 entries (default 8192, as Open vSwitch's EMC). */
@@ -62,6 +68,7 @@ export class ExactMatchCache<V> {
     }
     this.entries = 2 ** sizeLog2;
     this.shift = 32 - sizeLog2;
+    this.epochs = new Int32Array(this.entries);
     this.vals = new Array<V | undefined>(this.entries).fill(undefined);
     this.setRelevant(new Uint32Array(KEY_WORDS).fill(0xffffffff));
   }
@@ -83,50 +90,51 @@ export class ExactMatchCache<V> {
     this.relevant = mask.slice();
     this.wwm = wordTriples(mask);
     this.n = this.wwm.length / 3;
-    this.stride = this.n + 2;
+    this.stride = this.n + 1;
     const need = this.entries * this.stride;
     if (this.recs.length < need) this.recs = new Int32Array(need);
-    this.epoch = 0x7fffffff; // forces the wipe below: old records used another stride
-    this.clear();
+    this.wipe(); // old records used another layout
   }
 
   /**
-   * Forget every entry, in O(1): entries are stamped with an epoch and this
-   * starts a new one. (Old values stay referenced until their slot is reused.)
+   * Forget every entry, in O(1): a new epoch changes the salt every tag is
+   * compared with. (Old values stay referenced until their slot is reused.)
    */
   clear(): void {
-    this.epoch++;
-    if (this.epoch > 0x7fffffff) {
-      this.epoch = 1;
-      this.recs.fill(0);
-    }
+    if (this.epoch >= 0x7fffffff) this.wipe();
+    else this.epoch++;
+    this.salt = Math.imul(this.epoch, 0x9e3779b1);
+  }
+
+  private wipe(): void {
+    this.recs.fill(0);
+    this.epochs.fill(0);
+    this.vals.fill(undefined);
+    this.epoch = 1;
+    this.salt = Math.imul(this.epoch, 0x9e3779b1);
   }
 
   /** The cached value for `key`, or undefined. */
   lookup(key: FlowKey): V | undefined {
-    const wwm = this.wwm, n = this.n, recs = this.recs, mk = this.masked;
+    const wwm = this.wwm, n = this.n, recs = this.recs;
     let acc = 0;
     for (let j = 0; j < n; j++) {
-      const v = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
-      mk[j] = v;
-      acc = (acc + Math.imul(v, wwm[3 * j + 2]!)) | 0;
+      acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
     }
-    const h = finishHash(acc);
+    const h = finishHash(acc), tag = h ^ this.salt;
     // Two ways: the home slot and its neighbour.
-    const i = h >>> this.shift, stride = this.stride, epoch = this.epoch;
+    const i = h >>> this.shift, stride = this.stride;
+    let slot = i;
     let base = i * stride;
-    if (recs[base] === h && recs[base + 1] === epoch) {
-      let j = 0;
-      while (j < n && recs[base + 2 + j] === mk[j]) j++;
-      if (j === n) return this.vals[i];
+    if (recs[base] !== tag) {
+      slot = i ^ 1;
+      base = slot * stride;
+      if (recs[base] !== tag) return undefined;
     }
-    base = (i ^ 1) * stride;
-    if (recs[base] === h && recs[base + 1] === epoch) {
-      let j = 0;
-      while (j < n && recs[base + 2 + j] === mk[j]) j++;
-      if (j === n) return this.vals[i ^ 1];
+    for (let j = 0; j < n; j++) {
+      if (recs[base + 1 + j] !== (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) return undefined;
     }
-    return undefined;
+    return this.vals[slot];
   }
 
   /**
@@ -139,20 +147,21 @@ export class ExactMatchCache<V> {
     for (let j = 0; j < n; j++) {
       acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
     }
-    const h = finishHash(acc);
-    const home = h >>> this.shift;
+    const h = finishHash(acc), tag = h ^ this.salt;
+    const home = h >>> this.shift, alt = home ^ 1, epoch = this.epoch;
     let i = home;
-    const alt = home ^ 1;
-    if (recs[home * stride + 1] === this.epoch && recs[alt * stride + 1] !== this.epoch) i = alt;
-    else if (recs[alt * stride + 1] === this.epoch && recs[alt * stride] === h) {
-      let j = 0;
-      while (j < n && recs[alt * stride + 2 + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
-      if (j === n) i = alt;
+    if (this.epochs[home] === epoch) {
+      if (this.epochs[alt] !== epoch) i = alt;
+      else if (recs[alt * stride] === tag) {
+        let j = 0;
+        while (j < n && recs[alt * stride + 1 + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
+        if (j === n) i = alt;
+      }
     }
     const base = i * stride;
-    recs[base] = h;
-    recs[base + 1] = this.epoch;
-    for (let j = 0; j < n; j++) recs[base + 2 + j] = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
+    recs[base] = tag;
+    for (let j = 0; j < n; j++) recs[base + 1 + j] = key[wwm[3 * j]!]! & wwm[3 * j + 1]!;
+    this.epochs[i] = epoch;
     this.vals[i] = value;
   }
 }
