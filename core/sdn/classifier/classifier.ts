@@ -407,16 +407,23 @@ export class Classifier<T> {
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
     let bestRank = -1;
-    const srcBits = this.srcTrie.size > 0 ? this.srcTrie.lookup(key[W.NW_SRC]!) : 0;
-    const dstBits = this.dstTrie.size > 0 ? this.dstTrie.lookup(key[W.NW_DST]!) : 0;
+    // The tries are walked on the first subtable that has a prefix to check.
+    let srcBits = 0, dstBits = 0, triesWalked = false;
     let skipped = 0;
     let i = 0;
     for (; i < ns; i++) {
       const st = subs[i]!;
       if (st.maxRank <= bestRank) break;
-      if (((st.srcBit & ~srcBits) | (st.dstBit & ~dstBits)) !== 0) {
-        skipped++;
-        continue;
+      if ((st.srcBit | st.dstBit) !== 0) {
+        if (!triesWalked) {
+          srcBits = this.srcTrie.lookup(key[W.NW_SRC]!);
+          dstBits = this.dstTrie.lookup(key[W.NW_DST]!);
+          triesWalked = true;
+        }
+        if (((st.srcBit & ~srcBits) | (st.dstBit & ~dstBits)) !== 0) {
+          skipped++;
+          continue;
+        }
       }
       const wwm = st.wwm, n = st.n;
       let acc = 0;
