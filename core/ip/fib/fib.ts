@@ -1,53 +1,74 @@
 /**
  * The fast IPv4 forwarding table: a direct-pointing array on the top bits of the
  * address followed by run-length-compressed 32-way nodes, all in typed arrays,
- * with a small control plane that lets routing protocols insert and delete one
- * prefix at a time.
+ * with a control plane that lets routing protocols insert and delete one prefix
+ * at a time. `docs/benchmarks.md` ("Longest-prefix match") has the measurements.
  *
- * ## Design
+ * ## Why this shape
  *
- * Lookup (data plane):
- * - `dir` is an Int32Array of 2^S entries indexed by the top S address bits
- *   (S = 9, 14 or 19, chosen from the table size). An entry >= -1 is the answer
- *   (-1 = no route); an entry <= -2 is `~offset` of a node in `heap`.
- * - A node consumes the next 5 address bits (32 children). Its children are
- *   stored run-length compressed: word 0 is a 32-bit map with bit c set when
- *   child c starts a new run (differs from child c-1; bit 0 always set), and the
- *   runs' entries follow it. Child c is `heap[o + popcount(map & bits 0..c)]`,
- *   again a value or a node. With S = 19, a /24 resolves after one node and any
- *   prefix after at most three; the address is padded with zero bits past 32.
- * This is Poptrie's idea (direct pointing + popcount-indexed compressed nodes)
- * simplified to one bitmap per node: children that are nodes cost one 4-byte
- * pointer like a leaf, instead of Poptrie's second bitmap and contiguous sibling
- * arrays, so a node can be rebuilt without moving its siblings.
+ * DIR-24-8 answers most lookups with one read, but its 2^24-entry first table
+ * is 64 MiB whatever the table holds, and in JavaScript on a machine without
+ * huge pages a random read into 16 MiB or more costs a TLB and cache miss each
+ * (measured here: a random-index loop drops from ~300 M reads/s at 1 MiB to
+ * ~35 M/s at 16-64 MiB). Speed therefore comes from a small working set, which
+ * is Poptrie's argument (Asai & Ohara, SIGCOMM 2015): direct pointing on the
+ * top bits, then nodes whose children are found by popcount in a bitmap. For a
+ * 900k BGP-shaped table this layout needs about 7 MiB (dir 2 MiB + nodes),
+ * and it tracks what is stored: an empty table is a few kilobytes.
  *
- * Update (control plane):
+ * ## Data plane (lookup)
+ *
+ * - `dir`: Int32Array of 2^S node offsets indexed by the top S address bits
+ *   (S = 9, 14 or 19, chosen from the table size).
+ * - A node consumes the next 5 address bits (32 children), stored run-length
+ *   compressed: word 0 is a 32-bit map with bit c set when child c starts a new
+ *   run (differs from child c-1; bit 0 always set); the runs' entries follow.
+ *   Child c is `heap[o + popcount(map & bits 0..c)]`: a value >= -1 (the
+ *   answer; -1 = no route) or `~offset` of a deeper node. Past bit 32 the
+ *   address is padded with zeros.
+ * - Every slot points at a node; a slot with no longer prefixes points at a
+ *   shared one-run node of its value, so the first step is the same for every
+ *   address and the only branch left (a child that is a node: prefixes longer
+ *   than S + 5) is rare and well predicted. With S = 19 a /24 resolves after one
+ *   node, anything after at most three.
+ * - Compared with Poptrie: one bitmap per node instead of two, and a child node
+ *   costs a 4-byte pointer like a leaf instead of living in a contiguous sibling
+ *   array, so a node can be replaced without moving its siblings.
+ * - `lookupBatch` walks eight addresses side by side so their cache misses
+ *   overlap instead of queueing behind one dependent chain.
+ *
+ * ## Control plane (update)
+ *
  * - Prefixes of length <= S live in one Map per length; `baseVal`/`baseLen`
- *   hold, per direct slot, the value and length of the longest such prefix
- *   covering the slot (leaf pushing). Inserting or deleting a /L (L <= S)
- *   touches the 2^(S-L) slots whose current best is not longer.
- * - Longer prefixes live in per-slot sorted lists. Changing one rebuilds that
- *   slot's subtree from its list (a /19 block at S = 19: a handful of prefixes
- *   in a real table), freeing the old nodes to size-class free lists.
- * - Nodes whose children all hold the same value collapse into that value, so a
- *   more-specific with its covering route's value costs nothing in the data
- *   plane.
+ *   hold, per slot, the value and length of the longest such prefix covering it
+ *   (leaf pushing). Changing a /L (L <= S) touches the 2^(S-L) slots whose
+ *   current best is not longer and rebuilds those that have longer prefixes.
+ * - Longer prefixes live in per-slot sorted [key, value] blocks inside one
+ *   Int32Array pool (power-of-two size classes with free lists).
+ * - Changing a longer prefix rebuilds only the subtree of the node level that
+ *   holds its length (or the shallowest missing node on its path), from the
+ *   slice of the slot's block inside that node's span, then patches the
+ *   ancestors: a pointer swap in place when the run shape is unchanged, else a
+ *   re-encoded node, up to the slot.
+ * - Nodes whose children all hold one value collapse into that value, so a
+ *   more-specific with its covering route's next hop costs nothing in lookups.
  *
- * Costs (n prefixes, k = prefixes in the affected direct slot):
- * - lookup: 1 array read, then per level 1 bitmap read, a software popcount and
- *   1 entry read; at most (32 - S) / 5 + 1 levels.
- * - insert/delete of a prefix longer than S: O(log k) list search + O(k + nodes
- *   of the slot) rebuild. Of a prefix of length L <= S: 2^(S-L) slot updates,
- *   plus a rebuild of each touched slot that has longer prefixes (a /0 into a full
- *   table rebuilds everything: rare, and still linear).
- * - memory: 9 bytes per direct slot (dir, baseVal, baseLen) + 4 bytes per node
- *   plus 4 per run + the control plane (a list pair per long prefix, a Map entry
- *   per short one). S grows 9 -> 14 -> 19 as the table passes 512 and 16,384
- *   prefixes and shrinks back below a quarter of those, so a table with three
- *   routes takes a few kilobytes and a full table a few megabytes of data plane.
+ * ## Costs (k = prefixes in the affected slot, at most a handful at S = 19)
  *
- * Leaves out: IPv6, multipath values, and concurrent readers during an update
- * (the simulator is single-threaded; updates are applied between packets).
+ * - lookup: 1 dir read, then per level a bitmap read, a software popcount and
+ *   an entry read; at most (32 - S) / 5 + 1 levels (S = 19: 1 for /20../24).
+ * - insert/delete of a prefix longer than S: O(log k) search and O(k) block
+ *   shift, then O(prefixes under the rebuilt node + 32 x depth). Of a prefix of
+ *   length L <= S: 2^(S-L) slot updates plus rebuilds (a /0 added to a full
+ *   table rebuilds every slot with nodes: rare, linear).
+ * - memory: 13 bytes per slot (dir, baseVal, baseLen, list offset), 4 bytes per
+ *   node plus 4 per run, 8 bytes (plus size-class slack) per prefix longer than
+ *   S, a Map entry per shorter one. S grows 9 -> 14 -> 19 as the table passes
+ *   512 and 16,384 prefixes and shrinks below a quarter of those, so three
+ *   routes take a few kilobytes and the 900k table about 40 bytes per prefix.
+ *
+ * Leaves out: IPv6, multipath values, and readers during an update (the
+ * simulator is single-threaded; updates happen between packets).
  *
  * @module
  */
@@ -114,7 +135,7 @@ export interface FibStats {
   size: number;
   /** Direct-pointing width S (the top S bits index `dir`). */
   directBits: number;
-  /** Direct slots whose answer needs a node walk. */
+  /** Direct slots that hold prefixes longer than S (their node has its own subtree). */
   slotsWithNodes: number;
   /** Live nodes. */
   nodes: number;
@@ -182,7 +203,9 @@ export class Fib implements PrefixMap {
     let mode = 0;
     while (list.length > GROW_AT[mode]!) mode++;
     fib.#load(mode, list);
-    if (fib.#count < SHRINK_BELOW[mode]!) fib.#remode(mode - 1);
+    let fit = mode;
+    while (fib.#count < SHRINK_BELOW[fit]!) fit--;
+    if (fit !== mode) fib.#remode(fit);
     return fib;
   }
 
@@ -820,7 +843,7 @@ export class Fib implements PrefixMap {
       lists[o + 1] = lists[o + 1]! + 2;
     }
     // Start the heap afresh (dropping reset's shared "no route" node): every slot is set below.
-    this.#heap = new Int32Array(Math.max(64, 4 * longCount + 64));
+    this.#heap = new Int32Array(Math.max(64, 2 * longCount + 64));
     this.#valueNodes.clear();
     this.#heapWords = 0;
     this.#nodes = 0;
