@@ -22,7 +22,7 @@ Deno.test("rng: same seed, same sequence; below() stays in range", () => {
 });
 
 Deno.test("generator: deterministic, distinct, masked, unicast, BGP-like lengths", () => {
-  const n = 20_000;
+  const n = 10_000;
   const t = generateBgpTable(n, 99);
   const u = generateBgpTable(n, 99);
   assert.deepEqual(t.prefixes, u.prefixes);
