@@ -323,9 +323,11 @@ function phaseSpans(f: FlowResult, end: number): Array<[number, number, string]>
   return out;
 }
 
+/** "flow 2", or in a mix "bbr 1" (numbered within its algorithm), with the base RTT when they differ. */
 function flowLabel(run: AlgoResult, f: FlowResult, i: number, multiRtt: boolean): string {
   const mixed = run.algo.includes("+");
-  const who = mixed ? `${f.algo} ${i + 1}` : `flow ${i + 1}`;
+  const within = run.flows.slice(0, i).filter((g) => g.algo === f.algo).length + 1;
+  const who = mixed ? `${f.algo} ${within}` : `flow ${i + 1}`;
   return multiRtt ? `${who} · ${formatMs(f.baseRttMs)}` : who;
 }
 

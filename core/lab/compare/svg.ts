@@ -59,8 +59,12 @@ export function niceStep(span: number, count: number): number {
 
 /** Decimals needed to print multiples of `step` exactly (0 for steps ≥ 1). */
 export function stepDecimals(step: number): number {
-  if (!(step > 0) || step >= 1) return 0;
-  return Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  if (!(step > 0) || !Number.isFinite(step)) return 0;
+  for (let d = 0; d < 12; d++) {
+    const scaled = step * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return d;
+  }
+  return 12;
 }
 
 /**
