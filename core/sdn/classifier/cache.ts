@@ -106,6 +106,7 @@ export class ExactMatchCache<V> {
     this.salt = Math.imul(this.epoch, 0x9e3779b1);
   }
 
+  /** Zero every record and restart the epochs (O(capacity)). */
   private wipe(): void {
     this.recs.fill(0);
     this.epochs.fill(0);

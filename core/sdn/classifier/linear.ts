@@ -16,10 +16,13 @@ import { copyMatch, type Match, matchEquals } from "./match.ts";
 
 /** A rule in a {@link LinearClassifier}. */
 export interface LinearRule<T> {
+  /** Priority, 0..65535; higher wins. */
   readonly priority: number;
+  /** The match (a private copy). */
   readonly match: Match;
   /** Insertion sequence number; lower wins among equal priorities. */
   readonly seq: number;
+  /** The payload. */
   value: T;
 }
 

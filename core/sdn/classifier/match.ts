@@ -149,7 +149,9 @@ export interface FieldDef {
   readonly maskBits: number;
   /** Whether arbitrary bitwise masks are allowed (otherwise exact or wildcard). */
   readonly maskable: boolean;
+  /** How the value is written. */
   readonly syntax: FieldSyntax;
+  /** What the match must also say for this field to be allowed. */
   readonly prereq: Prereq;
 }
 

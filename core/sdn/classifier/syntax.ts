@@ -77,8 +77,11 @@ export interface ParseOptions {
 
 /** A parsed flow: priority, match and the let-through keywords in order. */
 export interface ParsedFlow {
+  /** `priority=`, or {@link DEFAULT_PRIORITY}. */
   priority: number;
+  /** The match fields. */
   match: Match;
+  /** Keywords let through by {@link ParseOptions.accept}, in order. */
   other: Array<{ name: string; value: string }>;
 }
 
