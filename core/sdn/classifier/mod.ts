@@ -12,5 +12,3 @@ export * from "./syntax.ts";
 export * from "./classifier.ts";
 export * from "./cache.ts";
 export * from "./linear.ts";
-/** The packet representation `keyFromPacket` reads (defined in the wire layer). */
-export type { Packet } from "../../wire/packet.ts";
