@@ -11,13 +11,14 @@
  */
 import { labHooks } from "../sim/hooks.ts";
 import { Network } from "./network.ts";
+import type { TraceMode } from "../sim/trace.ts";
 
 /** Options for a scenario. */
 export interface ScenarioOptions {
   /** Seed (default 1). */
   seed?: number;
   /** Trace mode (default "full"). */
-  trace?: "full" | "digest";
+  trace?: TraceMode;
   /** Skip the second, determinism run (for long scenarios). */
   once?: boolean;
 }

@@ -26,8 +26,10 @@ export interface FrameHandler {
 export interface Medium {
   /** Whether the medium can take a frame now (false while serializing the previous one). */
   ready(from: Interface): boolean;
-  /** Put a frame on the medium; call `from.transmitDone()` when it is serialized. */
+  /** Put a frame on the medium (only when `ready`). */
   start(from: Interface, p: Packet): void;
+  /** Call `from.transmitDone()` once the medium is ready again (frames are waiting). */
+  notify(from: Interface): void;
 }
 
 /** The kind of a device, as `ip -d link` would name it. */
@@ -96,7 +98,6 @@ export class Interface implements TracePoint {
   #owner: InterfaceOwner;
   #queue: Packet[] = [];
   #qhead = 0;
-  #busy = false;
   /** Called whenever carrier or admin state changes. */
   onStateChange: ((iface: Interface) => void) | undefined;
 
@@ -183,7 +184,14 @@ export class Interface implements TracePoint {
       trace.drop(this, p, DropReason.linkDown, "no carrier");
       return;
     }
-    if (!this.#busy && this.medium !== undefined && this.medium.ready(this)) {
+    const medium = this.medium;
+    if (medium === undefined) {
+      this.counters.txDropped++;
+      trace.drop(this, p, DropReason.linkDown, "not connected");
+      return;
+    }
+    const empty = this.#qhead === this.#queue.length;
+    if (empty && medium.ready(this)) {
       this.#send(p);
       return;
     }
@@ -193,34 +201,34 @@ export class Interface implements TracePoint {
       return;
     }
     this.#queue.push(p);
+    // The first frame to wait asks the medium to call back when it is free.
+    if (empty) medium.notify(this);
   }
 
   #send(p: Packet): void {
-    const medium = this.medium;
-    if (medium === undefined) {
-      this.counters.txDropped++;
-      this.#owner.sim.trace.drop(this, p, DropReason.linkDown, "not connected");
-      return;
-    }
-    this.#busy = true;
+    const medium = this.medium!;
     this.counters.txPackets++;
     this.counters.txBytes += this.#countedLength(p);
     this.#owner.sim.trace.tx(this, p);
     medium.start(this, p);
   }
 
-  /** The medium finished serializing the current frame; start the next. */
+  /** The medium is free again: start the next waiting frame (and ask again if more wait). */
   transmitDone(): void {
-    this.#busy = false;
-    if (this.#qhead < this.#queue.length && this.adminUp) {
-      const next = this.#queue[this.#qhead]!;
-      this.#queue[this.#qhead++] = undefined as unknown as Packet;
-      if (this.#qhead > 64 && this.#qhead * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#qhead);
-        this.#qhead = 0;
-      }
-      this.#send(next);
+    const medium = this.medium;
+    if (this.#qhead >= this.#queue.length || !this.adminUp || medium === undefined) return;
+    if (!medium.ready(this)) {
+      medium.notify(this);
+      return;
     }
+    const next = this.#queue[this.#qhead]!;
+    this.#queue[this.#qhead++] = undefined as unknown as Packet;
+    if (this.#qhead > 64 && this.#qhead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#qhead);
+      this.#qhead = 0;
+    }
+    this.#send(next);
+    if (this.#qhead < this.#queue.length) medium.notify(this);
   }
 
   #flushQueue(reason: DropReason): void {

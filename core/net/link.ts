@@ -69,7 +69,10 @@ class Direction {
   rate: number;
   delay: number;
   loss: LossState | undefined;
-  busy = false;
+  /** When the frame being serialized ends, ns: the sender is busy until then. */
+  busyUntil = 0;
+  /** A transmitDone callback is scheduled. */
+  notified = false;
   /** Frames on the wire (serialized or propagating) in this direction. */
   inFlight = 0;
   readonly doneFn: () => void;
@@ -84,7 +87,7 @@ class Direction {
     this.rate = rate;
     this.delay = delay;
     this.doneFn = () => {
-      this.busy = false;
+      this.notified = false;
       this.from.transmitDone();
     };
     this.arriveFn = (p: Packet) => {
@@ -173,20 +176,27 @@ export class Link implements Medium {
   }
 
   ready(from: Interface): boolean {
-    return !this.#dir(from).busy;
+    return this.#sim.now >= this.#dir(from).busyUntil;
   }
 
+  /**
+   * Serialize a frame: the sender is busy for bits / rate, and the frame
+   * arrives a propagation delay after its last bit. One event per frame; the
+   * "transmission done" event is scheduled only when frames wait (`notify`).
+   */
   start(from: Interface, p: Packet): void {
     const d = this.#dir(from);
     const txTime = d.rate > 0 ? Math.ceil((frameLength(p) * 8 * 1e9) / d.rate) : 0;
     d.inFlight++;
-    this.#sim.after(txTime + d.delay, d.arriveFn, p);
-    if (txTime > 0) {
-      d.busy = true;
-      this.#sim.after(txTime, d.doneFn);
-    } else {
-      from.transmitDone();
-    }
+    d.busyUntil = this.#sim.now + txTime;
+    this.#sim.at(d.busyUntil + d.delay, d.arriveFn, p);
+  }
+
+  notify(from: Interface): void {
+    const d = this.#dir(from);
+    if (d.notified) return;
+    d.notified = true;
+    this.#sim.at(Math.max(this.#sim.now, d.busyUntil), d.doneFn);
   }
 
   /** A frame reached the far end of direction `d`. */
@@ -239,9 +249,12 @@ export class InstantMedium implements Medium {
     return true;
   }
 
-  start(from: Interface, p: Packet): void {
+  start(_from: Interface, p: Packet): void {
     this.#inFlight++;
     this.#sim.after(0, this.#deliver, p);
-    from.transmitDone();
+  }
+
+  notify(from: Interface): void {
+    this.#sim.after(0, () => from.transmitDone());
   }
 }

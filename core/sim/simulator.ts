@@ -9,7 +9,7 @@
  */
 import { Rng, streamSeed } from "./rng.ts";
 import { HeapScheduler, type Scheduler, type SimEvent } from "./scheduler.ts";
-import { Trace } from "./trace.ts";
+import { Trace, type TraceMode } from "./trace.ts";
 
 /** Options for a simulator. */
 export interface SimulatorOptions {
@@ -18,7 +18,7 @@ export interface SimulatorOptions {
   /** The event queue; a binary heap by default. */
   scheduler?: Scheduler;
   /** Trace mode: "full" (default) keeps events, "digest" only counters and digest. */
-  trace?: "full" | "digest";
+  trace?: TraceMode;
 }
 
 /** A cancellable scheduled callback. */

@@ -2,10 +2,12 @@
  * The trace: every transmit, receive, delivery, consumption and drop, in
  * virtual-time order, with a stable digest and packet conservation counters.
  *
- * Two modes: `"full"` keeps every event with a snapshot of the packet as it was
- * at that moment (scenarios, labs); `"digest"` keeps only the counters and the
- * digest (bulk runs). The digest is computed from the same numeric fields in both
- * modes, so it does not depend on the mode.
+ * Three modes: `"full"` keeps every event with a snapshot of the packet as it
+ * was at that moment (scenarios, labs); `"digest"` keeps only the counters and
+ * the digest; `"counts"` keeps only the counters (long bulk runs such as the
+ * congestion-control comparison, where nobody reads a digest). The digest is
+ * computed from the same numeric fields in "full" and "digest" modes, so it
+ * does not depend on which of the two is used.
  *
  * Conservation: a packet is born once (`born`) and ends exactly once — delivered
  * to a socket, consumed by a protocol (an ARP request answered, an echo request
@@ -55,6 +57,9 @@ export type DropReason = typeof DropReason[keyof typeof DropReason];
 const REASON_CODES: Map<string, number> = new Map(
   Object.values(DropReason).map((r, i) => [r, i + 1]),
 );
+
+/** How much the trace keeps. */
+export type TraceMode = "full" | "digest" | "counts";
 
 /** What happened to the packet at this point. */
 export type TraceKind = "tx" | "rx" | "drop" | "deliver" | "consume";
@@ -138,8 +143,8 @@ export function snapshotPacket(p: Packet): Packet {
 
 /** The trace of one simulation. */
 export class Trace {
-  /** "full" keeps events; "digest" keeps only counters and the digest. */
-  readonly mode: "full" | "digest";
+  /** "full" keeps events; "digest" keeps counters and the digest; "counts" only counters. */
+  readonly mode: TraceMode;
   /** Events in time order (full mode only). */
   readonly events: TraceEvent[] = [];
   /** Packets born. */
@@ -160,7 +165,7 @@ export class Trace {
   #clock: () => number;
 
   /** A trace reading virtual time from `clock`. */
-  constructor(clock: () => number, mode: "full" | "digest" = "full") {
+  constructor(clock: () => number, mode: TraceMode = "full") {
     this.#clock = clock;
     this.mode = mode;
   }
@@ -214,6 +219,7 @@ export class Trace {
     reason: DropReason | undefined,
     detail: string,
   ): void {
+    if (this.mode === "counts") return;
     const time = this.#clock();
     this.#mix(time, KIND_CODES[kind], at.pointId, reason ? REASON_CODES.get(reason)! : 0, p);
     if (this.mode === "full") {

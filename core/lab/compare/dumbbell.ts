@@ -61,7 +61,7 @@ export interface Dumbbell {
 /** Build the dumbbell. */
 export function dumbbell(c: DumbbellConfig): Dumbbell {
   const n = c.algos.length;
-  const net = new Network({ seed: c.seed, trace: "digest" });
+  const net = new Network({ seed: c.seed, trace: "counts" });
   const a = net.node("routerA");
   const b = net.node("routerB");
   const minRtt = Math.min(...c.rtts);
