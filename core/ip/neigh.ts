@@ -93,6 +93,23 @@ export class NeighTable {
       base / 2 + ns.sim.rng(`neigh ${ns.nodeName}/${ns.name} reachable`).next() * base,
     );
     ns.protocols.set(EtherType.ARP, (iface, p, type) => this.#receive(iface, p, type));
+    // Linux (neigh_carrier_down, since 4.19): losing carrier evicts the device's
+    // entries but the permanent ones — the cable may now lead to another network.
+    ns.listeners.push((iface, what) => {
+      if (what === "state" && iface.adminUp && !iface.carrier) this.#carrierDown(iface);
+    });
+  }
+
+  #carrierDown(iface: Interface): void {
+    const m = this.#entries.get(iface);
+    if (!m) return;
+    for (const e of [...m.values()]) {
+      if (e.state === "PERMANENT") continue;
+      e.timer?.cancel();
+      for (const p of e.queue) this.#ns.sim.trace.drop(iface, p, DropReason.linkDown, "no carrier");
+      e.queue = [];
+      m.delete(e.ip);
+    }
   }
 
   /** Time an entry stays REACHABLE after a confirmation, ns. */
