@@ -1343,8 +1343,15 @@ export class Ipv4Stack {
     const q = quoted.ip!;
     if (m.type === 3 && m.code === 4) {
       const mtu = m.rest & 0xffff;
-      if (mtu >= 68) {
-        this.pmtu.set(q.dst, { mtu, expires: this.ns.sim.now + 600e9 });
+      // Linux's __ip_rt_update_pmtu: the path MTU only goes down (a same value
+      // refreshes it once half its 10 minutes are gone).
+      const now = this.ns.sim.now;
+      const r = this.route(q.dst, {});
+      const current = typeof r === "string" ? Infinity : r.mtu;
+      const cached = this.pmtu.get(q.dst);
+      const refresh = mtu === current && cached !== undefined && cached.expires - now < 300e9;
+      if (mtu >= 68 && (mtu < current || refresh)) {
+        this.pmtu.set(q.dst, { mtu, expires: now + 600e9 });
         this.#gen++;
       }
     }
