@@ -133,3 +133,33 @@ scenario("pmtu: the learned MTU expires after 10 minutes, then the router tells 
   assert.match(out.stdout, /^From 10\.0\.1\.1 icmp_seq=1 Frag needed and DF set \(mtu = 1400\)$/m);
   assert.equal(net.trace.filter({ kind: "tx", node: "r1", icmp: 3 }).length, 2);
 });
+
+scenario(
+  "pmtu: the path MTU only goes down — a late, larger frag-needed does not raise it",
+  (net) => {
+    // Two bottlenecks: 1400 after r1, 1300 after r2 (10 ms away).
+    const { a } = line(net, {
+      first: { delay: "1ms" },
+      middle: { mtu: 1400, delay: "10ms" },
+      last: { mtu: 1300 },
+    });
+    a.sh("ping -c 1 10.0.2.2"); // ARP everywhere first
+    const one = a.root.udp.socket(), two = a.root.udp.socket();
+    // A 1400-byte datagram now, a 1500-byte one 21 ms later: r2's answer (1300)
+    // comes back before r1's answer (1400) about the later, bigger one.
+    one.sendTo(1372, ip("10.0.2.2"), 9, { df: true });
+    net.runFor(21e6);
+    two.sendTo(1472, ip("10.0.2.2"), 9, { df: true });
+    net.runFor(100e6);
+    const needed = net.trace.filter({ kind: "rx", node: "a", icmp: 3 }).map((e) => [
+      e.packet.ip!.src,
+      e.packet.icmp!.rest & 0xffff,
+    ]);
+    assert.deepEqual(needed, [[ip("10.0.12.2"), 1300], [ip("10.0.1.1"), 1400]]);
+    assert.equal(one.errors.length, 1);
+    assert.equal(two.errors.length, 1);
+    // Linux keeps the smaller value: an old, larger report cannot undo a newer, smaller one.
+    assert.equal(a.root.ip.pmtu.get(ip("10.0.2.2"))!.mtu, 1300);
+    assert.match(a.sh("ip route get 10.0.2.2").stdout, /\bmtu 1300\b/);
+  },
+);
