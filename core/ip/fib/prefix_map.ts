@@ -12,7 +12,11 @@
  * @module
  */
 
-/** A longest-prefix-match map over IPv4 prefixes with integer values. */
+/**
+ * A longest-prefix-match map over IPv4 prefixes with integer values. Prefixes
+ * and addresses are unsigned 32-bit numbers (as in `core/wire/packet.ts`); host
+ * bits beyond `len` in a prefix argument are ignored (masked).
+ */
 export interface PrefixMap {
   /** Map prefix/len to value (an integer 0..2^31-1); replaces an existing value. */
   insert(prefix: number, len: number, value: number): void;
