@@ -98,6 +98,20 @@ scenario("time exceeded: a 1000-byte datagram is quoted up to a 576-byte error",
   assert.equal(err.packet.ip!.tos, 0xc0, "errors go as internetwork control");
 });
 
+scenario(
+  "time exceeded: a router's own far-side address answers TTL 1 (delivered, not forwarded)",
+  (net) => {
+    const { a } = line(net);
+    const out = a.sh("ping -c 1 -t 1 10.0.12.1");
+    assert.equal(out.status, 0);
+    assert.match(out.stdout, /^64 bytes from 10\.0\.12\.1: icmp_seq=1 ttl=64 /m);
+    assert.equal(net.trace.filter({ icmp: 11 }).length, 0);
+    // One router further, TTL 1 is not enough: r2's near address is behind r1's forwarding.
+    const far = a.sh("ping -c 1 -t 1 10.0.12.2");
+    assert.match(far.stdout, /^From 10\.0\.1\.1 icmp_seq=1 Time to live exceeded$/m);
+  },
+);
+
 scenario("time exceeded: a host accepts TTL 1 for itself; only forwarding checks TTL", (net) => {
   const { a } = pair(net);
   const out = a.sh("ping -c 1 -t 1 10.0.0.2");
