@@ -148,11 +148,17 @@ interface PanelSpec {
   refs: RefLine[];
   phases: PhaseStrip | undefined;
   legend: boolean;
-  top: number;
+  /** Legend rows to leave room for (the most any panel of the row needs). */
+  legendRows: number;
+  /** Leave room for a phase strip (when any panel of the row has one). */
+  stripRoom: boolean;
 }
 
-const PANEL_W = 460;
-const PANEL_H = 270;
+const PANEL_W = 430;
+/** Height of a time plot's data area, px. */
+const PLOT_H = 180;
+/** Most legend rows before the rest is summarised as "+N more". */
+const MAX_LEGEND_ROWS = 3;
 const MARGIN = { left: 60, right: 14, bottom: 44 };
 
 /** Fill colours of algorithm states in the phase strip. */
@@ -181,17 +187,19 @@ let panelCounter = 0;
 /** One time plot as an `<svg>` element. */
 function timePanel(spec: PanelSpec): string {
   const id = `p${++panelCounter}`;
+  const top = 26 + spec.legendRows * 14 + (spec.stripRoom ? 16 : 0) + 6;
   const area: PlotArea = {
     left: MARGIN.left,
-    top: spec.top,
+    top,
     width: PANEL_W - MARGIN.left - MARGIN.right,
-    height: PANEL_H - spec.top - MARGIN.bottom,
+    height: PLOT_H,
   };
+  const PANEL_H = top + PLOT_H + MARGIN.bottom;
   const x = linearScale(spec.xDomain, [area.left, area.left + area.width]);
   const y = linearScale(spec.yDomain, [area.top + area.height, area.top]);
   const parts: string[] = [];
   parts.push(
-    `<svg class="plot ts" viewBox="0 0 ${PANEL_W} ${PANEL_H}" role="img" aria-label="${
+    `<svg class="plot ts" width="${PANEL_W}" height="${PANEL_H}" viewBox="0 0 ${PANEL_W} ${PANEL_H}" role="img" aria-label="${
       escapeXml(`${spec.yLabel} over time, ${spec.title}`)
     }" data-x="${spec.xDomain.join(" ")}" data-y="${spec.yDomain.join(" ")}" data-area="${
       [area.left, area.top, area.width, area.height].join(" ")
@@ -212,7 +220,7 @@ function timePanel(spec: PanelSpec): string {
   parts.push(axisLeft(y, area, { ticks: yTicks, label: spec.yLabel, grid: true }));
   parts.push(axisBottom(x, area, { ticks: xTicks, label: spec.xLabel, grid: true }));
   if (spec.phases) parts.push(phaseStrip(spec.phases, x, area));
-  for (const r of spec.refs) parts.push(refLine(r, y, area));
+  for (const r of spec.refs) parts.push(refLine(r, y, area, false));
   parts.push(`<g clip-path="url(#${id}c)">`);
   let drawn = 0;
   for (const line of spec.lines) {
@@ -233,6 +241,7 @@ function timePanel(spec: PanelSpec): string {
     }
   }
   parts.push("</g>");
+  for (const r of spec.refs) parts.push(refLine(r, y, area, true));
   if (drawn === 0) {
     parts.push(
       `<text class="nodata" x="${px(area.left + area.width / 2)}" y="${
@@ -249,43 +258,76 @@ function timePanel(spec: PanelSpec): string {
   return parts.join("");
 }
 
-function legend(lines: readonly Line[], left: number, y: number, width: number): string {
-  const parts = [`<g class="legend">`];
-  let x = left;
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    const w = 18 + textWidth(l.label, 10.5) + 12;
-    const rest = lines.length - i;
-    if (x + w > left + width && rest > 0) {
-      parts.push(`<text x="${px(x)}" y="${y}">+${rest} more</text>`);
+/** Where each legend entry goes: its row and x offset, entries that do not fit in `maxRows` left out. */
+export function legendLayout(
+  labels: readonly string[],
+  width: number,
+  maxRows = MAX_LEGEND_ROWS,
+): Array<{ row: number; x: number }> {
+  const out: Array<{ row: number; x: number }> = [];
+  let row = 0;
+  let x = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const w = 18 + textWidth(labels[i]!, 10.5) + 12;
+    if (x > 0 && x + w > width) {
+      row++;
+      x = 0;
+    }
+    // The last row keeps room for "+N more" when entries remain after this one.
+    const more = i < labels.length - 1 ? 56 : 0;
+    if (row >= maxRows || (row === maxRows - 1 && x + w + more > width && i < labels.length - 1)) {
       break;
     }
-    parts.push(
-      `<line x1="${px(x)}" x2="${px(x + 14)}" y1="${y - 3.5}" y2="${
-        y - 3.5
-      }" stroke="${l.color}" stroke-width="2.5"/>`,
-      `<text x="${px(x + 18)}" y="${y}">${escapeXml(l.label)}</text>`,
-    );
+    out.push({ row, x });
     x += w;
+  }
+  return out;
+}
+
+function legend(lines: readonly Line[], left: number, y: number, width: number): string {
+  const parts = [`<g class="legend">`];
+  const places = legendLayout(lines.map((l) => l.label), width);
+  places.forEach(({ row, x }, i) => {
+    const l = lines[i]!;
+    const xx = left + x;
+    const yy = y + row * 14;
+    parts.push(
+      `<line x1="${px(xx)}" x2="${px(xx + 14)}" y1="${yy - 3.5}" y2="${
+        yy - 3.5
+      }" stroke="${l.color}" stroke-width="2.5"/>`,
+      `<text x="${px(xx + 18)}" y="${yy}">${escapeXml(l.label)}</text>`,
+    );
+  });
+  if (places.length < lines.length) {
+    const last = places[places.length - 1];
+    const lx = last
+      ? left + last.x + 18 + textWidth(lines[places.length - 1]!.label, 10.5) + 12
+      : left;
+    const ly = y + (last?.row ?? 0) * 14;
+    parts.push(`<text x="${px(lx)}" y="${ly}">+${lines.length - places.length} more</text>`);
   }
   parts.push("</g>");
   return parts.join("");
 }
 
-function refLine(r: RefLine, y: Scale, area: PlotArea): string {
+/** A dashed reference line (`label` false) or its label (true, drawn over the data). */
+function refLine(r: RefLine, y: Scale, area: PlotArea, label: boolean): string {
   const [d0, d1] = y.domain;
   if (r.value < Math.min(d0, d1) || r.value > Math.max(d0, d1)) return "";
   const yy = px(y.map(r.value));
-  return `<g class="refg"><line class="ref" x1="${area.left}" x2="${
-    area.left + area.width
-  }" y1="${yy}" y2="${yy}"/><text class="reflabel" x="${px(area.left + area.width - 3)}" y="${
+  if (!label) {
+    return `<line class="ref" x1="${area.left}" x2="${
+      area.left + area.width
+    }" y1="${yy}" y2="${yy}"/>`;
+  }
+  return `<text class="reflabel" x="${px(area.left + area.width - 3)}" y="${
     px(y.map(r.value) - 3)
-  }" text-anchor="end">${escapeXml(r.label)}</text></g>`;
+  }" text-anchor="end">${escapeXml(r.label)}</text>`;
 }
 
 function phaseStrip(strip: PhaseStrip, x: Scale, area: PlotArea): string {
-  const y0 = area.top - 13;
-  const h = 10;
+  const y0 = area.top - 16;
+  const h = 11;
   const order: string[] = [];
   const parts = [`<g class="phases">`];
   for (const [t0, t1, label] of strip.spans) {
@@ -398,6 +440,15 @@ function metricRow(
     queue: ["queue (packets)", "packets"],
   } as const;
   const [yLabel, unit] = labels[metric];
+  const showLegend = (r: number) => metric !== "queue" && lineSets[r]!.length > 1;
+  const legendRows = Math.max(
+    0,
+    ...lineSets.map((ls, r) => {
+      if (!showLegend(r)) return 0;
+      const places = legendLayout(ls.map((l) => l.label), PANEL_W - MARGIN.left - MARGIN.right);
+      return (places[places.length - 1]?.row ?? 0) + 1;
+    }),
+  );
   const panels = result.results.map((run, r) => {
     let phases: PhaseStrip | undefined;
     if (metric === "cwnd") {
@@ -420,8 +471,10 @@ function metricRow(
       unit,
       refs,
       phases,
-      legend: metric !== "queue" && lineSets[r]!.length > 1,
-      top: metric === "cwnd" ? 56 : 44,
+      legend: showLegend(r),
+      legendRows,
+      stripRoom: metric === "cwnd" &&
+        result.results.some((run) => run.flows.some((f) => f.phases.length > 0)),
     });
   });
   return panels.join("\n");
@@ -438,7 +491,15 @@ function scatterPlot(result: CompareResult, colors: readonly string[]): string {
   const baseMin = Math.min(...c.rttMs);
   const sx = (r: AlgoResult) => r.spread?.p95RttMs ?? 0;
   const sy = (r: AlgoResult) => r.spread?.goodputMbps ?? 0;
-  const xs = extent([baseMin, ...rs.flatMap((r) => [r.p95RttMs - sx(r), r.p95RttMs + sx(r)])]);
+  const dataX = extent(rs.flatMap((r) => [r.p95RttMs - sx(r), r.p95RttMs + sx(r)]));
+  // Show the base RTT for scale unless it would squeeze the points into a corner.
+  const withBase = dataX === undefined ||
+    dataX[1] - Math.min(baseMin, dataX[0]) <= 3 * Math.max(dataX[1] - dataX[0], dataX[1] * 0.1);
+  const xs = dataX === undefined
+    ? extent([baseMin])
+    : withBase
+    ? [Math.min(baseMin, dataX[0]), Math.max(baseMin, dataX[1])] as [number, number]
+    : dataX;
   const ys = extent(rs.flatMap((r) => [r.goodputMbps - sy(r), r.goodputMbps + sy(r)]));
   let [x0, x1] = xs ?? [0, 1];
   let [y0, y1] = ys ?? [0, linkMbps];
@@ -456,7 +517,7 @@ function scatterPlot(result: CompareResult, colors: readonly string[]): string {
   const y = linearScale(yd, [area.top + area.height, area.top]);
   const parts: string[] = [];
   parts.push(
-    `<svg class="plot scatter" viewBox="0 0 ${W} ${H}" role="img" aria-label="goodput against p95 RTT per algorithm">`,
+    `<svg class="plot scatter" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="goodput against p95 RTT per algorithm">`,
   );
   parts.push(
     axisLeft(y, area, { ticks: niceTicks(yd[0], yd[1], 5), label: "goodput (Mbit/s)", grid: true }),
@@ -635,7 +696,7 @@ h1 { font-size: 23px; font-weight: 650; margin: 0 0 2px; letter-spacing: -0.01em
 h2 { font-size: 16px; font-weight: 650; margin: 34px 0 4px; }
 .sub { color: var(--muted); margin: 0 0 18px; }
 .notice { border-left: 4px solid #E69F00; background: #fff7e6; padding: 8px 12px; margin: 0 0 18px; }
-dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 8px 22px;
+dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(118px, 1fr)); gap: 8px 18px;
   margin: 0 0 8px; padding: 12px 0; border-top: 1px solid var(--rule); border-bottom: 1px solid var(--rule); }
 dl.facts div { min-width: 0; }
 dl.facts dt { font-size: 11px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); }
@@ -654,11 +715,11 @@ td .pm { color: var(--muted); font-size: 12px; }
 figure { margin: 10px 0 0; }
 figcaption { color: #444; font-size: 13px; max-width: 95ch; margin-top: 4px; }
 figcaption b { color: var(--ink); }
-.row { display: grid; gap: 10px 18px; }
-.scatterwrap { display: grid; grid-template-columns: minmax(0, 620px) minmax(0, 1fr); gap: 28px; align-items: start; }
+.row { display: flex; flex-wrap: wrap; gap: 14px 18px; align-items: flex-start; }
+.scatterwrap { display: flex; flex-wrap: wrap; gap: 12px 36px; align-items: flex-start; }
 .howto { font-size: 13.5px; color: #333; max-width: 62ch; }
 .howto p { margin: 0 0 8px; }
-svg.plot { width: 100%; height: auto; display: block; overflow: visible; }
+svg.plot { max-width: 100%; height: auto; display: block; overflow: visible; }
 svg text { font-family: inherit; }
 .ticklabel { font-size: 10.5px; fill: #555; font-variant-numeric: tabular-nums; }
 .axislabel { font-size: 11.5px; fill: #333; }
@@ -667,7 +728,8 @@ svg text { font-family: inherit; }
 .ptitle { font-size: 13px; font-weight: 650; fill: var(--ink); }
 .legend text { font-size: 10.5px; fill: #333; }
 .ref { stroke: #8a8a8a; stroke-width: 1; stroke-dasharray: 4 3; }
-.reflabel { font-size: 10px; fill: #707070; }
+.reflabel { font-size: 10px; fill: #666; paint-order: stroke; stroke: #fff; stroke-width: 3px;
+  stroke-linejoin: round; }
 .phaselabel { font-size: 8.5px; fill: #444; }
 .phaselabel.dark { fill: #fff; }
 polyline.series { fill: none; stroke-width: 1.25; stroke-linejoin: round; stroke-linecap: round; }
@@ -675,7 +737,8 @@ polyline.series { fill: none; stroke-width: 1.25; stroke-linejoin: round; stroke
 .cross { stroke: #444; stroke-width: 0.8; stroke-dasharray: 2 2; }
 .errbar { stroke-width: 1.4; fill: none; }
 .pt circle { stroke: #fff; stroke-width: 1.5; }
-.ptlabel { font-size: 12px; font-weight: 600; fill: var(--ink); }
+.ptlabel { font-size: 12px; font-weight: 600; fill: var(--ink); paint-order: stroke; stroke: #fff;
+  stroke-width: 3px; stroke-linejoin: round; }
 .better { font-size: 12px; font-style: italic; fill: #777; }
 #tip { position: fixed; pointer-events: none; background: rgba(255,255,255,0.96); border: 1px solid #bbb;
   border-radius: 4px; padding: 5px 8px; font-size: 12px; line-height: 1.35; box-shadow: 0 2px 6px rgba(0,0,0,0.12);
@@ -726,10 +789,6 @@ const SCRIPT = `
 })();
 `;
 
-function columnsFor(n: number): number {
-  return n <= 3 ? Math.max(1, n) : n === 4 ? 2 : 3;
-}
-
 /**
  * The report as one HTML document. Figures, in order: throughput against p95
  * RTT (one point per algorithm or mix, ±1 standard deviation over seeds),
@@ -741,11 +800,8 @@ export function renderReport(result: CompareResult, options: ReportOptions = {})
   const c = result.config;
   const colors = runColors(result.results.map((r) => r.algo));
   const names = result.results.map((r) => r.algo);
-  const cols = columnsFor(result.results.length);
   const row = (metric: "cwnd" | "throughput" | "rtt" | "queue") =>
-    `<div class="row" style="grid-template-columns: repeat(${cols}, minmax(0, 1fr))">${
-      metricRow(result, colors, metric)
-    }</div>`;
+    `<div class="row">${metricRow(result, colors, metric)}</div>`;
   const seeds = c.seeds.length;
   const anyMulti = result.results.some((r) => r.flows.length > 1);
   const anyPhases = result.results.some((r) => r.flows.some((f) => f.phases.length > 0));
@@ -767,7 +823,7 @@ export function renderReport(result: CompareResult, options: ReportOptions = {})
     "<body>",
     "<main>",
     `<h1>${escapeXml(names.join(" vs "))}</h1>`,
-    `<p class="sub">TCP congestion control on a dumbbell: ${escapeXml(describeConfig(c))}.</p>`,
+    `<p class="sub">TCP congestion control compared on a ${escapeXml(describeConfig(c))}.</p>`,
     options.notice ? `<p class="notice">${escapeXml(options.notice)}</p>` : "",
     `<dl class="facts">${
       configFacts(c).map(([k, v]) => `<div><dt>${escapeXml(k)}</dt><dd>${escapeXml(v)}</dd></div>`)
@@ -840,4 +896,4 @@ export function renderReport(result: CompareResult, options: ReportOptions = {})
 }
 
 /** Internal pieces, exported for tests. */
-export const _internal = { timePanel, scatterPlot, metricRow, columnsFor };
+export const _internal = { timePanel, scatterPlot, metricRow };
