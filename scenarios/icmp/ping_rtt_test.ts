@@ -102,6 +102,7 @@ scenario("ping rtt: with fewer than 16 data bytes there is no timestamp, so no t
   assert.match(out.stdout, /^16 bytes from 10\.0\.0\.2: icmp_seq=1 ttl=64$/m);
   assert.match(out.stdout, /^16 bytes from 10\.0\.0\.2: icmp_seq=2 ttl=64$/m);
   assert.doesNotMatch(out.stdout, /time=/);
+  assert.doesNotMatch(out.stdout, /^rtt /m, "no timing, so no rtt line");
   assert.match(out.stdout, /^2 packets transmitted, 2 received, 0% packet loss/m);
   const req = net.trace.filter({ kind: "tx", node: "a", icmp: "echo-request" });
   assert.deepEqual(req.map((e) => (e.packet.icmp!.payload as Uint8Array).length), [8, 8]);
