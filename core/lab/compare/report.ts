@@ -895,5 +895,3 @@ export function renderReport(result: CompareResult, options: ReportOptions = {})
   return html.filter((s) => s !== "").join("\n");
 }
 
-/** Internal pieces, exported for tests. */
-export const _internal = { timePanel, scatterPlot, metricRow };
