@@ -894,4 +894,3 @@ export function renderReport(result: CompareResult, options: ReportOptions = {})
   ];
   return html.filter((s) => s !== "").join("\n");
 }
-
