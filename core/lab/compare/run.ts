@@ -65,11 +65,12 @@ function stddev(values: number[]): number {
   return Math.sqrt(values.reduce((a, b) => a + (b - m) * (b - m), 0) / (values.length - 1));
 }
 
-/** The algorithms of each flow for one entry of `algos` ("cubic" or a mix "cubic+bbr"). */
+/**
+ * The algorithms of each flow for one entry of `algos`: `flows` flows of each
+ * algorithm, so "cubic+bbr" with 2 flows is cubic, cubic, bbr, bbr.
+ */
 export function flowAlgos(entry: string, flows: number): string[] {
-  const parts = entry.split("+");
-  const n = Math.max(flows, parts.length);
-  return Array.from({ length: n }, (_, i) => parts[i % parts.length]!);
+  return entry.split("+").flatMap((a) => Array.from({ length: flows }, () => a));
 }
 
 /** One simulation: one algorithm entry, one seed. */
@@ -194,8 +195,8 @@ export function runComparison(config: CompareConfig, o: RunOptions = {}): Compar
     }
     const first = perSeed[0]!;
     const goodputs = perSeed.map((r) => r.flows.reduce((a, f) => a + f.goodputMbps, 0));
-    const p95s = perSeed.map((r) => percentile(r.flows.flatMap((f) => f.rtt.v), 95));
     const allRttMeans = perSeed.map((r) => mean(r.flows.map((f) => f.meanRttMs)));
+    // A run's p95 RTT is the mean of its flows' p95s; the spread is over the same numbers.
     const allP95 = perSeed.map((r) => mean(r.flows.map((f) => f.p95RttMs)));
     const qd = perSeed.flatMap((r) => r.queueDelays);
     // Flows are averaged across seeds, position by position.
