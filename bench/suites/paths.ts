@@ -44,6 +44,7 @@ import { dijkstraEcmp } from "../../core/routing/algorithms/ecmp.ts";
 import type { CsrGraph } from "../../core/routing/algorithms/graph.ts";
 import { randomGraph } from "../../core/routing/algorithms/random_graph.ts";
 import { type BenchCase, type BenchSuite, lazy } from "../harness.ts";
+import process from "node:process";
 
 const SEED = 20250601;
 const SOURCE = 0;
@@ -315,7 +316,9 @@ export function suites(): BenchSuite[] {
 
 /**
  * Quick standalone timing: the preparing call, two untimed calls for our cases,
- * then a fixed number of timed calls; prints Markdown tables. Run with
+ * then a fixed number of timed calls; prints Markdown tables with wall-clock
+ * and process CPU time per call (CPU time is the steadier number on a shared
+ * machine: it leaves out time spent descheduled). Run with
  * `--v8-flags=--expose-gc` so that dropped peer graphs are collected before our
  * cases are timed.
  */
@@ -331,23 +334,34 @@ function main(): void {
   console.log(`load average at start: ${load()}`);
   for (const s of suites()) {
     console.log(`\n### ${s.suite}\n\n${s.about}\n`);
-    console.log("| case | median ms | min ms | runs |\n| --- | ---: | ---: | ---: |");
+    console.log(
+      "| case | median ms | min ms | median CPU ms | runs |\n| --- | ---: | ---: | ---: | ---: |",
+    );
     for (const c of s.cases) {
       const big = s.suite.includes("100k-1m");
       const runs = c.peer ? (big ? 2 : 5) : 30;
       c.fn();
       if (!c.peer) { for (let i = 0; i < 2; i++) c.fn(); }
       const times: number[] = [];
+      const cpu: number[] = [];
       for (let i = 0; i < runs; i++) {
+        const c0 = process.cpuUsage();
         const t = performance.now();
         c.fn();
         times.push(performance.now() - t);
+        const c1 = process.cpuUsage(c0);
+        cpu.push((c1.user + c1.system) / 1000);
       }
-      times.sort((a, b) => a - b);
-      const median = times.length % 2
-        ? times[times.length >> 1]!
-        : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2;
-      console.log(`| ${c.name} | ${median.toFixed(1)} | ${times[0]!.toFixed(1)} | ${runs} |`);
+      const median = (xs: number[]): number => {
+        const v = [...xs].sort((a, b) => a - b);
+        return v.length % 2 ? v[v.length >> 1]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+      };
+      const min = Math.min(...times);
+      console.log(
+        `| ${c.name} | ${median(times).toFixed(1)} | ${min.toFixed(1)} | ${
+          median(cpu).toFixed(1)
+        } | ${runs} |`,
+      );
     }
   }
   console.log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s; load average: ${load()}`);

@@ -133,7 +133,9 @@ export function dijkstra(
 
 /**
  * The node sequence of the recorded shortest path from the source to `target`
- * (both included), or undefined when unreachable (or not settled).
+ * (both included), or undefined when it was not reached. After an early exit, a
+ * reached but unsettled node gets the best path found so far, which need not be
+ * shortest.
  */
 export function pathTo(sp: ShortestPaths, target: number): number[] | undefined {
   if (!(sp.dist[target]! < Infinity)) return undefined;
