@@ -333,6 +333,12 @@ export class NeighTable {
   #flush(e: NeighEntry): void {
     const q = e.queue;
     e.queue = [];
+    if (q.length === 0) return;
+    // Linux sends the queue through the entry's output path: a STALE entry in use goes DELAY.
+    if (e.state === "STALE") {
+      this.#setState(e, "DELAY");
+      this.#arm(e, this.#ns.sysctl.num("net.ipv4.neigh.default.delay_first_probe_time") * 1e9);
+    }
     for (const p of q) this.#send(e, p);
   }
 
@@ -402,7 +408,13 @@ export class NeighTable {
 
   #update(e: NeighEntry, mac: Mac): void {
     if (e.state === "PERMANENT") return;
-    if (e.mac !== mac && e.state !== "INCOMPLETE" && e.state !== "FAILED") {
+    if (e.state === "INCOMPLETE" || e.state === "FAILED") {
+      // Linux neigh_update: an unresolved entry takes the overheard address
+      // (STALE) and sends what it queued.
+      this.#learn(e.iface, e.ip, mac, false);
+      return;
+    }
+    if (e.mac !== mac) {
       e.mac = mac;
       this.#setState(e, "STALE");
     }
