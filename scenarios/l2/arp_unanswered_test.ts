@@ -11,6 +11,7 @@ import { scenario } from "../../core/lab/scenario.ts";
 import type { Network } from "../../core/lab/network.ts";
 import { ms, s } from "../../core/sim/simulator.ts";
 import { arpSent, ipNeigh } from "./frames.ts";
+import { ip } from "../../core/wire/addr.ts";
 
 function build(net: Network) {
   const [a, b] = net.nodes("a", "b");
@@ -95,4 +96,30 @@ scenario("unanswered: b hears every request, and a host that appears is found at
   assert.match(out.stdout, /^64 bytes from 10\.0\.0\.99: icmp_seq=1 ttl=64/m);
   assert.equal(arpSent(net, "a", t1).length, 1);
   assert.deepEqual(ipNeigh(a), [`10.0.0.99 dev eth0 lladdr ${b.mac("eth0")} REACHABLE`]);
+});
+
+scenario("unanswered: a host that announces itself meanwhile is used at once", (net) => {
+  const { a, b } = build(net);
+  a.sh("ping -c 1 10.0.0.99 > /tmp/ping.txt &");
+  net.run(500 * ms);
+  assert.deepEqual(ipNeigh(a), ["10.0.0.99 dev eth0 INCOMPLETE"]);
+  // b takes the address and announces it (as a booting host does, RFC 5227).
+  b.sh("ip addr add 10.0.0.99/24 dev eth0");
+  b.root.ip.neigh.announce(b.iface("eth0"), ip("10.0.0.99"));
+  a.sh("wait");
+  // a's pending entry took b's MAC from the announcement and sent its queued echo
+  // request at once: no second request at 1 s.
+  const heard = net.trace.first({ kind: "rx", node: "a", arp: true })!.time;
+  const echo = net.trace.first({ kind: "tx", node: "a", icmp: "echo-request" })!;
+  assert.equal(echo.time, heard);
+  assert.equal(echo.packet.eth.dst, b.iface("eth0").mac);
+  assert.deepEqual(arpSent(net, "a").filter((l) => l.startsWith("who-has")), [
+    "who-has 10.0.0.99 tell 10.0.0.1 to ff:ff:ff:ff:ff:ff",
+  ]);
+  assert.match(
+    a.sh("cat /tmp/ping.txt").stdout,
+    /^64 bytes from 10\.0\.0\.99: icmp_seq=1 ttl=64 time=500 ms$/m,
+  );
+  // The entry was used straight away, so it is in DELAY, awaiting confirmation.
+  assert.deepEqual(ipNeigh(a), [`10.0.0.99 dev eth0 lladdr ${b.mac("eth0")} DELAY`]);
 });
