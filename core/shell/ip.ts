@@ -1,59 +1,74 @@
 /**
- * The `ip` command (iproute2): `link`, `addr`, `route`, `neigh`, `rule` and
- * `netns`, with iproute2's abbreviations (`ip a`, `ip r`, `ip n`), `-j`/`-p`
- * JSON, `-s` statistics, `-br` brief output and `-4`, and iproute2's error
- * messages. `ip netns exec NS CMD` runs CMD inside the namespace.
+ * The `ip` command (iproute2 6.1): `link`, `address`, `route`, `neigh`, `rule`
+ * and `netns`, with iproute2's prefix matching of objects, commands and
+ * keywords (`ip a`, `ip r s`, `ip link set dev X mtu N`), global options
+ * (`-s`, `-d`, `-j`, `-p`, `-br`, `-o`, `-4`, `-6`, `-n NS`, `-V`), its
+ * messages, and its exit statuses: 1 for local errors (no such device, bad
+ * prefix), 2 when the kernel refuses (`RTNETLINK answers: …`, `Error: …`
+ * from an extended ack), 255 for usage errors (unknown command, garbage
+ * argument, help). `ip netns exec NS CMD` runs CMD inside the namespace.
  *
- * Simplified: IPv4 only; `ip rule` can be listed here (the policy-routing
- * commands come with the routing-policy layer).
+ * Simplified: IPv4 only (`-6` shows nothing, `inet6` addresses do not exist);
+ * `ip rule` lists the rules; veth is the only link type `ip link add` makes.
  *
  * @module
  */
-import { formatIp4, formatMac, networkOf, parseCidr, parseIp4, parseMac } from "../wire/addr.ts";
+import { formatIp4, formatMac, networkOf, parseMac } from "../wire/addr.ts";
 import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
 import type { NetNs } from "../node/netns.ts";
-import { type Errno, ERRNO_TEXT, type RouteResult } from "../ip/ipv4.ts";
+import { type Errno, ERRNO_TEXT, type IfAddr, type RouteResult } from "../ip/ipv4.ts";
 import { type NextHop, type Route, type RouteScope, type RouteType, Table } from "../ip/route.ts";
+import type { NeighState } from "../ip/neigh.ts";
 import type { Command, CommandContext, Process } from "./context.ts";
 import {
-  addrJson,
-  formatAddr,
-  formatLink,
+  addrInfoJson,
+  etherLine,
   formatNeigh,
   formatRoute,
+  headerNetns,
+  inetLines,
+  iprouteJson,
   linkFlags,
+  linkHeader,
   linkJson,
   linkName,
   neighJson,
+  noteCarrier,
   operState,
   routeJson,
+  type RouteOmit,
+  statsLines,
+  type View,
+  watchCarrier,
 } from "./ip_format.ts";
+import {
+  ADDR_USAGE,
+  IP_USAGE,
+  LINK_USAGE,
+  NEIGH_USAGE,
+  NETNS_USAGE,
+  ROUTE_USAGE,
+  RULE_USAGE,
+} from "./ip_usage.ts";
 
 interface IpOpts {
   json: boolean;
   pretty: boolean;
-  stats: boolean;
+  stats: number;
   brief: boolean;
   details: boolean;
+  oneline: boolean;
+  /** -4 / -6 / -f: undefined for any family. */
+  family: "inet" | "inet6" | "link" | undefined;
 }
 
-/** Match an abbreviation as iproute2's `matches()`: a prefix of the keyword. */
-function is(word: string | undefined, keyword: string, min = 1): boolean {
-  return word !== undefined && word.length >= min && keyword.startsWith(word);
+/** iproute2's matches(): `word` is a non-empty prefix of `keyword`. */
+function is(word: string | undefined, keyword: string): boolean {
+  return word !== undefined && word.length > 0 && keyword.startsWith(word);
 }
 
-/** Objects of `ip`, with the shortest prefix iproute2 accepts for each. */
-const OBJECTS: Array<[string, string, number]> = [
-  ["address", "address", 1],
-  ["link", "link", 1],
-  ["route", "route", 1],
-  ["rule", "rule", 2],
-  ["neighbor", "neighbor", 1],
-  ["neighbour", "neighbor", 1],
-  ["netns", "netns", 2],
-];
-
+/** A failure with iproute2's message and exit status. */
 class IpError extends Error {
   constructor(msg: string, readonly code = 1) {
     super(msg);
@@ -64,232 +79,479 @@ function rtnl(errno: string): IpError {
   return new IpError(`RTNETLINK answers: ${errno}`, 2);
 }
 
+/** The kernel's extended-ack message. */
+function extack(msg: string): IpError {
+  return new IpError(`Error: ${msg}`, 2);
+}
+
+/** iproute2's invarg(): `Error: argument "X" is wrong: MSG` (MSG often ends in a newline). */
+function invarg(msg: string, arg: string): IpError {
+  return new IpError(`Error: argument "${arg}" is wrong: ${msg}`, 255);
+}
+
+function duparg2(key: string, arg: string): IpError {
+  return new IpError(`Error: either "${key}" is duplicate, or "${arg}" is a garbage.`, 255);
+}
+
+function usage(text: string): IpError {
+  return new IpError(text.replace(/\n$/, ""), 255);
+}
+
+const TABLE_TOUCHED = new WeakMap<NetNs, Set<number>>();
+
+function touchTable(ns: NetNs, id: number): void {
+  let s = TABLE_TOUCHED.get(ns);
+  if (!s) {
+    s = new Set();
+    TABLE_TOUCHED.set(ns, s);
+  }
+  s.add(id);
+}
+
+/** Whether Linux would have this table: main always, others once a route went in. */
+function tableExists(ns: NetNs, id: number): boolean {
+  if (id === Table.main) return true;
+  if (TABLE_TOUCHED.get(ns)?.has(id)) return true;
+  return (ns.ip.tables.get(id)?.size ?? 0) > 0;
+}
+
 /** The `ip` command. */
 export const ipCommand: Command = (ctx, argv) => {
-  const opts: IpOpts = { json: false, pretty: false, stats: false, brief: false, details: false };
+  const opts: IpOpts = {
+    json: false,
+    pretty: false,
+    stats: 0,
+    brief: false,
+    details: false,
+    oneline: false,
+    family: undefined,
+  };
   let i = 1;
   for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("-")) break;
-    const o = a.replace(/^--?/, "");
-    if (o === "j" || o === "json") opts.json = true;
-    else if (o === "p" || o === "pretty") opts.pretty = true;
-    else if (o === "s" || o === "stats" || o === "statistics") opts.stats = true;
-    else if (o === "br" || o === "brief") opts.brief = true;
-    else if (o === "d" || o === "details") opts.details = true;
-    else if (o === "4" || o === "family=inet") continue;
-    else if (o === "n" || o === "netns") {
+    let o = argv[i]!;
+    if (o === "--") {
+      i++;
+      break;
+    }
+    if (!o.startsWith("-")) break;
+    if (o[1] === "-") o = o.slice(1);
+    if (is(o, "-loops")) i++;
+    else if (is(o, "-family")) {
+      const f = argv[++i];
+      if (f === "inet" || f === "inet6" || f === "link") opts.family = f;
+      else if (f === undefined) return fail(ctx, usage(IP_USAGE));
+      else return fail(ctx, invarg("invalid protocol family\n", f));
+    } else if (o === "-4") opts.family = "inet";
+    else if (o === "-6") opts.family = "inet6";
+    else if (o === "-0") opts.family = "link";
+    else if (o === "-M" || o === "-B") continue;
+    else if (is(o, "-human") || is(o, "-human-readable") || is(o, "-iec")) continue;
+    else if (is(o, "-stats") || is(o, "-statistics")) opts.stats++;
+    else if (is(o, "-details")) opts.details = true;
+    else if (is(o, "-resolve")) continue;
+    else if (is(o, "-oneline")) opts.oneline = true;
+    else if (is(o, "-timestamp") || is(o, "-tshort")) continue;
+    else if (is(o, "-Version")) {
+      ctx.out("ip utility, iproute2-6.1.0, libbpf 1.1.2\n");
+      return 0;
+    } else if (is(o, "-force")) continue;
+    else if (is(o, "-batch")) {
+      return fail(ctx, new IpError("ip: -batch is not supported by packetlab", 255));
+    } else if (is(o, "-brief")) opts.brief = true;
+    else if (is(o, "-json")) opts.json = true;
+    else if (is(o, "-pretty")) opts.pretty = true;
+    else if (is(o, "-rcvbuf")) i++;
+    else if (o === "-c" || is(o, "-color") || o.startsWith("-color=")) continue;
+    else if (is(o, "-help")) return fail(ctx, usage(IP_USAGE));
+    else if (is(o, "-netns")) {
       const name = argv[++i];
-      const ns = name ? ctx.node.netns.get(name) : undefined;
+      if (name === undefined) return fail(ctx, usage(IP_USAGE));
+      const ns = ctx.node.netns.get(name);
       if (!ns) {
         ctx.err(`Cannot open network namespace "${name}": No such file or directory\n`);
-        return 1;
+        return 255;
       }
       ctx = { ...ctx, ns };
-    } else if (o === "V" || o === "Version") {
-      ctx.out("ip utility, iproute2-6.1.0, libbpf 1.1.0\n");
-      return 0;
-    } else {
-      ctx.err(`Option "${a}" is unknown, try "ip -help".\n`);
+    } else if (is(o, "-Numeric") || is(o, "-all")) continue;
+    else {
+      ctx.err(`Option "${o}" is unknown, try "ip -help".\n`);
       return 255;
     }
   }
   const obj = argv[i];
   const rest = argv.slice(i + 1);
-  if (obj === undefined || obj === "help") {
-    ctx.err("Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n");
-    return obj === undefined ? 255 : 0;
-  }
-  const match = OBJECTS.find(([k, , min]) => is(obj, k, min));
+  if (obj === undefined) return fail(ctx, usage(IP_USAGE));
   try {
-    switch (match?.[1]) {
-      case "address":
-        return ipAddr(ctx, rest, opts);
-      case "link":
-        return ipLink(ctx, rest, opts);
-      case "route":
-        return ipRoute(ctx, rest, opts);
-      case "neighbor":
-        return ipNeigh(ctx, rest, opts);
-      case "rule":
-        return ipRule(ctx, rest, opts);
-      case "netns":
-        return ipNetns(ctx, rest);
-      default:
-        ctx.err(`Object "${obj}" is unknown, try "ip help".\n`);
-        return 1;
-    }
+    if (is(obj, "address")) return ipAddr(ctx, rest, opts);
+    if (is(obj, "addrlabel") || is(obj, "maddress")) return unsupported(obj);
+    if (is(obj, "route")) return ipRoute(ctx, rest, opts);
+    if (is(obj, "rule")) return ipRule(ctx, rest, opts);
+    if (is(obj, "neighbor") || is(obj, "neighbour")) return ipNeigh(ctx, rest, opts);
+    if (is(obj, "ntable") || is(obj, "ntbl")) return unsupported(obj);
+    if (is(obj, "link")) return ipLink(ctx, rest, opts);
+    if (is(obj, "netns")) return ipNetns(ctx, rest);
+    if (is(obj, "help")) throw usage(IP_USAGE);
+    const known = [
+      "l2tp",
+      "fou",
+      "ila",
+      "macsec",
+      "tunnel",
+      "tunl",
+      "tuntap",
+      "tap",
+      "token",
+      "tcpmetrics",
+      "tcp_metrics",
+      "monitor",
+      "xfrm",
+      "mroute",
+      "mrule",
+      "netconf",
+      "vrf",
+      "sr",
+      "nexthop",
+      "mptcp",
+      "ioam",
+      "stats",
+    ];
+    if (known.some((k) => is(obj, k))) return unsupported(obj);
+    ctx.err(`Object "${obj}" is unknown, try "ip help".\n`);
+    return 1;
   } catch (e) {
-    if (e instanceof IpError) {
-      ctx.err(e.message + "\n");
-      return e.code;
-    }
+    if (e instanceof IpError) return fail(ctx, e);
     throw e;
   }
 };
 
-function printJson(ctx: CommandContext, value: unknown, opts: IpOpts): void {
-  ctx.out((opts.pretty ? JSON.stringify(value, null, 4) : JSON.stringify(value)) + "\n");
+function unsupported(obj: string): number {
+  throw new IpError(`ip: object "${obj}" is not supported by packetlab`, 255);
 }
 
-function device(ns: NetNs, name: string | undefined): Interface {
-  const d = name === undefined ? undefined : ns.dev.get(name);
+function fail(ctx: CommandContext, e: IpError): number {
+  ctx.err(e.message + "\n");
+  return e.code;
+}
+
+function printJson(ctx: CommandContext, value: unknown, opts: IpOpts): void {
+  ctx.out(iprouteJson(value, opts.pretty) + "\n");
+}
+
+function view(ctx: CommandContext): View {
+  return { node: ctx.node, ns: ctx.ns };
+}
+
+function nextArg(args: string[], k: number, help: string): string {
+  const v = args[k];
+  if (v === undefined) {
+    throw new IpError('Command line is not complete. Try option "help"', 255);
+  }
+  void help;
+  return v;
+}
+
+/** iproute2's get_addr_ipv4: up to four parts (decimal, 0x hex, 0 octal), filled from the left. */
+export function ipv4Arg(text: string): number | undefined {
+  const parts = text.split(".");
+  if (parts.length > 4) return undefined;
+  let v = 0;
+  for (let k = 0; k < 4; k++) {
+    const p = parts[k];
+    let n = 0;
+    if (p !== undefined) {
+      if (/^0[xX][0-9a-fA-F]+$/.test(p)) n = parseInt(p.slice(2), 16);
+      else if (/^0[0-7]*$/.test(p)) n = parseInt(p, 8);
+      else if (/^[1-9]\d*$/.test(p)) n = Number(p);
+      else return undefined;
+      if (n > 255) return undefined;
+    }
+    v = v * 256 + n;
+  }
+  return v >>> 0;
+}
+
+function familyVerbose(opts: IpOpts): string {
+  return opts.family === "inet" ? "inet" : opts.family === "inet6" ? "inet6" : "any valid";
+}
+
+/** get_prefix(): `A[/LEN]` (LEN or a netmask), `default`, `any`, `all`. */
+function prefixArg(
+  text: string,
+  opts: IpOpts,
+): { addr: number; len: number; lenGiven: boolean } {
+  if (text === "default" || text === "any" || text === "all") {
+    return { addr: 0, len: 0, lenGiven: true };
+  }
+  const slash = text.indexOf("/");
+  const addr = ipv4Arg(slash < 0 ? text : text.slice(0, slash));
+  let len = 32;
+  let ok = addr !== undefined;
+  if (ok && slash >= 0) {
+    const l = text.slice(slash + 1);
+    if (/^\d+$/.test(l) && Number(l) <= 32) len = Number(l);
+    else {
+      const m = ipv4Arg(l);
+      const inv = m === undefined ? 1 : ~m >>> 0;
+      if (m === undefined || (inv & (inv + 1)) !== 0) ok = false;
+      else len = 32 - Math.log2(inv + 1);
+    }
+  }
+  if (!ok) {
+    throw new IpError(
+      `Error: ${familyVerbose(opts)} prefix is expected rather than "${text}".`,
+    );
+  }
+  return { addr: addr!, len, lenGiven: slash >= 0 };
+}
+
+/** get_addr(): a single address. */
+function addrArg(text: string, opts: IpOpts): number {
+  const a = text.includes("/") ? undefined : ipv4Arg(text);
+  if (a === undefined) {
+    throw new IpError(
+      `Error: ${familyVerbose(opts)} address is expected rather than "${text}".`,
+    );
+  }
+  return a;
+}
+
+function findDevice(ns: NetNs, name: string): Interface {
+  const d = ns.dev.get(name);
   if (!d) throw new IpError(`Cannot find device "${name}"`);
   return d;
 }
 
-/** Parse `KEY VALUE` pairs and bare flags into a map, with `dev` defaulting as iproute2. */
-function need(args: string[], i: number, what: string): string {
-  const v = args[i];
-  if (v === undefined) throw new IpError(`Command line is not complete. Try option "help"`);
-  void what;
-  return v;
+function devicesByIndex(ns: NetNs): Interface[] {
+  return [...ns.dev.interfaces.values()].sort((a, b) => a.ifindex - b.ifindex);
 }
 
 // ---------------------------------------------------------------- ip address
 
 function ipAddr(ctx: CommandContext, args: string[], opts: IpOpts): number {
   const cmd = args[0];
-  if (cmd === undefined || is(cmd, "show") || is(cmd, "list") || is(cmd, "lst")) {
-    return addrShow(ctx, args.slice(1), opts);
+  if (cmd === undefined || is(cmd, "show") || is(cmd, "lst") || is(cmd, "list")) {
+    return linkList(ctx, args.slice(1), opts, true);
   }
-  if (is(cmd, "add") || is(cmd, "replace") || is(cmd, "change")) {
-    return addrAdd(ctx, args.slice(1), cmd!);
+  if (is(cmd, "add") || is(cmd, "change") || is(cmd, "chg") || is(cmd, "replace")) {
+    return addrModify(ctx, args.slice(1), opts, is(cmd, "add") ? "add" : "replace");
   }
-  if (is(cmd, "delete")) return addrDel(ctx, args.slice(1));
-  if (is(cmd, "flush")) return addrFlush(ctx, args.slice(1));
-  if (cmd === "help") {
-    ctx.err("Usage: ip address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]\n");
-    return 0;
-  }
-  ctx.err(`Command "${cmd}" is unknown, try "ip address help".\n`);
-  return 1;
+  if (is(cmd, "delete")) return addrModify(ctx, args.slice(1), opts, "del");
+  if (is(cmd, "flush")) return addrFlush(ctx, args.slice(1), opts);
+  if (is(cmd, "help")) throw usage(ADDR_USAGE);
+  throw new IpError(`Command "${cmd}" is unknown, try "ip address help".`, 255);
 }
 
-function selectDevices(ctx: CommandContext, args: string[]): { devs: Interface[]; up: boolean } {
-  let name: string | undefined;
-  let up = false;
+interface LinkFilter {
+  dev: string | undefined;
+  up: boolean;
+  type: string | undefined;
+  scope: string | undefined;
+  label: string | undefined;
+  to: { addr: number; len: number } | undefined;
+  primary: boolean | undefined;
+}
+
+function parseLinkFilter(args: string[], opts: IpOpts, addr: boolean): LinkFilter {
+  const f: LinkFilter = {
+    dev: undefined,
+    up: false,
+    type: undefined,
+    scope: undefined,
+    label: undefined,
+    to: undefined,
+    primary: undefined,
+  };
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    if (a === "dev") name = need(args, ++k, "dev");
-    else if (a === "up") up = true;
-    else if (a === "type") k++;
-    else if (name === undefined) name = a;
+    if (a === "up") f.up = true;
+    else if (a === "type") f.type = nextArg(args, ++k, "type");
+    else if (addr && a === "scope") f.scope = nextArg(args, ++k, "scope");
+    else if (addr && a === "label") f.label = nextArg(args, ++k, "label");
+    else if (addr && a === "to") f.to = prefixArg(nextArg(args, ++k, "to"), opts);
+    else if (addr && (a === "primary" || a === "secondary")) f.primary = a === "primary";
+    else if (a === "master" || a === "vrf") k++;
+    else if (a === "nomaster" || a === "dynamic" || a === "permanent") continue;
+    else {
+      if (a === "dev") {
+        k++;
+        if (args[k] === undefined) {
+          throw new IpError('Command line is not complete. Try option "help"', 255);
+        }
+      } else if (is(a, "help")) throw usage(addr ? ADDR_USAGE : LINK_USAGE);
+      if (f.dev !== undefined) throw duparg2("dev", args[k]!);
+      f.dev = args[k]!;
+    }
   }
-  const devs = name === undefined ? [...ctx.ns.dev.interfaces.values()] : [device(ctx.ns, name)];
-  return { devs: devs.filter((d) => !up || d.adminUp), up };
+  return f;
 }
 
-function addrShow(ctx: CommandContext, args: string[], opts: IpOpts): number {
-  const { devs } = selectDevices(ctx, args);
-  const ip = ctx.ns.ip;
+function addrMatches(a: IfAddr, f: LinkFilter): boolean {
+  if (f.scope !== undefined && f.scope !== "all" && a.scope !== f.scope) return false;
+  if (f.label !== undefined && a.label !== f.label) return false;
+  if (
+    f.to && !(a.len >= f.to.len && networkOf(a.addr, f.to.len) === networkOf(f.to.addr, f.to.len))
+  ) {
+    return false;
+  }
+  if (f.primary !== undefined && a.secondary === f.primary) return false;
+  return true;
+}
+
+/** `ip link show` and `ip addr show`, in every layout. */
+function linkList(ctx: CommandContext, args: string[], opts: IpOpts, withAddrs: boolean): number {
+  const f = parseLinkFilter(args, opts, withAddrs);
+  const v = view(ctx);
+  let devs = devicesByIndex(ctx.ns);
+  if (f.dev !== undefined) {
+    const d = ctx.ns.dev.get(f.dev);
+    if (!d) throw new IpError(`Device "${f.dev}" does not exist.`);
+    devs = [d];
+  }
+  devs = devs.filter((d) => (!f.up || d.adminUp) && (f.type === undefined || d.kind === f.type));
+  const inet6 = opts.family === "inet6";
+  const onlyInet = opts.family === "inet";
+  const addrsOf = (d: Interface) =>
+    inet6 ? [] : ctx.ns.ip.addressesOf(d).filter((a) => addrMatches(a, f));
+  const addrFilter = f.scope !== undefined || f.label !== undefined || f.to !== undefined ||
+    f.primary !== undefined;
+  if (withAddrs && (onlyInet || inet6 || addrFilter)) {
+    // A family or address filter shows only devices with matching addresses.
+    devs = devs.filter((d) => addrsOf(d).length > 0);
+  }
+  if (inet6 && withAddrs) devs = [];
   if (opts.json) {
-    printJson(ctx, devs.map((d) => addrJson(ctx.ns, d, ip.addressesOf(d))), opts);
+    printJson(
+      ctx,
+      devs.map((d) => {
+        const o = linkJson(v, d, !withAddrs);
+        if (withAddrs) o.addr_info = addrInfoJson(addrsOf(d));
+        return o;
+      }),
+      opts,
+    );
     return 0;
   }
   for (const d of devs) {
-    const addrs = ip.addressesOf(d);
     if (opts.brief) {
-      const list = addrs.map((a) => `${formatIp4(a.addr)}/${a.len}`).join(" ");
-      ctx.out(
-        `${linkName(ctx.ns, d).padEnd(16)} ${operState(d).padEnd(14)} ${list}${list ? " " : ""}\n`,
-      );
+      const head = `${linkName(v, d).padEnd(16)} ${operState(d).padEnd(14)} `;
+      if (withAddrs) {
+        ctx.out(head + addrsOf(d).map((a) => `${formatIp4(a.addr)}/${a.len} `).join("") + "\n");
+      } else {
+        const mac = d.kind === "loopback" ? "00:00:00:00:00:00" : formatMac(d.mac);
+        ctx.out(`${head}${mac} <${linkFlags(v, d).join(",")}> \n`);
+      }
       continue;
     }
-    ctx.out(formatAddr(ctx.ns, d, addrs, opts.stats) + "\n");
+    if (opts.oneline) {
+      if (!withAddrs) {
+        ctx.out(`${linkHeader(v, d, true)}\\${etherLine(v, d)}\n`);
+      } else {
+        for (const a of addrsOf(d)) {
+          const [l1, l2] = inetLines(a);
+          ctx.out(`${d.ifindex}: ${d.name}${l1}\\${l2}\n`);
+        }
+      }
+      continue;
+    }
+    const lines: string[] = [];
+    if (onlyInet && withAddrs) lines.push(linkHeader(v, d, false) + headerNetns(v, d));
+    else lines.push(linkHeader(v, d, !withAddrs), etherLine(v, d));
+    if (withAddrs) { for (const a of addrsOf(d)) lines.push(...inetLines(a)); }
+    if (opts.stats && !onlyInet) lines.push(...statsLines(d, opts.stats));
+    ctx.out(lines.join("\n") + "\n");
   }
   return 0;
 }
 
-function parsePrefixArg(text: string): { addr: number; len: number } {
-  const c = parseCidr(text);
-  if (!c) {
-    const slash = text.indexOf("/");
-    if (slash >= 0 && parseIp4(text.slice(0, slash)) !== undefined) {
-      throw new IpError(`Error: an inet prefix is expected rather than "${text}".`);
-    }
-    throw new IpError(`Error: any valid prefix is expected rather than "${text}".`);
-  }
-  return c;
-}
-
-function addrAdd(ctx: CommandContext, args: string[], cmd: string): number {
-  let local: { addr: number; len: number } | undefined;
+function addrModify(
+  ctx: CommandContext,
+  args: string[],
+  opts: IpOpts,
+  cmd: "add" | "replace" | "del",
+): number {
+  let local: { addr: number; len: number; lenGiven: boolean } | undefined;
+  let localArg = "";
   let dev: string | undefined;
-  let brd: number | undefined;
+  let brd: number | "+" | "-" | undefined;
   let scope: RouteScope | undefined;
   let label: string | undefined;
   let noprefixroute = false;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    if (a === "dev") dev = need(args, ++k, "dev");
-    else if (a === "local") local = parsePrefixArg(need(args, ++k, "local"));
-    else if (a === "broadcast" || a === "brd") {
-      const v = need(args, ++k, "brd");
-      brd = v === "+" ? -1 : parseIp4(v);
-      if (brd === undefined) {
-        throw new IpError(`Error: inet address is expected rather than "${v}".`);
+    if (a === "peer" || a === "remote") {
+      throw new IpError("ip: peer addresses are not supported by packetlab", 255);
+    } else if (is(a, "broadcast") || a === "brd") {
+      const x = nextArg(args, ++k, "brd");
+      brd = x === "+" || x === "-" ? x : addrArg(x, opts);
+    } else if (a === "anycast") k++;
+    else if (a === "scope") {
+      const x = nextArg(args, ++k, "scope");
+      if (x !== "global" && x !== "link" && x !== "host") {
+        throw invarg('invalid scope value."\n', x);
       }
-    } else if (a === "scope") {
-      const v = need(args, ++k, "scope");
-      if (v !== "global" && v !== "link" && v !== "host") {
-        throw new IpError(`Error: argument "${v}" is wrong: invalid scope value.`);
-      }
-      scope = v;
-    } else if (a === "label") label = need(args, ++k, "label");
+      scope = x;
+    } else if (a === "dev") dev = nextArg(args, ++k, "dev");
+    else if (a === "label") label = nextArg(args, ++k, "label");
+    else if (is(a, "metric") || is(a, "priority") || is(a, "preference")) k++;
+    else if (is(a, "valid_lft") || is(a, "preferred_lft")) k++;
+    else if (
+      ["home", "nodad", "optimistic", "mngtmpaddr", "autojoin"].includes(a)
+    ) continue;
     else if (a === "noprefixroute") noprefixroute = true;
-    else if (a === "valid_lft" || a === "preferred_lft") k++;
-    else if (local === undefined) local = parsePrefixArg(a);
-    else throw new IpError(`Error: either "local" is duplicate, or "${a}" is a garbage.`);
+    else {
+      let x = a;
+      if (a === "local") x = nextArg(args, ++k, "local");
+      if (local !== undefined) throw duparg2("local", x);
+      localArg = x;
+      local = prefixArg(x, opts);
+    }
   }
   if (dev === undefined) {
     throw new IpError('Not enough information: "dev" argument is required.');
   }
-  if (local === undefined) {
-    throw new IpError('Not enough information: "local" argument is required.');
-  }
-  const d = device(ctx.ns, dev);
-  const broadcast = brd === -1
-    ? (local.len < 31 ? (local.addr | ~(0xffffffff << (32 - local.len))) >>> 0 : 0)
-    : brd;
+  const d = findDevice(ctx.ns, dev);
+  if (local === undefined) throw rtnl("Operation not supported");
   const ip = ctx.ns.ip;
+  if (cmd === "del") {
+    if (!local.lenGiven) {
+      ctx.err(
+        "Warning: Executing wildcard deletion to stay compatible with old scripts.\n" +
+          `         Explicitly specify the prefix length (${localArg}/32) to avoid this warning.\n` +
+          "         This special behaviour is likely to disappear in further releases,\n" +
+          "         fix your scripts!\n",
+      );
+    }
+    if (!ip.delAddress(d, local.addr, local.lenGiven ? local.len : -1)) {
+      throw extack("ipv4: Address not found.");
+    }
+    return 0;
+  }
+  const broadcast = brd === "+"
+    ? (local.len < 31 ? (local.addr | ~(0xffffffff << (32 - local.len))) >>> 0 : 0)
+    : brd === "-"
+    ? 0
+    : brd;
   const exists = ip.addressesOf(d).some((x) => x.addr === local!.addr && x.len === local!.len);
   if (exists) {
-    if (is(cmd, "replace") || is(cmd, "change")) return 0;
-    throw rtnl("File exists");
+    if (cmd === "replace") return 0;
+    throw extack("ipv4: Address already assigned.");
   }
   ip.addAddress(d, local.addr, local.len, { broadcast, scope, label, noprefixroute });
   return 0;
 }
 
-function addrDel(ctx: CommandContext, args: string[]): number {
-  let local: { addr: number; len: number } | undefined;
-  let dev: string | undefined;
-  let explicitLen = false;
-  for (let k = 0; k < args.length; k++) {
-    const a = args[k]!;
-    if (a === "dev") dev = need(args, ++k, "dev");
-    else if (local === undefined) {
-      local = parsePrefixArg(a);
-      explicitLen = a.includes("/");
-    }
-  }
-  if (dev === undefined) throw new IpError('Not enough information: "dev" argument is required.');
-  const d = device(ctx.ns, dev);
-  if (local === undefined) {
-    throw new IpError('Not enough information: "local" argument is required.');
-  }
-  if (!ctx.ns.ip.delAddress(d, local.addr, explicitLen ? local.len : -1)) {
-    throw new IpError("Error: ipv4: Address not found.", 2);
-  }
-  return 0;
-}
-
-function addrFlush(ctx: CommandContext, args: string[]): number {
-  const { devs } = selectDevices(ctx, args);
+function addrFlush(ctx: CommandContext, args: string[], opts: IpOpts): number {
   if (args.length === 0) throw new IpError("Flush requires arguments.");
+  const f = parseLinkFilter(args, opts, true);
+  let devs = devicesByIndex(ctx.ns);
+  if (f.dev !== undefined) {
+    const d = ctx.ns.dev.get(f.dev);
+    if (!d) throw new IpError(`Device "${f.dev}" does not exist.`);
+    devs = [d];
+  }
   for (const d of devs) {
-    for (const a of ctx.ns.ip.addressesOf(d).filter((x) => !x.secondary)) {
+    if (f.up && !d.adminUp) continue;
+    for (const a of ctx.ns.ip.addressesOf(d).filter((x) => addrMatches(x, f))) {
       ctx.ns.ip.delAddress(d, a.addr, a.len);
     }
   }
@@ -300,41 +562,157 @@ function addrFlush(ctx: CommandContext, args: string[]): number {
 
 function ipLink(ctx: CommandContext, args: string[], opts: IpOpts): number {
   const cmd = args[0];
-  if (cmd === undefined || is(cmd, "show") || is(cmd, "list") || is(cmd, "lst")) {
-    const { devs } = selectDevices(ctx, args.slice(1));
-    const typeIdx = args.indexOf("type");
-    const type = typeIdx >= 0 ? args[typeIdx + 1] : undefined;
-    const shown = devs.filter((d) => type === undefined || d.kind === type);
-    if (opts.json) {
-      printJson(ctx, shown.map((d) => linkJson(ctx.ns, d)), opts);
-      return 0;
-    }
-    for (const d of shown) {
-      if (opts.brief) {
-        const mac = d.kind === "loopback" ? "00:00:00:00:00:00" : formatMac(d.mac);
-        ctx.out(
-          `${linkName(ctx.ns, d).padEnd(16)} ${operState(d).padEnd(14)} ${mac} <${
-            linkFlags(d).join(",")
-          }> \n`,
-        );
-        continue;
-      }
-      ctx.out(formatLink(ctx.ns, d, opts.stats) + "\n");
-    }
-    return 0;
+  if (cmd === undefined || is(cmd, "show") || is(cmd, "lst") || is(cmd, "list")) {
+    return linkList(ctx, args.slice(1), opts, false);
   }
-  if (is(cmd, "add")) return linkAdd(ctx, args.slice(1));
-  if (is(cmd, "set")) return linkSet(ctx, args.slice(1));
-  if (is(cmd, "delete")) {
-    const name = args[1] === "dev" ? args[2] : args[1];
-    const d = device(ctx.ns, name);
-    if (d.kind === "loopback") throw new IpError("RTNETLINK answers: Operation not supported", 2);
-    if (d.kind !== "veth") throw new IpError("RTNETLINK answers: Operation not supported", 2);
-    deleteVeth(ctx, d);
-    return 0;
+  if (is(cmd, "add")) return linkAdd(ctx, args.slice(1), opts);
+  if (is(cmd, "set") || is(cmd, "change")) return linkSet(ctx, args.slice(1), opts);
+  if (is(cmd, "delete")) return linkDel(ctx, args.slice(1));
+  if (is(cmd, "help")) throw usage(LINK_USAGE);
+  throw new IpError(`Command "${cmd}" is unknown, try "ip link help".`, 255);
+}
+
+/** What iplink_parse() read. */
+interface LinkArgs {
+  dev: string | undefined;
+  name: string | undefined;
+  up: boolean | undefined;
+  mtu: number | undefined;
+  txqlen: number | undefined;
+  address: number | undefined;
+  netns: NetNs | undefined;
+  type: string | undefined;
+  /** Words after `type X`, for the link type's own parser. */
+  typeArgs: string[];
+}
+
+/** iplink_parse(): keywords in iproute2's order and matching; anything else names the device. */
+function parseLinkArgs(ctx: CommandContext, args: string[], opts: IpOpts): LinkArgs {
+  const r: LinkArgs = {
+    dev: undefined,
+    name: undefined,
+    up: undefined,
+    mtu: undefined,
+    txqlen: undefined,
+    address: undefined,
+    netns: undefined,
+    type: undefined,
+    typeArgs: [],
+  };
+  const next = (k: number) => nextArg(args, k, "");
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (a === "up") r.up = true;
+    else if (a === "down") r.up = false;
+    else if (a === "name") r.name = next(++k);
+    else if (a === "index") k++;
+    else if (is(a, "link")) k++;
+    else if (is(a, "address")) {
+      const x = next(++k);
+      const mac = parseMac(x);
+      if (mac === undefined) throw new IpError(`"${x}" is invalid lladdr.`);
+      r.address = mac;
+    } else if (is(a, "broadcast") || a === "brd") k++;
+    else if (is(a, "txqueuelen") || a === "qlen" || is(a, "txqlen")) {
+      const x = next(++k);
+      if (!/^\d+$/.test(x)) throw invarg('Invalid "txqueuelen" value\n', x);
+      r.txqlen = Number(x);
+    } else if (a === "mtu") {
+      const x = next(++k);
+      if (!/^\d+$/.test(x)) throw invarg('Invalid "mtu" value\n', x);
+      r.mtu = Number(x);
+    } else if (a === "netns") {
+      const x = next(++k);
+      const target = ctx.node.netns.get(x);
+      if (!target) throw invarg('Invalid "netns" value\n', x);
+      r.netns = target;
+    } else if (
+      ["multicast", "allmulticast", "promisc", "trailers", "arp", "carrier"].includes(a)
+    ) {
+      k++;
+    } else if (is(a, "master") || a === "vrf") {
+      throw new IpError("ip: master devices are not supported by packetlab", 255);
+    } else if (is(a, "nomaster")) continue;
+    else if (is(a, "dynamic")) k++;
+    else if (is(a, "type")) {
+      r.type = next(++k);
+      r.typeArgs = args.slice(k + 1);
+      break;
+    } else if (is(a, "alias") || is(a, "group") || is(a, "mode") || is(a, "state")) k++;
+    else if (is(a, "numtxqueues") || is(a, "numrxqueues") || is(a, "addrgenmode")) k++;
+    else {
+      if (is(a, "help")) throw usage(LINK_USAGE);
+      let x = a;
+      if (a === "dev") x = next(++k);
+      if (r.dev !== undefined) throw duparg2("dev", x);
+      r.dev = x;
+    }
   }
-  ctx.err(`Command "${cmd}" is unknown, try "ip link help".\n`);
-  return 1;
+  void opts;
+  return r;
+}
+
+function linkAdd(ctx: CommandContext, args: string[], opts: IpOpts): number {
+  const p = parseLinkArgs(ctx, args, opts);
+  const name = p.name ?? p.dev;
+  if (p.type === undefined) {
+    throw new IpError('Not enough information: "type" argument is required');
+  }
+  if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.');
+  if (p.type !== "veth") {
+    const known = ["bridge", "dummy", "vlan", "macvlan", "bond", "vxlan", "gre", "ipip", "vrf"];
+    if (known.includes(p.type)) {
+      throw new IpError(`ip: link type "${p.type}" is not supported by packetlab`, 2);
+    }
+    throw extack("Unknown device type.");
+  }
+  // veth: [peer [name] NAME [netns NS] …]
+  let peerName: string | undefined;
+  let peerNs: NetNs | undefined;
+  const ta = p.typeArgs;
+  if (ta.length > 0) {
+    if (ta[0] !== "peer") throw duparg2("dev", ta[0]!);
+    const pp = parseLinkArgs(ctx, ta.slice(1), opts);
+    peerName = pp.name ?? pp.dev;
+    peerNs = pp.netns;
+  }
+  const ns = ctx.ns;
+  const target = peerNs ?? ns;
+  if (ns.dev.get(name)) throw rtnl("File exists");
+  if (peerName === undefined) {
+    let n = 0;
+    while (target.dev.get(`veth${n}`) || (target === ns && name === `veth${n}`)) n++;
+    peerName = `veth${n}`;
+  }
+  if (target.dev.get(peerName) || (target === ns && peerName === name)) throw rtnl("File exists");
+  // Linux registers the peer first: it gets the lower index.
+  const b = target.dev.addInterface({ name: peerName, kind: "veth", mtu: p.mtu });
+  const a = ns.dev.addInterface({ name, kind: "veth", mtu: p.mtu });
+  a.peer = b;
+  b.peer = a;
+  a.medium = new InstantMedium(ctx.sim, () => a.peer);
+  b.medium = new InstantMedium(ctx.sim, () => b.peer);
+  if (p.address !== undefined) a.mac = p.address;
+  if (p.txqlen !== undefined) a.txqueuelen = p.txqlen;
+  // A veth has carrier only while its peer is up.
+  a.setCarrier(false);
+  b.setCarrier(false);
+  watchCarrier(ns.dev);
+  watchCarrier(target.dev);
+  noteCarrier(a, ns.dev, true);
+  noteCarrier(b, target.dev, true);
+  if (p.up) a.setAdmin(true);
+  return 0;
+}
+
+function linkDel(ctx: CommandContext, args: string[]): number {
+  let name = args[0];
+  if (name === "dev") name = args[1];
+  if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.');
+  const d = findDevice(ctx.ns, name);
+  if (d.kind !== "veth") throw rtnl("Operation not supported");
+  deleteVeth(ctx, d);
+  return 0;
 }
 
 function ownerOf(ctx: CommandContext, iface: Interface): NetNs | undefined {
@@ -344,116 +722,50 @@ function ownerOf(ctx: CommandContext, iface: Interface): NetNs | undefined {
 
 function deleteVeth(ctx: CommandContext, d: Interface): void {
   const peer = d.peer;
+  const owner = ownerOf(ctx, d) ?? ctx.ns;
   d.setAdmin(false);
-  ctx.ns.dev.release(d);
+  owner.dev.release(d);
   if (peer) {
     peer.setAdmin(false);
     ownerOf(ctx, peer)?.dev.release(peer);
   }
 }
 
-function linkAdd(ctx: CommandContext, args: string[]): number {
-  let name: string | undefined;
-  let type: string | undefined;
-  let peerName: string | undefined;
-  let peerNs: string | undefined;
-  let mtu: number | undefined;
-  for (let k = 0; k < args.length; k++) {
-    const a = args[k]!;
-    if (a === "name") name = need(args, ++k, "name");
-    else if (a === "type") type = need(args, ++k, "type");
-    else if (a === "mtu") mtu = Number(need(args, ++k, "mtu"));
-    else if (a === "peer") {
-      if (args[k + 1] === "name") k++;
-      peerName = need(args, ++k, "peer");
-      if (args[k + 1] === "netns") {
-        k += 2;
-        peerNs = args[k];
-      }
-    } else if (name === undefined && type === undefined) name = a;
-  }
-  if (type === undefined) throw new IpError('Not enough information: "type" argument is required');
-  if (type !== "veth") {
-    throw new IpError(`Error: Unknown device type.`, 2);
-  }
-  if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.');
-  const ns = ctx.ns;
-  peerName ??= `veth${[...ns.dev.interfaces.keys()].filter((n) => n.startsWith("veth")).length}`;
-  const target = peerNs ? ctx.node.netns.get(peerNs) : ns;
-  if (!target) throw new IpError(`Cannot find netns "${peerNs}"`);
-  if (ns.dev.get(name) || (target.dev.get(peerName)) || name === peerName) {
-    throw rtnl("File exists");
-  }
-  const a = ns.dev.addInterface({ name, kind: "veth", mtu });
-  const b = target.dev.addInterface({ name: peerName, kind: "veth", mtu });
-  a.peer = b;
-  b.peer = a;
-  a.medium = new InstantMedium(ctx.sim, () => a.peer);
-  b.medium = new InstantMedium(ctx.sim, () => b.peer);
-  // A veth has carrier only while its peer is up.
-  a.setCarrier(false);
-  b.setCarrier(false);
-  return 0;
+/** Linux's MTU limits of a device. */
+function mtuLimits(d: Interface): [number, number] {
+  return d.kind === "loopback" ? [0, 2147483647] : [68, 65535];
 }
 
-function linkSet(ctx: CommandContext, args: string[]): number {
-  let k = 0;
-  if (args[0] === "dev") k = 1;
-  const name = args[k];
-  if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.');
-  const d = device(ctx.ns, name);
-  const actions: Array<() => void> = [];
-  for (k = k + 1; k < args.length; k++) {
-    const a = args[k]!;
-    if (a === "up") actions.push(() => d.setAdmin(true));
-    else if (a === "down") actions.push(() => d.setAdmin(false));
-    else if (a === "mtu") {
-      const v = need(args, ++k, "mtu");
-      const mtu = Number(v);
-      if (!/^\d+$/.test(v)) {
-        throw new IpError(`Error: argument "${v}" is wrong: Invalid "mtu" value\n`);
-      }
-      if (mtu < 68 || mtu > 65535) throw rtnl("Invalid argument");
-      actions.push(() => {
-        d.mtu = mtu;
-      });
-    } else if (a === "txqueuelen" || a === "txqlen") {
-      const v = Number(need(args, ++k, "txqueuelen"));
-      actions.push(() => {
-        d.txqueuelen = v;
-      });
-    } else if (a === "name") {
-      const v = need(args, ++k, "name");
-      if (ctx.ns.dev.get(v)) throw rtnl("File exists");
-      actions.push(() => ctx.ns.dev.rename(d, v));
-    } else if (a === "address") {
-      const v = need(args, ++k, "address");
-      const mac = parseMac(v);
-      if (mac === undefined) throw new IpError(`"${v}" is invalid lladdr.`);
-      actions.push(() => {
-        d.mac = mac;
-      });
-    } else if (a === "netns") {
-      const v = need(args, ++k, "netns");
-      const target = ctx.node.netns.get(v);
-      if (!target) {
-        throw new IpError(`Error: argument "${v}" is wrong: Invalid "netns" value\n`);
-      }
-      if (d.kind === "loopback") throw rtnl("Invalid argument");
-      actions.push(() => {
-        if (target.dev.get(d.name)) throw rtnl("File exists");
-        d.setAdmin(false);
-        ctx.ns.dev.release(d);
-        target.dev.adopt(d);
-      });
-    } else if (a === "master" || a === "nomaster") {
-      if (a === "master") k++;
-      throw new IpError("Error: master devices are not supported here.", 2);
-    } else {
-      throw new IpError(`Error: either "dev" is duplicate, or "${a}" is a garbage.`);
-    }
+function linkSet(ctx: CommandContext, args: string[], opts: IpOpts): number {
+  const p = parseLinkArgs(ctx, args, opts);
+  if (p.dev === undefined) {
+    throw new IpError('Not enough information: "dev" argument is required.');
   }
-  for (const f of actions) f();
+  if (p.type !== undefined) throw new IpError("ip: link type options are not supported", 255);
+  const d = findDevice(ctx.ns, p.dev);
+  if (p.mtu !== undefined) {
+    const [min, max] = mtuLimits(d);
+    if (p.mtu < min) throw extack("mtu less than device minimum.");
+    if (p.mtu > max) throw extack("mtu greater than device maximum.");
+  }
+  if (p.name !== undefined && p.name !== d.name && ctx.ns.dev.get(p.name)) {
+    throw rtnl("File exists");
+  }
+  if (p.netns !== undefined) {
+    if (d.kind === "loopback") throw rtnl("Invalid argument");
+    if (p.netns !== ctx.ns && p.netns.dev.get(p.name ?? d.name)) throw rtnl("File exists");
+  }
+  if (p.mtu !== undefined) d.mtu = p.mtu;
+  if (p.txqlen !== undefined) d.txqueuelen = p.txqlen;
+  if (p.address !== undefined) d.mac = p.address;
+  if (p.name !== undefined && p.name !== d.name) ctx.ns.dev.rename(d, p.name);
+  if (p.netns !== undefined && p.netns !== ctx.ns) {
+    d.setAdmin(false);
+    ctx.ns.dev.release(d);
+    p.netns.dev.adopt(d);
+    watchCarrier(p.netns.dev);
+  }
+  if (p.up !== undefined) d.setAdmin(p.up);
   return 0;
 }
 
@@ -472,192 +784,335 @@ function tableNames(ctx: CommandContext): Map<number, string> {
   return m;
 }
 
-function tableId(ctx: CommandContext, name: string): number {
+/** rtnl_rttable_a2n: a table name or number; undefined if neither. */
+function tableId(ctx: CommandContext, name: string): number | undefined {
   if (/^\d+$/.test(name)) return Number(name);
+  if (/^0x[0-9a-f]+$/i.test(name)) return parseInt(name, 16);
   for (const [id, n] of tableNames(ctx)) if (n === name) return id;
-  if (name === "all") return -1;
-  throw new IpError(`Error: argument "${name}" is wrong: "table" value is invalid\n`);
+  return undefined;
 }
+
+const ROUTE_TYPES: Record<string, RouteType> = {
+  unicast: "unicast",
+  local: "local",
+  broadcast: "broadcast",
+  brd: "broadcast",
+  blackhole: "blackhole",
+  unreachable: "unreachable",
+  prohibit: "prohibit",
+  throw: "throw",
+};
+
+const OTHER_TYPES = ["nat", "anycast", "multicast", "xresolve"];
 
 interface RouteSpec {
   type: RouteType;
+  typeGiven: boolean;
   dst: { addr: number; len: number } | undefined;
   gateway: number;
-  dev: Interface | undefined;
+  dev: string | undefined;
   metric: number;
-  table: number;
-  proto: string;
+  metricGiven: boolean;
+  table: number | undefined;
+  proto: string | undefined;
   scope: RouteScope | undefined;
   src: number;
   mtu: number;
   onlink: boolean;
-  nexthops: Array<{ gateway: number; dev: Interface | undefined; weight: number }>;
+  nexthops: Array<{ gateway: number; dev: string | undefined; weight: number; onlink: boolean }>;
 }
 
-const ROUTE_TYPES: RouteType[] = [
-  "unicast",
-  "local",
-  "broadcast",
-  "blackhole",
-  "unreachable",
-  "prohibit",
-];
-
-function parseRouteSpec(ctx: CommandContext, args: string[]): RouteSpec {
+/** iproute_modify()'s parser, shared by add, change, replace, append and del. */
+function parseRouteSpec(ctx: CommandContext, args: string[], opts: IpOpts): RouteSpec {
   const spec: RouteSpec = {
     type: "unicast",
+    typeGiven: false,
     dst: undefined,
     gateway: 0,
     dev: undefined,
     metric: 0,
-    table: Table.main,
-    proto: "boot",
+    metricGiven: false,
+    table: undefined,
+    proto: undefined,
     scope: undefined,
     src: 0,
     mtu: 0,
     onlink: false,
     nexthops: [],
   };
+  const next = (k: number) => nextArg(args, k, "");
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    if (a === "via") {
-      const v = need(args, ++k, "via");
-      const g = parseIp4(v === "inet" ? need(args, ++k, "via") : v);
-      if (g === undefined) throw new IpError(`Error: inet address is expected rather than "${v}".`);
-      spec.gateway = g;
-    } else if (a === "dev" || a === "oif") spec.dev = device(ctx.ns, need(args, ++k, "dev"));
-    else if (a === "metric" || a === "priority" || a === "preference") {
-      const v = need(args, ++k, "metric");
-      if (!/^\d+$/.test(v)) {
-        throw new IpError(`Error: argument "${v}" is wrong: "metric" value is invalid\n`);
+    if (a === "src") spec.src = addrArg(next(++k), opts);
+    else if (a === "via") {
+      let x = next(++k);
+      if (x === "inet") x = next(++k);
+      spec.gateway = addrArg(x, opts);
+    } else if (a === "from" || a === "tos" || is(a, "dsfield") || a === "expires") k++;
+    else if (is(a, "metric") || is(a, "priority") || a === "preference") {
+      const x = next(++k);
+      if (!/^\d+$/.test(x)) throw invarg('"metric" value is invalid\n', x);
+      spec.metric = Number(x);
+      spec.metricGiven = true;
+    } else if (a === "scope") {
+      const x = next(++k);
+      if (x !== "global" && x !== "link" && x !== "host") {
+        throw invarg('invalid "scope" value\n', x);
       }
-      spec.metric = Number(v);
-    } else if (a === "table") spec.table = tableId(ctx, need(args, ++k, "table"));
-    else if (a === "proto" || a === "protocol") spec.proto = need(args, ++k, "proto");
-    else if (a === "scope") {
-      const v = need(args, ++k, "scope");
-      if (v !== "global" && v !== "link" && v !== "host") {
-        throw new IpError(`Error: argument "${v}" is wrong: invalid scope value.`);
-      }
-      spec.scope = v;
-    } else if (a === "src") {
-      const v = need(args, ++k, "src");
-      const s = parseIp4(v);
-      if (s === undefined) throw new IpError(`Error: inet address is expected rather than "${v}".`);
-      spec.src = s;
-    } else if (a === "mtu") spec.mtu = Number(need(args, ++k, "mtu"));
-    else if (a === "onlink") spec.onlink = true;
+      spec.scope = x;
+    } else if (a === "mtu") {
+      let x = next(++k);
+      if (x === "lock") x = next(++k);
+      if (!/^\d+$/.test(x)) throw invarg('"mtu" value is invalid\n', x);
+      spec.mtu = Number(x);
+    } else if (a === "onlink") spec.onlink = true;
     else if (a === "nexthop") {
-      const nh = { gateway: 0, dev: undefined as Interface | undefined, weight: 1 };
-      while (k + 1 < args.length && args[k + 1] !== "nexthop") {
-        const w = args[++k]!;
-        if (w === "via") nh.gateway = parseIp4(need(args, ++k, "via")) ?? 0;
-        else if (w === "dev") nh.dev = device(ctx.ns, need(args, ++k, "dev"));
-        else if (w === "weight") nh.weight = Number(need(args, ++k, "weight"));
-        else if (w === "onlink") continue;
-        else throw new IpError(`Error: argument "${w}" is wrong: Invalid nexthop\n`);
+      while (k < args.length && args[k] === "nexthop") {
+        const nh = { gateway: 0, dev: undefined as string | undefined, weight: 1, onlink: false };
+        k++;
+        while (k < args.length && args[k] !== "nexthop") {
+          const w = args[k]!;
+          if (w === "via") {
+            let x = next(++k);
+            if (x === "inet") x = next(++k);
+            nh.gateway = addrArg(x, opts);
+          } else if (w === "dev") nh.dev = next(++k);
+          else if (is(w, "weight")) {
+            const x = next(++k);
+            if (!/^\d+$/.test(x) || Number(x) < 1 || Number(x) > 256) {
+              throw invarg('"weight" is invalid\n', x);
+            }
+            nh.weight = Number(x);
+          } else if (w === "onlink") nh.onlink = true;
+          else throw invarg("Invalid nexthop\n", w);
+          k++;
+        }
+        spec.nexthops.push(nh);
       }
-      spec.nexthops.push(nh);
-    } else if ((ROUTE_TYPES as string[]).includes(a) && spec.dst === undefined) {
-      spec.type = a as RouteType;
-    } else if (a === "to") {
-      spec.dst = parseDst(need(args, ++k, "to"));
-    } else if (spec.dst === undefined) {
-      spec.dst = parseDst(a);
-    } else {
-      throw new IpError(`Error: either "to" is duplicate, or "${a}" is a garbage.`);
+      break;
+    } else if (is(a, "protocol")) {
+      const x = next(++k);
+      if (!/^[a-z0-9_]+$/i.test(x)) throw invarg('"protocol" value is invalid\n', x);
+      spec.proto = x;
+    } else if (is(a, "table")) {
+      const x = next(++k);
+      const id = tableId(ctx, x);
+      if (id === undefined) throw invarg('"table" value is invalid\n', x);
+      spec.table = id;
+    } else if (a === "dev" || a === "oif") spec.dev = next(++k);
+    else {
+      let x = a;
+      if (a === "to") x = next(++k);
+      if (!/^\d/.test(x) && (ROUTE_TYPES[x] !== undefined || OTHER_TYPES.includes(x))) {
+        if (OTHER_TYPES.includes(x)) {
+          throw new IpError(`ip: route type "${x}" is not supported by packetlab`, 255);
+        }
+        spec.type = ROUTE_TYPES[x]!;
+        spec.typeGiven = true;
+        x = next(++k);
+      }
+      if (is(x, "help")) throw usage(ROUTE_USAGE);
+      if (spec.dst !== undefined) throw duparg2("to", x);
+      const p = prefixArg(x, opts);
+      spec.dst = { addr: p.addr, len: p.len };
     }
   }
   return spec;
 }
 
-function parseDst(text: string): { addr: number; len: number } {
-  if (text === "default" || text === "all" || text === "any") return { addr: 0, len: 0 };
-  const c = parsePrefixArg(text);
-  return { addr: networkOf(c.addr, c.len), len: c.len };
-}
-
 function ipRoute(ctx: CommandContext, args: string[], opts: IpOpts): number {
   const cmd = args[0];
-  if (cmd === undefined || is(cmd, "show") || is(cmd, "list") || is(cmd, "lst")) {
-    return routeShow(ctx, args.slice(1), opts);
+  if (cmd === undefined || is(cmd, "list") || is(cmd, "show") || is(cmd, "lst")) {
+    return routeShow(ctx, args.slice(1), opts, false);
   }
   if (is(cmd, "get")) return routeGet(ctx, args.slice(1), opts);
-  if (is(cmd, "add") || is(cmd, "append") || is(cmd, "replace") || is(cmd, "change")) {
-    return routeAdd(ctx, args.slice(1), cmd!);
-  }
-  if (is(cmd, "delete")) return routeDel(ctx, args.slice(1));
+  if (is(cmd, "add")) return routeModify(ctx, args.slice(1), opts, "add");
+  if (is(cmd, "change") || cmd === "chg") return routeModify(ctx, args.slice(1), opts, "change");
+  if (is(cmd, "replace")) return routeModify(ctx, args.slice(1), opts, "replace");
+  if (is(cmd, "prepend")) return routeModify(ctx, args.slice(1), opts, "prepend");
+  if (is(cmd, "append")) return routeModify(ctx, args.slice(1), opts, "append");
+  if (is(cmd, "delete")) return routeDel(ctx, args.slice(1), opts);
   if (is(cmd, "flush")) {
-    if (args[1] === "cache") return 0;
-    const spec = parseRouteSpec(ctx, args.slice(1));
-    const t = ctx.ns.ip.tables.get(spec.table);
-    t?.removeWhere((r) =>
-      (spec.dev === undefined || r.nexthops.some((n) => n.dev === spec.dev)) &&
-      (spec.dst === undefined || (r.dst === spec.dst.addr && r.len === spec.dst.len))
-    );
-    return 0;
+    if (args[1] === "cache") {
+      ctx.ns.ip.flushCache();
+      return 0;
+    }
+    return routeShow(ctx, args.slice(1), opts, true);
   }
-  ctx.err(`Command "${cmd}" is unknown, try "ip route help".\n`);
-  return 1;
+  if (is(cmd, "help")) throw usage(ROUTE_USAGE);
+  throw new IpError(`Command "${cmd}" is unknown, try "ip route help".`, 255);
 }
 
-function routeShow(ctx: CommandContext, args: string[], opts: IpOpts): number {
-  const spec = parseRouteSpec(ctx, args.filter((a) => a !== "all"));
+/** `ip route show` / `ip route flush` with iproute2's selectors. */
+function routeShow(ctx: CommandContext, args: string[], opts: IpOpts, flush: boolean): number {
+  let table: number | "all" = Table.main;
+  let dev: Interface | undefined;
+  let proto: string | undefined;
+  let scope: RouteScope | undefined;
+  let type: RouteType | undefined;
+  let exact: { addr: number; len: number } | undefined;
+  let match: { addr: number; len: number } | undefined;
+  let root: { addr: number; len: number } | undefined;
+  let via: number | undefined;
+  let src: number | undefined;
+  let metric: number | undefined;
+  const next = (k: number) => nextArg(args, k, "");
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (is(a, "table")) {
+      const x = next(++k);
+      if (x === "all" || x === "0" || x === "unspec") table = "all";
+      else if (x === "cache") continue;
+      else {
+        const id = tableId(ctx, x);
+        if (id === undefined) throw invarg("table id value is invalid\n", x);
+        table = id;
+      }
+    } else if (is(a, "vrf")) k++;
+    else if (a === "cached" || a === "cloned") continue;
+    else if (a === "tos" || is(a, "dsfield")) k++;
+    else if (is(a, "protocol")) proto = next(++k);
+    else if (is(a, "scope")) {
+      const x = next(++k);
+      if (x === "all") continue;
+      if (x !== "global" && x !== "link" && x !== "host") {
+        throw invarg('invalid "scope" value\n', x);
+      }
+      scope = x;
+    } else if (is(a, "type")) {
+      const x = next(++k);
+      const t = ROUTE_TYPES[x];
+      if (t === undefined) throw invarg("node type value is invalid\n", x);
+      type = t;
+    } else if (a === "dev" || a === "oif") {
+      const x = next(++k);
+      const d = ctx.ns.dev.get(x);
+      if (!d) throw new IpError(`Cannot find device "${x}"`);
+      dev = d;
+    } else if (a === "iif") k++;
+    else if (a === "mark") k++;
+    else if (is(a, "metric") || is(a, "priority") || a === "preference") {
+      const x = next(++k);
+      if (!/^\d+$/.test(x)) throw invarg('"metric" value is invalid\n', x);
+      metric = Number(x);
+    } else if (a === "via") via = addrArg(next(++k), opts);
+    else if (a === "src") src = addrArg(next(++k), opts);
+    else if (is(a, "realms") || a === "from") k++;
+    else {
+      let x = a;
+      if (is(x, "to")) x = next(++k);
+      if (is(x, "root")) root = prefixArg(next(++k), opts);
+      else if (is(x, "match")) match = prefixArg(next(++k), opts);
+      else {
+        if (is(x, "exact")) x = next(++k);
+        if (is(x, "help")) throw usage(ROUTE_USAGE);
+        exact = prefixArg(x, opts);
+      }
+    }
+  }
+  const ns = ctx.ns;
+  if (opts.family === "inet6" || opts.family === "link") {
+    if (opts.json) ctx.out("[]\n");
+    return 0;
+  }
+  if (table !== "all" && !tableExists(ns, table)) {
+    if (opts.json && !flush) {
+      ctx.err("Error: ipv4: FIB table does not exist.\nDump terminated\n");
+      ctx.out("[");
+      return 2;
+    }
+    throw new IpError("Error: ipv4: FIB table does not exist.\nDump terminated", 2);
+  }
+  if (
+    flush && table === Table.main && !dev && !proto && !scope && !type && !exact && !match &&
+    !root && via === undefined && src === undefined
+  ) {
+    throw new IpError('"ip route flush" requires arguments.');
+  }
   const names = tableNames(ctx);
-  const tableArg = args.indexOf("table");
-  const all = tableArg >= 0 && args[tableArg + 1] === "all";
-  const tables = all
-    ? [...ctx.ns.ip.tables.values()].sort((a, b) => a.id - b.id)
-    : [ctx.ns.ip.tables.get(spec.table)].filter((t) => t !== undefined);
+  // Linux dumps its table hash in bucket order: by id modulo 256.
+  const tables = table === "all"
+    ? [...ns.ip.tables.values()].sort((a, b) => (a.id & 255) - (b.id & 255))
+    : [ns.ip.tables.get(table)].filter((t) => t !== undefined);
   const routes: Route[] = [];
   for (const t of tables) {
     for (const r of t!.list()) {
-      if (spec.dev && !r.nexthops.some((n) => n.dev === spec.dev)) continue;
-      if (spec.dst && !(r.dst === spec.dst.addr && r.len === spec.dst.len)) continue;
-      if (spec.type !== "unicast" && r.type !== spec.type) continue;
+      if (dev && !(r.nexthops.length === 1 && r.nexthops[0]!.dev === dev)) continue;
+      if (proto !== undefined && r.proto !== proto) continue;
+      if (scope !== undefined && r.scope !== scope) continue;
+      if (type !== undefined && r.type !== type) continue;
+      if (exact && !(r.dst === networkOf(exact.addr, exact.len) && r.len === exact.len)) continue;
+      if (match && !(r.len <= match.len && networkOf(match.addr, r.len) === r.dst)) continue;
+      if (
+        root &&
+        !(r.len >= root.len && networkOf(r.dst, root.len) === networkOf(root.addr, root.len))
+      ) {
+        continue;
+      }
+      if (via !== undefined && !r.nexthops.some((n) => n.gateway === via)) continue;
+      if (src !== undefined && r.prefsrc !== src) continue;
+      if (metric !== undefined && r.metric !== metric) continue;
       routes.push(r);
     }
   }
-  const showTable = (r: Route) => all && r.table !== Table.main;
-  if (opts.json) {
-    printJson(ctx, routes.map((r) => routeJson(r, showTable(r), names)), opts);
+  if (flush) {
+    for (const r of routes) ns.ip.tables.get(r.table)?.remove(r);
     return 0;
   }
-  for (const r of routes) {
-    let line = formatRoute(r, showTable(r), names);
-    if (spec.dev) line = line.replace(` dev ${spec.dev.name}`, "");
-    ctx.out(line.replace(/^ /, "") + "\n");
+  const omit: RouteOmit = {
+    dev: dev !== undefined,
+    proto: proto !== undefined,
+    scope: scope !== undefined,
+    table: table === "all",
+  };
+  if (opts.json) {
+    printJson(ctx, routes.map((r) => routeJson(r, omit, names)), opts);
+    return 0;
   }
+  for (const r of routes) ctx.out(formatRoute(r, omit, names) + "\n");
   return 0;
 }
 
-function routeAdd(ctx: CommandContext, args: string[], cmd: string): number {
-  const spec = parseRouteSpec(ctx, args);
-  if (spec.dst === undefined) throw new IpError("Error: destination is required.");
-  const ip = ctx.ns.ip;
-  const table = ip.table(spec.table);
+type ModifyCmd = "add" | "change" | "replace" | "prepend" | "append";
+
+function routeModify(ctx: CommandContext, args: string[], opts: IpOpts, cmd: ModifyCmd): number {
+  const spec = parseRouteSpec(ctx, args, opts);
+  if (spec.dst === undefined) throw usage(ROUTE_USAGE);
+  const ns = ctx.ns;
+  const ip = ns.ip;
+  if (spec.dev !== undefined) findDevice(ns, spec.dev);
+  const tableId = spec.table ??
+    (spec.type === "local" || spec.type === "broadcast" ? Table.local : Table.main);
+  if (networkOf(spec.dst.addr, spec.dst.len) !== spec.dst.addr) {
+    throw extack("Invalid prefix for given prefix length.");
+  }
   const reject = spec.type === "blackhole" || spec.type === "unreachable" ||
-    spec.type === "prohibit";
+    spec.type === "prohibit" || spec.type === "throw";
   let nexthops: NextHop[] = [];
   if (!reject) {
     const list = spec.nexthops.length > 0
       ? spec.nexthops
-      : [{ gateway: spec.gateway, dev: spec.dev, weight: 1 }];
+      : [{ gateway: spec.gateway, dev: spec.dev, weight: 1, onlink: spec.onlink }];
     for (const nh of list) {
-      let dev = nh.dev;
+      let dev = nh.dev === undefined ? undefined : findDevice(ns, nh.dev);
       if (nh.gateway) {
-        // The gateway must be reachable on-link (a connected route), unless onlink.
-        const r = ip.route(nh.gateway, { oif: undefined });
-        const viaLink = typeof r !== "string" && r.gateway === 0 && r.type === "unicast" &&
-          (dev === undefined || r.dev === dev);
-        if (!spec.onlink && !viaLink) throw new IpError("Error: Nexthop has invalid gateway.", 2);
-        if (dev === undefined && typeof r !== "string") dev = r.dev;
+        if (!nh.onlink) {
+          // fib_check_nh: the gateway must be reachable by a unicast or local route.
+          const r = ip.route(nh.gateway, { oif: dev });
+          const gwDev = typeof r === "string"
+            ? undefined
+            : r.type === "local"
+            ? r.route?.nexthops[0]?.dev
+            : r.dev;
+          const ok = typeof r !== "string" && (r.type === "unicast" || r.type === "local") &&
+            (r.gateway === 0 || r.type === "local") && (dev === undefined || gwDev === dev);
+          if (!ok) throw extack("Nexthop has invalid gateway.");
+          dev ??= gwDev;
+        }
       }
-      if (dev === undefined) {
-        throw new IpError("Error: Device for nexthop is not up.", 2);
-      }
-      if (!dev.adminUp) throw new IpError("Error: Device for nexthop is not up.", 2);
-      nexthops.push({ gateway: nh.gateway, dev, weight: nh.weight, onlink: spec.onlink });
+      if (dev === undefined) throw rtnl("No such device");
+      if (!dev.adminUp) throw extack("Device for nexthop is not up.");
+      nexthops.push({ gateway: nh.gateway, dev, weight: nh.weight, onlink: nh.onlink });
     }
   } else {
     nexthops = [];
@@ -672,38 +1127,53 @@ function routeAdd(ctx: CommandContext, args: string[], cmd: string): number {
       : nexthops.every((n) => n.gateway === 0)
       ? "link"
       : "global");
+  if (spec.src && !ip.isLocal(spec.src)) throw extack("Invalid prefsrc address.");
   const route: Route = {
-    table: spec.table,
+    table: tableId,
     type: spec.type,
     dst: spec.dst.addr,
     len: spec.dst.len,
     metric: spec.metric,
-    proto: spec.proto,
+    proto: spec.proto ?? "boot",
     scope,
     prefsrc: spec.src,
     nexthops,
     mtu: spec.mtu,
   };
-  if (spec.src && !ip.isLocal(spec.src)) throw new IpError("Error: Invalid prefsrc address.", 2);
-  const existing = table.exact(route.dst, route.len).find((r) => r.metric === route.metric);
-  if (existing) {
-    if (is(cmd, "replace") || is(cmd, "change")) table.remove(existing);
-    else throw rtnl("File exists");
-  } else if (is(cmd, "change")) throw rtnl("No such file or directory");
-  table.add(route);
+  const table = ip.table(tableId);
+  touchTable(ns, tableId);
+  const same = table.exact(route.dst, route.len).filter((r) => r.metric === route.metric);
+  if (cmd === "add" || cmd === "prepend") {
+    if (same.length > 0 && cmd === "add") throw rtnl("File exists");
+  } else if (cmd === "change" || cmd === "replace") {
+    if (same.length === 0 && cmd === "change") throw rtnl("No such file or directory");
+    if (same.length > 0) table.remove(same[0]!);
+  } else if (cmd === "append") {
+    const dup = same.some((r) =>
+      r.type === route.type && r.nexthops.length === route.nexthops.length &&
+      r.nexthops.every((n, k) =>
+        n.gateway === route.nexthops[k]!.gateway && n.dev === route.nexthops[k]!.dev
+      )
+    );
+    if (dup) throw rtnl("File exists");
+  }
+  table.add(route, cmd === "append");
   return 0;
 }
 
-function routeDel(ctx: CommandContext, args: string[]): number {
-  const spec = parseRouteSpec(ctx, args);
-  if (spec.dst === undefined) throw new IpError("Error: destination is required.");
-  const t = ctx.ns.ip.tables.get(spec.table);
-  const metricGiven = args.includes("metric") || args.includes("priority");
+function routeDel(ctx: CommandContext, args: string[], opts: IpOpts): number {
+  const spec = parseRouteSpec(ctx, args, opts);
+  if (spec.dst === undefined) throw usage(ROUTE_USAGE);
+  const devIf = spec.dev === undefined ? undefined : findDevice(ctx.ns, spec.dev);
+  const t = ctx.ns.ip.tables.get(spec.table ?? Table.main);
   const victim = t?.exact(spec.dst.addr, spec.dst.len).find((r) =>
-    (!metricGiven || r.metric === spec.metric) &&
-    (spec.dev === undefined || r.nexthops.some((n) => n.dev === spec.dev)) &&
-    (spec.gateway === 0 || r.nexthops.some((n) => n.gateway === spec.gateway)) &&
-    (spec.type === "unicast" || r.type === spec.type)
+    (!spec.metricGiven || r.metric === spec.metric) &&
+    (!spec.typeGiven || r.type === spec.type) &&
+    (spec.scope === undefined || r.scope === spec.scope) &&
+    (spec.proto === undefined || r.proto === spec.proto) &&
+    (!spec.src || r.prefsrc === spec.src) &&
+    (devIf === undefined || r.nexthops.some((n) => n.dev === devIf)) &&
+    (spec.gateway === 0 || r.nexthops.some((n) => n.gateway === spec.gateway))
   );
   if (!t || !victim) throw rtnl("No such process");
   t.remove(victim);
@@ -716,24 +1186,28 @@ function routeGet(ctx: CommandContext, args: string[], opts: IpOpts): number {
   let iif: Interface | undefined;
   let oif: Interface | undefined;
   let mark: number | undefined;
+  let fibmatch = false;
+  const next = (k: number) => nextArg(args, k, "");
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    if (a === "from") from = parseIp4(need(args, ++k, "from"));
-    else if (a === "iif") iif = device(ctx.ns, need(args, ++k, "iif"));
-    else if (a === "oif" || a === "dev") oif = device(ctx.ns, need(args, ++k, "oif"));
-    else if (a === "mark" || a === "fwmark") mark = Number(need(args, ++k, "mark"));
-    else if (a === "to") dst = parseIp4(need(args, ++k, "to"));
-    else if (dst === undefined) {
-      dst = parseIp4(a);
-      if (dst === undefined) {
-        throw new IpError(`Error: inet prefix is expected rather than "${a}".`);
-      }
+    if (a === "from") from = prefixArg(next(++k), opts).addr;
+    else if (a === "iif") iif = findDevice(ctx.ns, next(++k));
+    else if (a === "oif" || a === "dev") oif = findDevice(ctx.ns, next(++k));
+    else if (a === "mark" || a === "fwmark") mark = Number(next(++k));
+    else if (a === "tos" || is(a, "dsfield") || a === "uid" || a === "ipproto") k++;
+    else if (a === "sport" || a === "dport" || a === "vrf") k++;
+    else if (a === "fibmatch") fibmatch = true;
+    else if (a === "connected") continue;
+    else {
+      let x = a;
+      if (a === "to") x = next(++k);
+      if (is(x, "help")) throw usage(ROUTE_USAGE);
+      dst = prefixArg(x, opts).addr;
     }
   }
   if (dst === undefined) throw new IpError("need at least a destination address");
   const ip = ctx.ns.ip;
-  if (iif && from === undefined) from = 0;
-  const r = ip.route(dst, { src: from || undefined, iif, oif, mark });
+  const r = ip.route(dst, { src: iif ? from : from || undefined, iif, oif, mark });
   if (typeof r === "string") throw rtnl(ERRNO_TEXT[r as Errno]);
   if (
     iif && r.type === "unicast" &&
@@ -741,33 +1215,49 @@ function routeGet(ctx: CommandContext, args: string[], opts: IpOpts): number {
   ) {
     throw rtnl("Network is unreachable");
   }
-  const line = routeGetLine(dst, r, from, iif);
-  if (opts.json) {
-    printJson(ctx, [routeGetJson(dst, r, from, iif)], opts);
+  if (fibmatch && r.route) {
+    const names = tableNames(ctx);
+    if (opts.json) printJson(ctx, [routeJson(r.route, {}, names)], opts);
+    else ctx.out(formatRoute(r.route, {}, names) + "\n");
     return 0;
   }
-  ctx.out(line);
+  const pmtu = ip.pmtu.get(dst);
+  const now = ctx.sim.now;
+  const expires = pmtu && pmtu.expires > now && r.mtu < r.dev.mtu
+    ? Math.floor((pmtu.expires - now) / 1e9)
+    : undefined;
+  if (opts.json) {
+    printJson(ctx, [routeGetJson(dst, r, from, iif, expires)], opts);
+    return 0;
+  }
+  ctx.out(routeGetText(dst, r, from, iif, expires));
   return 0;
 }
 
-function routeGetLine(
+function cacheFlags(r: RouteResult): string[] {
+  return r.type === "local" ? ["local"] : r.type === "broadcast" ? ["local", "brd"] : [];
+}
+
+function routeGetText(
   dst: number,
   r: RouteResult,
   from: number | undefined,
   iif: Interface | undefined,
+  expires: number | undefined,
 ): string {
   const parts: string[] = [];
   if (r.type !== "unicast") parts.push(r.type);
   parts.push(formatIp4(dst));
-  if (from) parts.push("from", formatIp4(from));
+  if (iif && from !== undefined) parts.push("from", formatIp4(from));
   if (r.gateway) parts.push("via", formatIp4(r.gateway));
   parts.push("dev", r.dev.name);
   if (r.table !== Table.main && r.table !== Table.local) parts.push("table", String(r.table));
   if (!iif) parts.push("src", formatIp4(r.src), "uid", "0");
-  const flags = r.type === "local" ? "<local> " : r.type === "broadcast" ? "<local,brd> " : "";
-  const mtu = r.mtu < r.dev.mtu ? `expires 600sec mtu ${r.mtu} ` : "";
-  const iifText = iif ? `iif ${iif.name} ` : "";
-  return `${parts.join(" ")} \n    cache ${flags}${mtu}${iifText}\n`;
+  const flags = cacheFlags(r);
+  let cache = "    cache " + (flags.length ? `<${flags.join(",")}> ` : "");
+  if (expires !== undefined) cache += `expires ${expires}sec mtu ${r.mtu} `;
+  if (iif) cache += `iif ${iif.name} `;
+  return `${parts.join(" ")} \n${cache}\n`;
 }
 
 function routeGetJson(
@@ -775,124 +1265,200 @@ function routeGetJson(
   r: RouteResult,
   from: number | undefined,
   iif: Interface | undefined,
+  expires: number | undefined,
 ): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   if (r.type !== "unicast") o.type = r.type;
   o.dst = formatIp4(dst);
-  if (from) o.from = formatIp4(from);
+  if (iif && from !== undefined) o.from = formatIp4(from);
   if (r.gateway) o.gateway = formatIp4(r.gateway);
   o.dev = r.dev.name;
-  if (!iif) {
-    o.prefsrc = formatIp4(r.src);
-    o.uid = 0;
-  } else o.iif = iif.name;
+  if (r.table !== Table.main && r.table !== Table.local) o.table = String(r.table);
+  if (!iif) o.prefsrc = formatIp4(r.src);
   o.flags = [];
-  o.cache = [];
+  if (!iif) o.uid = 0;
+  o.cache = cacheFlags(r);
+  if (expires !== undefined) {
+    o.expires = expires;
+    o.metrics = [{ mtu: r.mtu }];
+  }
+  if (iif) o.iif = iif.name;
   return o;
 }
 
 // ------------------------------------------------------------------ ip neigh
 
+const NUD: Record<string, NeighState> = {
+  permanent: "PERMANENT",
+  reachable: "REACHABLE",
+  stale: "STALE",
+  delay: "DELAY",
+  probe: "PROBE",
+  failed: "FAILED",
+  incomplete: "INCOMPLETE",
+  noarp: "NOARP",
+};
+
 function ipNeigh(ctx: CommandContext, args: string[], opts: IpOpts): number {
   const cmd = args[0];
   const neigh = ctx.ns.ip.neigh;
-  if (cmd === undefined || is(cmd, "show") || is(cmd, "list")) {
-    const { devs } = selectDevices(ctx, args.slice(1).filter((a) => !/^\d/.test(a)));
-    const entries = neigh.list().filter((e) => devs.includes(e.iface));
-    if (opts.json) {
-      printJson(ctx, entries.map(neighJson), opts);
+  if (
+    cmd === undefined || is(cmd, "show") || is(cmd, "list") || is(cmd, "lst") || is(cmd, "flush")
+  ) {
+    const flush = cmd !== undefined && is(cmd, "flush");
+    let dev: Interface | undefined;
+    let to: { addr: number; len: number } | undefined;
+    let states: NeighState[] | undefined;
+    let any = false;
+    for (let k = 1; k < args.length; k++) {
+      const a = args[k]!;
+      if (a === "dev") {
+        const x = nextArg(args, ++k, "dev");
+        const d = ctx.ns.dev.get(x);
+        if (!d) throw new IpError(`Cannot find device "${x}"`);
+        dev = d;
+      } else if (a === "nud") {
+        const x = nextArg(args, ++k, "nud");
+        if (x === "all") states = undefined;
+        else {
+          const s = NUD[x];
+          if (s === undefined) throw invarg("nud state is bad\n", x);
+          (states ??= []).push(s);
+        }
+      } else if (a === "all") any = true;
+      else if (a === "proxy" || a === "nomaster" || a === "unused") continue;
+      else if (a === "vrf" || a === "master") k++;
+      else {
+        let x = a;
+        if (a === "to") x = nextArg(args, ++k, "to");
+        if (is(x, "help")) throw usage(NEIGH_USAGE);
+        to = prefixArg(x, opts);
+      }
+    }
+    if (flush && !dev && !to && !any && states === undefined) {
+      throw new IpError("Flush requires arguments.");
+    }
+    const entries = neigh.list().filter((e) =>
+      (!dev || e.iface === dev) &&
+      (!to || networkOf(e.ip, to.len) === networkOf(to.addr, to.len)) &&
+      (states ? states.includes(e.state) : e.state !== "NOARP") &&
+      (!flush || (e.state !== "PERMANENT" && e.state !== "NOARP"))
+    );
+    if (flush) {
+      for (const e of entries) neigh.delete(e.iface, e.ip);
       return 0;
     }
-    for (const e of entries) ctx.out(formatNeigh(e) + " \n");
+    if (opts.json) {
+      printJson(ctx, entries.map((e) => neighJson(e, !dev)), opts);
+      return 0;
+    }
+    for (const e of entries) {
+      if (opts.brief) {
+        const ll = e.mac && e.state !== "INCOMPLETE" && e.state !== "FAILED"
+          ? formatMac(e.mac)
+          : "";
+        ctx.out(
+          `${formatIp4(e.ip).padEnd(39)} ${e.iface.name.padEnd(16)} ${ll.padEnd(17)} ${e.state} \n`,
+        );
+      } else ctx.out(formatNeigh(e, !dev) + "\n");
+    }
     return 0;
   }
-  if (is(cmd, "add") || is(cmd, "replace") || is(cmd, "change")) {
+  if (is(cmd, "add") || is(cmd, "change") || is(cmd, "replace") || is(cmd, "delete")) {
+    const del = is(cmd, "delete");
     let addr: number | undefined;
     let mac: number | undefined;
     let dev: Interface | undefined;
     for (let k = 1; k < args.length; k++) {
       const a = args[k]!;
-      if (a === "lladdr") mac = parseMac(need(args, ++k, "lladdr"));
-      else if (a === "dev") dev = device(ctx.ns, need(args, ++k, "dev"));
+      if (a === "lladdr") {
+        const x = nextArg(args, ++k, "lladdr");
+        mac = parseMac(x);
+        if (mac === undefined) throw new IpError(`"${x}" is invalid lladdr.`);
+      } else if (a === "dev") dev = findDevice(ctx.ns, nextArg(args, ++k, "dev"));
       else if (a === "nud") k++;
-      else if (a === "permanent") continue;
-      else if (addr === undefined) addr = parseIp4(a);
+      else if (["permanent", "router", "use", "managed", "extern_learn", "proxy"].includes(a)) {
+        continue;
+      } else if (a === "protocol") k++;
+      else {
+        let x = a;
+        if (a === "to") x = nextArg(args, ++k, "to");
+        if (addr !== undefined) throw duparg2("to", x);
+        addr = addrArg(x, opts);
+      }
     }
     if (addr === undefined || dev === undefined) {
-      throw new IpError("Device and destination are required arguments.");
+      throw new IpError("Device and destination are required arguments.", 255);
     }
-    if (mac === undefined) throw new IpError("Error: lladdr is required.");
-    if (is(cmd, "add") && neigh.get(dev, addr)?.state === "PERMANENT") throw rtnl("File exists");
+    if (del) {
+      if (!neigh.delete(dev, addr)) throw rtnl("No such file or directory");
+      return 0;
+    }
+    if (mac === undefined) throw rtnl("Invalid argument");
+    if (is(cmd, "add") && neigh.get(dev, addr)) throw rtnl("File exists");
+    if (is(cmd, "change") && !neigh.get(dev, addr)) throw rtnl("No such file or directory");
     neigh.setPermanent(dev, addr, mac);
     return 0;
   }
-  if (is(cmd, "delete")) {
+  if (is(cmd, "get")) {
     let addr: number | undefined;
     let dev: Interface | undefined;
     for (let k = 1; k < args.length; k++) {
       const a = args[k]!;
-      if (a === "dev") dev = device(ctx.ns, need(args, ++k, "dev"));
-      else if (addr === undefined) addr = parseIp4(a);
+      if (a === "dev") dev = findDevice(ctx.ns, nextArg(args, ++k, "dev"));
+      else if (a !== "proxy") addr = addrArg(a === "to" ? nextArg(args, ++k, "to") : a, opts);
     }
     if (addr === undefined || dev === undefined) {
-      throw new IpError("Device and destination are required arguments.");
+      throw new IpError("Device and address are required arguments.", 255);
     }
-    if (!neigh.delete(dev, addr)) throw rtnl("No such file or directory");
+    const e = neigh.get(dev, addr);
+    if (!e) throw rtnl("No such file or directory");
+    if (opts.json) printJson(ctx, [neighJson(e, true)], opts);
+    else ctx.out(formatNeigh(e, true) + "\n");
     return 0;
   }
-  if (is(cmd, "flush")) {
-    const { devs } = selectDevices(ctx, args.slice(1));
-    for (const e of neigh.list()) {
-      if (devs.includes(e.iface) && e.state !== "PERMANENT") neigh.delete(e.iface, e.ip);
-    }
-    return 0;
-  }
-  ctx.err(`Command "${cmd}" is unknown, try "ip neigh help".\n`);
-  return 1;
+  if (is(cmd, "help")) throw usage(NEIGH_USAGE);
+  throw new IpError(`Command "${cmd}" is unknown, try "ip neigh help".`, 255);
 }
 
 // ------------------------------------------------------------------- ip rule
 
 function ipRule(ctx: CommandContext, args: string[], opts: IpOpts): number {
   const cmd = args[0];
-  if (cmd === undefined || is(cmd, "show") || is(cmd, "list")) {
+  if (cmd === undefined || is(cmd, "list") || is(cmd, "show") || is(cmd, "lst")) {
     const names = tableNames(ctx);
-    const rows = ctx.ns.ip.rules.map((r) => {
-      const from = r.from.len === 0
-        ? "all"
-        : r.from.len === 32
-        ? formatIp4(r.from.addr)
-        : `${formatIp4(r.from.addr)}/${r.from.len}`;
-      const to = r.to.len === 0
-        ? ""
-        : ` to ${r.to.len === 32 ? formatIp4(r.to.addr) : `${formatIp4(r.to.addr)}/${r.to.len}`}`;
-      const target = r.action === "table" ? `lookup ${names.get(r.table) ?? r.table}` : r.action;
-      return {
-        r,
-        text: `${r.priority}:\t${r.not ? "not " : ""}from ${from}${to}${
-          r.fwmark ? ` fwmark 0x${r.fwmark.mark.toString(16)}` : ""
-        }${r.iif ? ` iif ${r.iif}` : ""}${r.oif ? ` oif ${r.oif}` : ""} ${target}`,
-        from,
-        target,
-      };
-    });
+    const prefix = (p: { addr: number; len: number }) =>
+      p.len === 0 ? "all" : p.len === 32 ? formatIp4(p.addr) : `${formatIp4(p.addr)}/${p.len}`;
     if (opts.json) {
       printJson(
         ctx,
-        rows.map(({ r, from }) => ({
+        ctx.ns.ip.rules.map((r) => ({
           priority: r.priority,
-          src: from,
+          src: prefix(r.from),
+          ...(r.to.len ? { dst: prefix(r.to) } : {}),
           table: names.get(r.table) ?? String(r.table),
         })),
         opts,
       );
       return 0;
     }
-    for (const row of rows) ctx.out(row.text + "\n");
+    for (const r of ctx.ns.ip.rules) {
+      const target = r.action === "table" ? `lookup ${names.get(r.table) ?? r.table}` : r.action;
+      ctx.out(
+        `${r.priority}:\t${r.not ? "not " : ""}from ${prefix(r.from)}${
+          r.to.len ? ` to ${prefix(r.to)}` : ""
+        }${r.fwmark ? ` fwmark 0x${r.fwmark.mark.toString(16)}` : ""}${
+          r.iif ? ` iif ${r.iif}` : ""
+        }${r.oif ? ` oif ${r.oif}` : ""} ${target}\n`,
+      );
+    }
     return 0;
   }
-  ctx.err(`Command "${cmd}" is unknown, try "ip rule help".\n`);
-  return 1;
+  if (is(cmd, "help")) throw usage(RULE_USAGE);
+  if (is(cmd, "add") || is(cmd, "delete") || is(cmd, "flush")) {
+    throw new IpError("ip: changing rules is not supported by packetlab", 255);
+  }
+  throw new IpError(`Command "${cmd}" is unknown, try "ip rule help".`, 255);
 }
 
 // ------------------------------------------------------------------ ip netns
@@ -900,15 +1466,16 @@ function ipRule(ctx: CommandContext, args: string[], opts: IpOpts): number {
 function ipNetns(ctx: CommandContext, args: string[]): number | Process {
   const cmd = args[0];
   const node = ctx.node;
-  if (cmd === undefined || is(cmd, "list") || is(cmd, "show")) {
+  if (cmd === undefined || is(cmd, "list") || is(cmd, "show") || is(cmd, "lst")) {
+    // Linux lists /run/netns in directory order: newest first on tmpfs.
     for (const name of [...node.netns.keys()].reverse()) ctx.out(`${name}\n`);
     return 0;
   }
   if (is(cmd, "add")) {
     const name = args[1];
-    if (name === undefined) throw new IpError("No netns name specified");
+    if (name === undefined) throw usage(NETNS_USAGE);
     if (!node.addNetns(name)) {
-      throw new IpError(`Cannot create namespace file "/var/run/netns/${name}": File exists`);
+      throw new IpError(`Cannot create namespace file "/run/netns/${name}": File exists`);
     }
     return 0;
   }
@@ -918,7 +1485,7 @@ function ipNetns(ctx: CommandContext, args: string[]): number | Process {
     const ns = node.netns.get(name);
     if (!ns) {
       throw new IpError(
-        `Cannot remove namespace file "/var/run/netns/${name}": No such file or directory`,
+        `Cannot remove namespace file "/run/netns/${name}": No such file or directory`,
       );
     }
     // Deleting a namespace destroys its veths (and so their peers elsewhere).
@@ -931,26 +1498,36 @@ function ipNetns(ctx: CommandContext, args: string[]): number | Process {
   }
   if (is(cmd, "exec")) {
     const name = args[1];
-    const ns = name === undefined ? undefined : node.netns.get(name);
+    if (name === undefined) throw new IpError("No netns name specified");
+    const ns = node.netns.get(name);
     if (!ns) {
       ctx.err(`Cannot open network namespace "${name}": No such file or directory\n`);
       return 255;
     }
     const sub = args.slice(2);
-    if (sub.length === 0) {
-      ctx.err("No command specified\n");
-      return 255;
+    if (sub.length === 0) throw new IpError("No command specified");
+    if (!commandExists(sub[0]!)) {
+      throw new IpError(`exec of "${sub[0]}" failed: No such file or directory`);
     }
     return runIn({ ...ctx, ns }, sub);
   }
-  if (is(cmd, "identify") || is(cmd, "pids")) return 0;
-  ctx.err(`Command "${cmd}" is unknown, try "ip netns help".\n`);
-  return 1;
+  if (is(cmd, "identify")) {
+    if (ctx.ns.name) ctx.out(`${ctx.ns.name}\n`);
+    return 0;
+  }
+  if (is(cmd, "pids") || is(cmd, "list-id")) return 0;
+  if (is(cmd, "help")) throw usage(NETNS_USAGE);
+  throw new IpError(`Command "${cmd}" is unknown, try "ip netns help".`, 255);
 }
 
 let runIn: (ctx: CommandContext, argv: string[]) => number | Process = () => 127;
+let commandExists: (name: string) => boolean = () => false;
 
-/** Install how `ip netns exec` runs its command (the shell does this). */
-export function setNetnsExec(f: (ctx: CommandContext, argv: string[]) => number | Process): void {
+/** Install how `ip netns exec` runs its command and tells which commands exist (the shell does this). */
+export function setNetnsExec(
+  f: (ctx: CommandContext, argv: string[]) => number | Process,
+  exists: (name: string) => boolean,
+): void {
   runIn = f;
+  commandExists = exists;
 }

@@ -14,6 +14,7 @@
 import type { Node, ShellResult } from "../node/node.ts";
 import { setShellRunner } from "../node/node.ts";
 import type { NetNs } from "../node/netns.ts";
+import type { Simulator } from "../sim/simulator.ts";
 import { type Command, type CommandContext, exited, type Process } from "./context.ts";
 import { parseCommands, ShellSyntaxError, type SimpleCommand } from "./parse.ts";
 import { ipCommand, setNetnsExec } from "./ip.ts";
@@ -194,7 +195,7 @@ function execute(ctx: CommandContext, argv: string[]): number | Process {
   return cmd(ctx, argv);
 }
 
-setNetnsExec(execute);
+setNetnsExec(execute, (name) => Object.hasOwn(builtins, name));
 
 function contextFor(node: Node, ns: NetNs, c: SimpleCommand, sink: Sink): CommandContext {
   // Resolve redirections into writers for fd 1 and 2.
@@ -261,8 +262,12 @@ function runCommand(node: Node, ns: NetNs, c: SimpleCommand, st: ShellState): nu
   // Background jobs write to whatever sh() call is current when they print.
   const sink: Sink = c.background ? (fd, t) => st.sink(fd, t) : st.sink;
   const ctx = contextFor(node, ns, c, sink);
+  const sim = node.root.dev.sim;
   const r = execute(ctx, c.argv);
-  if (typeof r === "number") return r;
+  if (typeof r === "number") {
+    settle(sim);
+    return r;
+  }
   if (c.background) {
     const job: Job = {
       id: st.nextJob++,
@@ -273,10 +278,20 @@ function runCommand(node: Node, ns: NetNs, c: SimpleCommand, st: ShellState): nu
     st.jobs.push(job);
     return 0;
   }
-  const sim = node.root.dev.sim;
   sim.runUntil(() => r.done());
   if (!r.done()) r.stop();
+  settle(sim);
   return r.status();
+}
+
+/**
+ * Let everything due at this instant happen before the next command starts:
+ * a command that ends at time t ends with other events of time t still
+ * pending (timers armed for the same moment), and on a real machine the next
+ * command line starts after them.
+ */
+function settle(sim: Simulator): void {
+  sim.run(sim.now);
 }
 
 setShellRunner((node, text) => runShell(node, text));
