@@ -222,7 +222,7 @@ export function runComparison(config: CompareConfig, o: RunOptions = {}): Compar
       flows,
       queue: first.queue,
       spread: perSeed.length > 1
-        ? { goodputMbps: stddev(goodputs), p95RttMs: stddev(p95s) }
+        ? { goodputMbps: stddev(goodputs), p95RttMs: stddev(allP95) }
         : undefined,
       wallSeconds: perSeed.reduce((a, r) => a + r.wall, 0),
     });
