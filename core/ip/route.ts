@@ -80,9 +80,12 @@ export class RouteTable {
   /** Bumped on every change (route caches compare it). */
   version = 0;
 
-  /** An empty table. */
-  constructor(id: number) {
+  #onChange: (() => void) | undefined;
+
+  /** An empty table; `onChange` runs after every change (route caches listen). */
+  constructor(id: number, onChange?: () => void) {
     this.id = id;
+    this.#onChange = onChange;
   }
 
   /** Number of routes. */
@@ -126,6 +129,7 @@ export class RouteTable {
     const i = g.indexOf(r);
     if (i < 0) return false;
     this.version++;
+    this.#onChange?.();
     g.splice(i, 1);
     this.#count--;
     if (g.length === 0) {

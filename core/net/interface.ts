@@ -26,8 +26,8 @@ export interface FrameHandler {
 export interface Medium {
   /** Whether the medium can take a frame now (false while serializing the previous one). */
   ready(from: Interface): boolean;
-  /** Put a frame on the medium (only when `ready`). */
-  start(from: Interface, p: Packet): void;
+  /** Put a frame of `bytes` on the medium (only when `ready`). */
+  start(from: Interface, p: Packet, bytes: number): void;
   /** Call `from.transmitDone()` once the medium is ready again (frames are waiting). */
   notify(from: Interface): void;
 }
@@ -207,10 +207,11 @@ export class Interface implements TracePoint {
 
   #send(p: Packet): void {
     const medium = this.medium!;
+    const bytes = frameLength(p);
     this.counters.txPackets++;
-    this.counters.txBytes += this.#countedLength(p);
+    this.counters.txBytes += this.#counted(bytes);
     this.#owner.sim.trace.tx(this, p);
-    medium.start(this, p);
+    medium.start(this, p, bytes);
   }
 
   /** The medium is free again: start the next waiting frame (and ask again if more wait). */
@@ -242,12 +243,12 @@ export class Interface implements TracePoint {
   }
 
   /** Bytes a counter adds for a frame: loopback counts without the Ethernet header, as Linux's. */
-  #countedLength(p: Packet): number {
-    return frameLength(p) - (this.kind === "loopback" ? 14 : 0);
+  #counted(frameBytes: number): number {
+    return frameBytes - (this.kind === "loopback" ? 14 : 0);
   }
 
-  /** A frame arrived from the medium. */
-  receive(p: Packet): void {
+  /** A frame of `bytes` (its frame length, when the medium knows it) arrived from the medium. */
+  receive(p: Packet, bytes: number = frameLength(p)): void {
     const trace = this.#owner.sim.trace;
     if (!this.adminUp) {
       this.counters.rxDropped++;
@@ -255,7 +256,7 @@ export class Interface implements TracePoint {
       return;
     }
     this.counters.rxPackets++;
-    this.counters.rxBytes += this.#countedLength(p);
+    this.counters.rxBytes += this.#counted(bytes);
     trace.rx(this, p);
     const h = this.handler;
     if (h === undefined) {

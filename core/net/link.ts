@@ -14,7 +14,6 @@
  * @module
  */
 import type { Packet } from "../wire/packet.ts";
-import { frameLength } from "../wire/frame.ts";
 import { DropReason } from "../sim/trace.ts";
 import type { Rng } from "../sim/rng.ts";
 import type { Simulator } from "../sim/simulator.ts";
@@ -75,6 +74,9 @@ class Direction {
   notified = false;
   /** Frames on the wire (serialized or propagating) in this direction. */
   inFlight = 0;
+  /** Lengths of the frames on the wire, in order (arrivals are FIFO per direction). */
+  lengths: number[] = [];
+  lengthsHead = 0;
   readonly doneFn: () => void;
   readonly arriveFn: (p: Packet) => void;
   constructor(
@@ -92,7 +94,12 @@ class Direction {
     };
     this.arriveFn = (p: Packet) => {
       this.inFlight--;
-      this.link.arrive(this, p);
+      const bytes = this.lengths[this.lengthsHead++]!;
+      if (this.lengthsHead > 1024 && this.lengthsHead * 2 > this.lengths.length) {
+        this.lengths = this.lengths.slice(this.lengthsHead);
+        this.lengthsHead = 0;
+      }
+      this.link.arrive(this, p, bytes);
     };
   }
 }
@@ -184,10 +191,11 @@ export class Link implements Medium {
    * arrives a propagation delay after its last bit. One event per frame; the
    * "transmission done" event is scheduled only when frames wait (`notify`).
    */
-  start(from: Interface, p: Packet): void {
+  start(from: Interface, p: Packet, bytes: number): void {
     const d = this.#dir(from);
-    const txTime = d.rate > 0 ? Math.ceil((frameLength(p) * 8 * 1e9) / d.rate) : 0;
+    const txTime = d.rate > 0 ? Math.ceil((bytes * 8 * 1e9) / d.rate) : 0;
     d.inFlight++;
+    d.lengths.push(bytes);
     d.busyUntil = this.#sim.now + txTime;
     this.#sim.at(d.busyUntil + d.delay, d.arriveFn, p);
   }
@@ -200,7 +208,7 @@ export class Link implements Medium {
   }
 
   /** A frame reached the far end of direction `d`. */
-  arrive(d: Direction, p: Packet): void {
+  arrive(d: Direction, p: Packet, bytes: number): void {
     if (!this.#up) {
       this.#sim.trace.drop(d.to, p, DropReason.linkDown);
       return;
@@ -209,7 +217,7 @@ export class Link implements Medium {
       this.#sim.trace.drop(d.to, p, DropReason.randomLoss, `link ${this.name}`);
       return;
     }
-    d.to.receive(p);
+    d.to.receive(p, bytes);
   }
 }
 

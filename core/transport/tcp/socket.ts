@@ -259,7 +259,7 @@ export class TcpSocket {
 
   /** Current retransmission timeout, ns. */
   get rto(): number {
-    return Math.min(this.#rto * 2 ** this.#backoff, MAX_RTO);
+    return this.#backoff === 0 ? this.#rto : Math.min(this.#rto * 2 ** this.#backoff, MAX_RTO);
   }
 
   /** Sender MSS (payload bytes per full segment). */
@@ -490,6 +490,23 @@ export class TcpSocket {
         (start < next && start + len > next);
     if (!acceptable) {
       if (f & TcpFlag.RST) return;
+      if (
+        this.state === "SYN-RECEIVED" && !this.parent && f & TcpFlag.SYN && f & TcpFlag.ACK &&
+        start === 0 && unwrap(seg.ack, this.#iss, 0) === this.#sndNxt
+      ) {
+        // Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK acknowledges
+        // our SYN and repeats the SYN we already have. Linux lets it through
+        // (tcp_validate_incoming), becomes ESTABLISHED and ACKs the old SYN.
+        this.#sndWnd = seg.window; // the window of a SYN is never scaled
+        this.#sndWl1 = 0;
+        this.#sndWl2 = 1;
+        this.#processAck(seg, 1, 1);
+        this.#enter("ESTABLISHED");
+        this.#sendAck();
+        this.onConnect?.();
+        this.#trySend();
+        return;
+      }
       if (this.state === "SYN-RECEIVED" && f & TcpFlag.SYN && start === 0) {
         // The peer retransmitted its SYN: our SYN-ACK was lost; send it again.
         this.#emit(this.#sb.first()!, TcpFlag.SYN | TcpFlag.ACK, true);
@@ -529,7 +546,8 @@ export class TcpSocket {
       this.#processAck(seg, ack, len);
       this.#updateWindow(seg, start, ack);
       this.#enter("ESTABLISHED");
-      this.#host.established(this);
+      if (this.parent) this.#host.established(this);
+      else this.onConnect?.(); // simultaneous open, completed by a plain ACK
       if ((this.state as TcpState) !== "ESTABLISHED") return; // accept queue full: the final ACK is dropped
     } else {
       const ack = unwrap(seg.ack, this.#iss, this.#sndUna);
