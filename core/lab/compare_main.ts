@@ -10,10 +10,33 @@
  */
 import { main, type Runner } from "./compare/cli.ts";
 import { runComparison } from "./compare/run.ts";
+import type { CompareResult } from "./compare/types.ts";
+import type { WorkerMessage } from "./compare_worker_main.ts";
 
 /** The simulation runner with the wall clock it uses for its own timings. */
 function simulationRunner(clock: () => number): Runner {
   return (config, onProgress) => runComparison(config, { onProgress, clock });
+}
+
+/** A runner that runs each configuration in its own worker thread. */
+function workerRunner(): Runner {
+  return (config, onProgress) =>
+    new Promise<CompareResult>((resolve, reject) => {
+      const w = new Worker(new URL("./compare_worker_main.ts", import.meta.url).href, {
+        type: "module",
+      });
+      w.onmessage = (e: MessageEvent<WorkerMessage>) => {
+        const m = e.data;
+        if (m.type === "progress") onProgress(m.fraction, m.label);
+        else if (m.type === "result") resolve(m.result);
+        else reject(new Error(m.message));
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(e.message));
+      };
+      w.postMessage(config);
+    });
 }
 
 function writeAll(fd: typeof Deno.stdout, text: string): void {
@@ -23,13 +46,16 @@ function writeAll(fd: typeof Deno.stdout, text: string): void {
 
 if (import.meta.main) {
   const now = () => performance.now();
+  const cores = Math.max(1, navigator.hardwareConcurrency ?? 1);
   const status = await main(Deno.args, {
     out: (t) => writeAll(Deno.stdout, t),
     err: (t) => writeAll(Deno.stderr, t),
     writeFile: (path, text) => Deno.writeTextFile(path, text),
     now,
     isTerminal: Deno.stderr.isTerminal(),
-    runner: simulationRunner(now),
+    // One worker per core; a single core runs in this thread.
+    runner: cores > 1 ? workerRunner() : simulationRunner(now),
+    parallel: cores,
   });
   Deno.exit(status);
 }

@@ -25,11 +25,14 @@ import { renderReport } from "./report.ts";
 import { createProgress } from "./progress.ts";
 import type { AlgoResult, CompareConfig, CompareResult } from "./types.ts";
 
-/** A runner: one comparison for a configuration, reporting progress as it goes. */
+/**
+ * A runner: one comparison for a configuration, reporting progress as it goes.
+ * It may answer at once or later (a runner that uses a worker thread).
+ */
 export type Runner = (
   config: CompareConfig,
   onProgress: (fraction: number, label: string) => void,
-) => CompareResult;
+) => CompareResult | Promise<CompareResult>;
 
 /** What {@link main} uses from the outside world; tests pass their own. */
 export interface MainIo {
@@ -45,6 +48,8 @@ export interface MainIo {
   isTerminal: boolean;
   /** The simulation runner (for `--fake` the synthetic one is used instead). */
   runner: Runner;
+  /** How many runs may go at once (worker threads; 1 when absent). */
+  parallel?: number;
 }
 
 /** The notice the report and the table carry when the data are synthetic. */
@@ -55,25 +60,35 @@ export const FAKE_NOTICE =
  * Run one comparison per algorithm or mix, timing each, and join the results
  * under the full configuration. `onProgress` gets the fraction of the whole.
  */
-export function runTimed(
+export async function runTimed(
   config: CompareConfig,
   runner: Runner,
   now: () => number,
   onProgress: (fraction: number, label: string) => void,
-): CompareResult {
-  const results: AlgoResult[] = [];
+  parallel = 1,
+): Promise<CompareResult> {
   const n = config.algos.length;
-  config.algos.forEach((algo, i) => {
-    const one: CompareConfig = { ...config, algos: [algo] };
-    const t0 = now();
-    const r = runner(
-      one,
-      (f, label) => onProgress((i + Math.min(1, Math.max(0, f))) / n, label || algo),
-    );
-    const wall = (now() - t0) / 1000;
-    for (const a of r.results) results.push({ ...a, wallSeconds: wall / r.results.length });
-  });
-  return { config, results };
+  const fractions = new Array<number>(n).fill(0);
+  const perAlgo: AlgoResult[][] = new Array(n);
+  let next = 0;
+  // Up to `parallel` runs at once; results keep the order of the algorithms.
+  const lane = async () => {
+    while (next < n) {
+      const i = next++;
+      const algo = config.algos[i]!;
+      const one: CompareConfig = { ...config, algos: [algo] };
+      const t0 = now();
+      const r = await runner(one, (f, label) => {
+        fractions[i] = Math.min(1, Math.max(0, f));
+        onProgress(fractions.reduce((x, y) => x + y, 0) / n, label || algo);
+      });
+      const wall = (now() - t0) / 1000;
+      fractions[i] = 1;
+      perAlgo[i] = r.results.map((a) => ({ ...a, wallSeconds: wall / r.results.length }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, n)) }, lane));
+  return { config, results: perAlgo.flat() };
 }
 
 /** The command: parse `args`, run, print, write. Returns the exit status. */
@@ -101,7 +116,13 @@ export async function main(args: readonly string[], io: MainIo): Promise<number>
   });
   let result: CompareResult;
   try {
-    result = runTimed(config, runner, io.now, (f, label) => progress.update(f, label));
+    result = await runTimed(
+      config,
+      runner,
+      io.now,
+      (f, label) => progress.update(f, label),
+      options.fake ? 1 : io.parallel ?? 1,
+    );
   } catch (e) {
     progress.done();
     io.err(`compare: the run failed: ${(e as Error).message ?? e}\n`);

@@ -110,7 +110,7 @@ Deno.test("compare: progress on a terminal goes to stderr and is erased", async 
   assert.deepEqual(g.err, []);
 });
 
-Deno.test("compare: runTimed maps each run's progress onto the whole", () => {
+Deno.test("compare: runTimed maps each run's progress onto the whole", async () => {
   const seen: number[] = [];
   let t = 0;
   const runner: Runner = (config, onProgress) => {
@@ -131,7 +131,7 @@ Deno.test("compare: runTimed maps each run's progress onto the whole", () => {
     seeds: [1],
     mss: 1448,
   };
-  const r = runTimed(c, runner, () => t, (f) => seen.push(f));
+  const r = await runTimed(c, runner, () => t, (f) => seen.push(f));
   assert.deepEqual(seen, [0.25, 0.75]);
   assert.deepEqual(r.results.map((a) => a.wallSeconds), [1, 1]);
   assert.equal(r.config, c);
