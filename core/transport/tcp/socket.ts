@@ -92,6 +92,11 @@ export interface TcpHost {
   output(sock: TcpSocket, seg: TcpSegment): Errno | undefined;
   /** The socket reached CLOSED: forget it. */
   release(sock: TcpSocket): void;
+  /**
+   * Whether a listener child's accept queue is full now (Linux then drops the
+   * handshake's final ACK, counting a listen overflow).
+   */
+  acceptQueueFull(child: TcpSocket): boolean;
   /** A child of a listener became established (moves to the accept queue). */
   established(child: TcpSocket): void;
   /** A fresh initial sequence number. */
@@ -543,12 +548,15 @@ export class TcpSocket {
         this.#sendControl(TcpFlag.RST, ack);
         return;
       }
+      // Linux (tcp_abort_on_overflow = 0): with the accept queue full the final
+      // ACK is dropped; the connection stays half-open and the SYN-ACK is
+      // retransmitted on its timer until the queue has room or the retries end.
+      if (this.parent && this.#host.acceptQueueFull(this)) return;
       this.#processAck(seg, ack, len);
       this.#updateWindow(seg, start, ack);
       this.#enter("ESTABLISHED");
       if (this.parent) this.#host.established(this);
       else this.onConnect?.(); // simultaneous open, completed by a plain ACK
-      if ((this.state as TcpState) !== "ESTABLISHED") return; // accept queue full: the final ACK is dropped
     } else {
       const ack = unwrap(seg.ack, this.#iss, this.#sndUna);
       if (ack > this.#sndNxt) {

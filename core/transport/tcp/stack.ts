@@ -67,6 +67,12 @@ export class TcpStack {
       after: (dt: number, fn: () => void): Timer => sim.after(dt, fn),
       output: (sock, seg) => this.#output(sock, seg),
       release: (sock) => this.#release(sock),
+      acceptQueueFull: (child) => {
+        if (!acceptQueueFull(child.parent!)) return false;
+        this.stats.listenOverflows++;
+        this.stats.listenDrops++;
+        return true;
+      },
       established: (child) => this.#established(child),
       isn: () => isnRng.nextU32(),
       get timeWait() {
@@ -147,7 +153,11 @@ export class TcpStack {
     return undefined;
   }
 
-  /** Listen with a backlog (the accept queue's length; Linux caps it at net.core.somaxconn). */
+  /**
+   * Listen with a backlog: the accept queue's length (Linux caps it at
+   * net.core.somaxconn and, as `sk_acceptq_is_full` compares with `>`, admits
+   * one connection more than the backlog).
+   */
   listen(s: TcpSocket, backlog = 128): Errno | undefined {
     if (s.localPort === 0) {
       const e = this.bind(s);
@@ -237,13 +247,6 @@ export class TcpStack {
   #established(child: TcpSocket): void {
     const l = child.parent!;
     const q = l.synQueue;
-    if (l.acceptQueue.length >= l.backlog) {
-      // Linux: with a full accept queue the final ACK is dropped and the
-      // SYN-ACK retransmitted later (tcp_abort_on_overflow = 0).
-      this.stats.listenOverflows++;
-      child.state = "SYN-RECEIVED";
-      return;
-    }
     if (q.includes(child)) q.splice(q.indexOf(child), 1);
     l.acceptQueue.push(child);
     l.onAccept?.(child);
@@ -330,7 +333,7 @@ export class TcpStack {
     }
     // Linux drops SYNs while the accept queue is full, and beyond the SYN backlog.
     const synMax = Math.max(l.backlog, this.ip.ns.sysctl.num("net.ipv4.tcp_max_syn_backlog"));
-    if (l.acceptQueue.length >= l.backlog || l.synQueue.length >= synMax) {
+    if (acceptQueueFull(l) || l.synQueue.length >= synMax) {
       this.stats.listenDrops++;
       this.stats.listenOverflows++;
       trace.drop(iface, p, DropReason.queueFull, "listen queue");
@@ -396,6 +399,11 @@ export class TcpStack {
     this.stats.outRsts++;
     this.ip.output(p);
   }
+}
+
+/** Linux's sk_acceptq_is_full: more queued than the backlog (so backlog + 1 fit). */
+function acceptQueueFull(l: TcpSocket): boolean {
+  return l.acceptQueue.length > l.backlog;
 }
 
 /** A connection's 4-tuple as one number-pair string-free key (ports and a mix of the addresses). */
