@@ -29,6 +29,7 @@ import {
 import { DropReason } from "../sim/trace.ts";
 import { formatIp4 } from "../wire/addr.ts";
 import type { Timer } from "../sim/simulator.ts";
+import type { Rng } from "../sim/rng.ts";
 import type { Interface } from "../net/interface.ts";
 import type { Namespace, PacketType } from "../net/namespace.ts";
 
@@ -80,6 +81,7 @@ export class NeighTable {
   #host: NeighHost;
   #entries = new Map<Interface, Map<Ip4, NeighEntry>>();
   #reachableTime: number;
+  #proxyRng: Rng;
   /** ARP packets sent and received, for counters. */
   readonly stats = { requestsSent: 0, repliesSent: 0, requestsReceived: 0, repliesReceived: 0 };
 
@@ -92,6 +94,7 @@ export class NeighTable {
     this.#reachableTime = Math.floor(
       base / 2 + ns.sim.rng(`neigh ${ns.nodeName}/${ns.name} reachable`).next() * base,
     );
+    this.#proxyRng = ns.sim.rng(`neigh ${ns.nodeName}/${ns.name} proxy delay`);
     ns.protocols.set(EtherType.ARP, (iface, p, type) => this.#receive(iface, p, type));
     // Linux (neigh_carrier_down, since 4.19): losing carrier evicts the device's
     // entries but the permanent ones — the cable may now lead to another network.
@@ -386,7 +389,11 @@ export class NeighTable {
     const forUs = this.#host.isLocal(a.targetIp);
     const existing = this.#entries.get(iface)?.get(a.senderIp);
     if (a.op === 1) {
-      const answer = forUs || (a.senderIp !== a.targetIp && this.#host.proxyFor(iface, a.targetIp));
+      // Proxy ARP is a router's job: Linux requires forwarding on the interface.
+      const proxy = !forUs && a.senderIp !== a.targetIp &&
+        this.#ns.sysctl.get(`net.ipv4.conf.${iface.name}.forwarding`) === "1" &&
+        this.#host.proxyFor(iface, a.targetIp);
+      const answer = forUs || proxy;
       if (answer && a.senderIp !== 0) {
         // The requester is recorded (STALE), as Linux's neigh_event_ns does.
         this.#learn(iface, a.senderIp, a.senderMac, false);
@@ -394,8 +401,19 @@ export class NeighTable {
         this.#update(existing, a.senderMac);
       }
       if (answer) {
-        this.#sendArp(iface, 2, a.targetIp, a.senderIp, a.senderMac, a.senderMac);
-        this.stats.repliesSent++;
+        const reply = () => {
+          this.#sendArp(iface, 2, a.targetIp, a.senderIp, a.senderMac, a.senderMac);
+          this.stats.repliesSent++;
+        };
+        // Linux (pneigh_enqueue): a proxied answer to a broadcast waits a random
+        // time below proxy_delay (hundredths of a second), so a real owner wins.
+        const delay = proxy && type !== "host"
+          ? Math.floor(
+            this.#proxyRng.next() * this.#ns.sysctl.num("net.ipv4.neigh.default.proxy_delay") * 10,
+          ) * 1e6
+          : 0;
+        if (delay > 0) this.#ns.sim.after(delay, reply);
+        else reply();
       }
       trace.consume(iface, p, answer ? "arp answered" : "arp");
       return;

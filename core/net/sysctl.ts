@@ -23,6 +23,7 @@ const GLOBAL_DEFAULTS: Record<string, string> = {
   "net.ipv4.neigh.default.ucast_solicit": "3",
   "net.ipv4.neigh.default.delay_first_probe_time": "5",
   "net.ipv4.neigh.default.unres_qlen": "101",
+  "net.ipv4.neigh.default.proxy_delay": "80",
   "net.ipv4.fib_multipath_hash_policy": "0",
   "net.ipv4.tcp_fin_timeout": "60",
   "net.ipv4.tcp_sack": "1",
