@@ -85,6 +85,43 @@ scenario("local address: with proxy_arp on eth0, r answers for b with its own MA
 });
 
 scenario(
+  "proxy ARP: the answer to a broadcast request waits a random moment (proxy_delay)",
+  (net) => {
+    const { a, r } = build(net);
+    r.sh("sysctl -w net.ipv4.conf.eth0.proxy_arp=1");
+    assert.equal(
+      r.sh("sysctl net.ipv4.neigh.default.proxy_delay").stdout,
+      "net.ipv4.neigh.default.proxy_delay = 80\n",
+    );
+    a.sh("ping -c 1 10.0.1.2");
+    // Linux queues a proxied answer to a broadcast for a random time below
+    // proxy_delay (80 hundredths of a second), so that a real owner answers first.
+    const asked = net.trace.first({ kind: "rx", node: "r", arp: true })!.time;
+    const answered = net.trace.first({ kind: "tx", node: "r", arp: true })!.time;
+    assert.ok(answered > asked && answered - asked < 800 * ms, `${(answered - asked) / ms} ms`);
+    // Its own addresses it answers at once.
+    const t0 = net.sim.now;
+    a.sh("ping -c 1 10.0.0.254");
+    const mine = net.trace.filter({ kind: "tx", node: "r", arp: true, where: (e) => e.time >= t0 });
+    const heard = net.trace.filter({
+      kind: "rx",
+      node: "r",
+      arp: true,
+      where: (e) => e.time >= t0,
+    });
+    assert.equal(mine[0]!.time, heard[0]!.time);
+  },
+);
+
+scenario("proxy ARP: only a router proxies — with forwarding off, r keeps quiet", (net) => {
+  const { a, r } = build(net);
+  r.sh("sysctl -w net.ipv4.ip_forward=0; sysctl -w net.ipv4.conf.eth0.proxy_arp=1");
+  const out = a.sh("ping -c 1 10.0.1.2");
+  assert.match(out.stdout, /^From 10\.0\.0\.1 icmp_seq=1 Destination Host Unreachable$/m);
+  assert.deepEqual(arpSent(net, "r"), []);
+});
+
+scenario(
   "local address: requests for broadcast, loopback or multicast targets are ignored",
   (net) => {
     const { a, r } = build(net);
