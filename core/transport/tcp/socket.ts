@@ -517,6 +517,9 @@ export class TcpSocket {
         this.#emit(this.#sb.first()!, TcpFlag.SYN | TcpFlag.ACK, true);
         return;
       }
+      // TIME-WAIT: a retransmitted FIN (its ACK was lost) is ACKed again and
+      // restarts the 2·MSL timer (RFC 9293 §3.10.7.4; Linux's tcp_timewait_state_process).
+      if (this.state === "TIME-WAIT" && f & TcpFlag.FIN) this.#enterTimeWait();
       this.#sendAck(); // duplicate / old segment: re-ACK (and SACK)
       return;
     }
