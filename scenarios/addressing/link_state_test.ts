@@ -190,6 +190,11 @@ scenario("addressing: the MTU ip link shows is the size packets are cut to", (ne
   assert.equal(a.sh("ping -c 1 -s 8000 10.0.0.2").status, 0);
   const big = net.trace.filter({ kind: "tx", node: "a", icmp: "echo-request" });
   assert.equal(big.length, 1);
+  // Below Ethernet's minimum (68) the kernel refuses, and the MTU stays.
+  const tiny = a.sh("ip link set eth0 mtu 40");
+  assert.equal(tiny.status, 2);
+  assert.equal(tiny.stderr, "Error: mtu less than device minimum.\n");
+  assert.match(a.sh("ip link show eth0").stdout, / mtu 9000 /);
   a.sh("ip link set eth0 mtu 1400");
   assert.equal(links(a.sh("ip -j link show eth0").stdout)[0]!.mtu, 1400);
   // 2000 data bytes no longer fit: two fragments, the first 1400 bytes long.

@@ -101,6 +101,14 @@ scenario("addressing: deleting a secondary removes just its local route", (net) 
   );
   assert.ok(answers(b, "10.0.0.3"));
   assert.ok(answers(b, "10.0.0.1"));
+  // Without a prefix length iproute2 still deletes, but warns that it guessed.
+  const wild = a.sh("ip addr del 10.0.0.3 dev eth0");
+  assert.equal(wild.status, 0);
+  assert.match(
+    wild.stderr,
+    /^Warning: Executing wildcard deletion to stay compatible with old scripts\.$/m,
+  );
+  assert.deepEqual(localRoutes(a), ["local 10.0.0.1 10.0.0.1", "broadcast 10.0.0.255 10.0.0.1"]);
 });
 
 scenario("addressing: deleting the primary takes the prefix, broadcast and secondaries", (net) => {

@@ -68,6 +68,10 @@ scenario("addressing: the secondary is used only when asked for, and ARP tells i
   // …but ping -I picks the secondary, and the ARP request that precedes it tells that address.
   const out = a.sh("ping -c 1 -I 10.0.0.2 10.0.0.9");
   assert.equal(out.status, 0);
+  assert.match(
+    out.stdout,
+    /^PING 10\.0\.0\.9 \(10\.0\.0\.9\) from 10\.0\.0\.2 : 56\(84\) bytes of data\.$/m,
+  );
   assert.deepEqual(sources(net), ["10.0.0.2"]);
   const who = net.trace.first({ kind: "tx", node: "a", arp: true })!;
   assert.equal(formatIp4(who.packet.arp!.senderIp), "10.0.0.2");

@@ -67,7 +67,7 @@ scenario("gateway: up again, only the connected route returns", (net) => {
 scenario("gateway: without carrier the routes stay (linkdown) and ARP fails after 3 s", (net) => {
   const { a, r, b } = build(net);
   b.sh("ip link set eth0 down");
-  // (Text form: `ip -j route` should carry the same "linkdown" flag.)
+  assert.deepEqual(routes(r), ["10.0.1.0/24", "10.0.2.0/24 linkdown", "192.168.9.0/24 linkdown"]);
   const text = r.sh("ip route").stdout;
   assert.match(text, /^10\.0\.1\.0\/24 dev eth0 proto kernel scope link src 10\.0\.1\.1\s*$/m);
   assert.match(
