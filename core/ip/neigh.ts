@@ -9,12 +9,18 @@
  * Requests for a local address (on any interface, arp_ignore=0) are answered,
  * and the requester is recorded as STALE; replies complete resolution; an
  * unsolicited reply or gratuitous ARP only updates an existing entry
- * (arp_accept=0). Proxy ARP answers for addresses the host routes elsewhere
- * when `proxy_arp` is set on the receiving interface.
+ * (arp_accept=0), and only a unicast reply confirms reachability. Requests
+ * about loopback or multicast targets are ignored. Proxy ARP answers for
+ * addresses the host routes elsewhere when `proxy_arp` and forwarding are on
+ * for the receiving interface, after a random wait below `proxy_delay` for a
+ * broadcast request. Losing carrier forgets all but the permanent entries.
  *
  * Simplified: no garbage collection of old entries (they stay listed), and
  * upper layers never confirm reachability (Linux's TCP does), so long flows see
- * periodic unicast probes as a ping flow does on Linux.
+ * periodic unicast probes as a ping flow does on Linux. `unres_qlen` counts
+ * packets (Linux accounts bytes, unres_qlen_bytes); reachable_time is drawn
+ * once, not again every 300 s; no locktime (a second, different answer within
+ * a second replaces the first).
  *
  * @module
  */
