@@ -1,6 +1,6 @@
 /**
  * A hub: every frame that arrives on one port is repeated out of every other
- * port, unchanged. It learns nothing and filters nothing (a physical-layer
+ * port that has link, unchanged. It learns nothing and filters nothing (a physical-layer
  * device in the notes' words).
  *
  * Simplified: no collisions or half duplex; each port is a full-duplex link.

@@ -4,7 +4,8 @@
  * unicast MAC out of that one port (or filters it when that is the arrival
  * port), and floods broadcast, multicast and unknown unicast out of every other
  * port. Entries age out after `ageingTime` (300 s by default, as 802.1D and
- * Linux bridges) and move when a MAC shows up on another port.
+ * Linux bridges) and move when a MAC shows up on another port. A port without
+ * link is never flooded to, and what was learned on it is forgotten.
  *
  * Simplified: no VLANs and no spanning tree here (later layers add them); the
  * table has no size limit.
