@@ -229,6 +229,8 @@ export class TcpSocket {
   #rtoLoss = false;
   #rtoLossPoint = 0;
   #highRxt = 0;
+  /** Bytes taken out of the pipe by duplicate ACKs without SACK. */
+  #renoSacked = 0;
   // Receiver.
   #rcv = new ReceiveBuffer(1);
   #rcvAdvEnd = 0;
@@ -690,9 +692,24 @@ export class TcpSocket {
       // RFC 6582 §3.2 step 5: a partial ACK means the next segment was lost too.
       sb.markLost(sb.first()!, onLost);
     }
-    if (!this.#sackOk && isDup && this.ccs.inRecovery) {
-      // Without SACK, each duplicate ACK means a segment left the network (RFC 6582 inflation).
-      sb.pipe = Math.max(0, sb.pipe - this.#mss);
+    if (!this.#sackOk) {
+      // Without SACK each duplicate ACK means a segment left the network, so it
+      // leaves the pipe (Linux's tcp_add_reno_sack: RFC 5681's ssthresh + 3·SMSS
+      // and RFC 6582's inflation). A cumulative ACK covers those segments again
+      // and gives back what it covers beyond the first (tcp_remove_reno_sacks),
+      // so no segment leaves the pipe twice.
+      if (advanced && this.#renoSacked > 0) {
+        const back = sb.count === 0
+          ? this.#renoSacked
+          : Math.min(this.#renoSacked, Math.max(0, ack - oldUna - this.#mss));
+        this.#renoSacked -= back;
+        sb.pipe += back;
+      }
+      if (isDup) {
+        const d = Math.max(0, Math.min(this.#mss, sb.pipe));
+        this.#renoSacked += d;
+        sb.pipe -= d;
+      }
     }
 
     // RTT sample (Karn: none from retransmitted data) and the rate sample.
@@ -1146,6 +1163,9 @@ export class TcpSocket {
     sb.markAllLost((s) => {
       this.#rate.lost += s.end - s.start;
     });
+    // Nothing is in flight now; duplicate ACKs counted before no longer matter.
+    sb.pipe += this.#renoSacked;
+    this.#renoSacked = 0;
     this.#nextSendTime = 0;
     this.#armRto();
     // The oldest segment goes out even if cwnd < pipe (there is no pipe now).
