@@ -731,6 +731,10 @@ export class TcpSocket {
         ccs.inRecovery = true;
         this.cc.onEnterRecovery(ccs, now);
         this.stats.fastRetransmits++;
+        // RFC 5681 §3.2 step 4, RFC 6675 §5 (4.3): the first lost segment goes
+        // out at once, whatever the pipe (Linux's PRR sends at least one).
+        const first = sb.nextRetransmit();
+        if (first) this.#retransmit(first);
       } else if (ccs.inRecovery && this.#sndUna >= this.#recoveryPoint) {
         ccs.inRecovery = false;
         this.cc.onExitRecovery(ccs, now);
