@@ -63,8 +63,9 @@ export interface EcmpOptions {
   /** Largest gap `dist[u] + w − dist[v]` still counted as equal cost. Default 0 (exact). */
   readonly tolerance?: number;
   /**
-   * Order in which to handle nodes, e.g. Dijkstra's settle order; any order of
-   * the reachable nodes is correct. Default: reachable nodes sorted by distance.
+   * Order in which to handle nodes, e.g. Dijkstra's settle order; any order is
+   * correct as long as it lists every reachable node (a missing one throws).
+   * Default: reachable nodes sorted by distance.
    */
   readonly order?: ArrayLike<number>;
   /** Cap on the bitset memory, in 32-bit words (default 2^22 = 16 MiB); for tests. */
@@ -244,6 +245,9 @@ function firstHops(
       // Emit this group's members per node: bit order is ascending candidate order.
       for (let v = 0; v < n; v++) {
         if (v === source) continue;
+        if (!handled[v] && dist[v]! < Infinity) {
+          throw new RangeError(`ecmpFirstHops: order misses reachable node ${v}`);
+        }
         const vb = v * words;
         for (let j = 0; j < words; j++) {
           let word = bits[vb + j]!;

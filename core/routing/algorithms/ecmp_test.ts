@@ -77,6 +77,7 @@ Deno.test("ECMP: zero-weight cycles, including one through the source", () => {
   for (const order of [[4, 3, 2, 1, 0], [3, 1, 4, 0, 2]]) {
     assert.deepEqual(rows(ecmpFirstHops(g, 0, d, { order }), 5), want);
   }
+  assert.throws(() => ecmpFirstHops(g, 0, d, { order: [0, 1, 2, 3] }), /misses reachable node 4/);
   // A zero-weight edge out of the source and back.
   const h = graphFromEdges(3, [[0, 1, 0], [1, 0, 0], [1, 2, 1], [0, 2, 1]]);
   assert.deepEqual(rows(dijkstraEcmp(h, 0).nextHops, 3), [[], [1], [1, 2]]);
