@@ -423,8 +423,24 @@ function linkList(ctx: CommandContext, args: string[], opts: IpOpts, withAddrs: 
     printJson(
       ctx,
       devs.map((d) => {
+        if (opts.brief) {
+          const full = linkJson(v, d, false);
+          const o: Record<string, unknown> = {};
+          if ("link" in full) o.link = full.link;
+          if ("link_index" in full) o.link_index = full.link_index;
+          o.ifname = d.name;
+          o.operstate = operState(d);
+          if (withAddrs) {
+            o.addr_info = addrsOf(d).map((a) => ({ local: formatIp4(a.addr), prefixlen: a.len }));
+          } else {
+            o.address = full.address;
+            o.flags = full.flags;
+          }
+          return o;
+        }
         const o = linkJson(v, d, !withAddrs);
         if (withAddrs) o.addr_info = addrInfoJson(addrsOf(d));
+        if (opts.stats) o.stats64 = statsJson(d);
         return o;
       }),
       opts,
@@ -461,6 +477,29 @@ function linkList(ctx: CommandContext, args: string[], opts: IpOpts, withAddrs: 
     ctx.out(lines.join("\n") + "\n");
   }
   return 0;
+}
+
+/** The `stats64` object of `ip -s -j link`. */
+function statsJson(d: Interface): Record<string, unknown> {
+  const c = d.counters;
+  return {
+    rx: {
+      bytes: c.rxBytes,
+      packets: c.rxPackets,
+      errors: 0,
+      dropped: c.rxDropped,
+      over_errors: 0,
+      multicast: 0,
+    },
+    tx: {
+      bytes: c.txBytes,
+      packets: c.txPackets,
+      errors: 0,
+      dropped: c.txDropped,
+      carrier_errors: 0,
+      collisions: 0,
+    },
+  };
 }
 
 function addrModify(
@@ -752,7 +791,7 @@ function linkSet(ctx: CommandContext, args: string[], opts: IpOpts): number {
     throw rtnl("File exists");
   }
   if (p.netns !== undefined) {
-    if (d.kind === "loopback") throw rtnl("Invalid argument");
+    if (d.kind === "loopback") throw extack("The interface netns is immutable.");
     if (p.netns !== ctx.ns && p.netns.dev.get(p.name ?? d.name)) throw rtnl("File exists");
   }
   if (p.mtu !== undefined) d.mtu = p.mtu;

@@ -44,7 +44,8 @@ function operWithoutCarrier(i: Interface, owner: Namespace): "DOWN" | "LOWERLAYE
   if (iflink === undefined || iflink === i.ifindex) return "DOWN";
   const lower = owner.byIndex(iflink);
   if (!lower) return "DOWN";
-  return lower.carrier ? "DOWN" : "LOWERLAYERDOWN";
+  // A veth going down drops its own carrier too (veth_close).
+  return lower.carrier && lower.adminUp ? "DOWN" : "LOWERLAYERDOWN";
 }
 
 /**

@@ -4,10 +4,13 @@
  * commands that take time (ping, traceroute, sleep, tcpdump) advance virtual
  * time until they finish. A command ending in `&` runs in the background until
  * it finishes or is killed (`kill %1`). Output redirections (`>`, `>>`, `2>&1`,
- * `>/dev/null`) write into the node's in-memory files.
+ * `>/dev/null`) write into the node's in-memory files; `< FILE` must name one.
+ * A command name that is none of these prints `bash: NAME: command not found`
+ * (status 127). Everything due at the instant a command ends happens before
+ * the next one starts.
  *
  * Commands: ip, sysctl, ping, traceroute, tracepath, tcpdump, echo, cat, sleep,
- * true, false, kill, wait, hostname.
+ * true, false, kill, pkill, wait, hostname.
  *
  * @module
  */
@@ -202,6 +205,7 @@ function contextFor(node: Node, ns: NetNs, c: SimpleCommand, sink: Sink): Comman
   let w1: (t: string) => void = (t) => sink(1, t);
   let w2: (t: string) => void = (t) => sink(2, t);
   for (const r of c.redirects) {
+    if (r.op === "<") continue;
     if (r.op === ">&1") {
       if (r.fd === 2) w2 = w1;
       continue;
@@ -261,6 +265,12 @@ export function runShell(node: Node, text: string, ns: NetNs = node.root): Shell
 function runCommand(node: Node, ns: NetNs, c: SimpleCommand, st: ShellState): number {
   // Background jobs write to whatever sh() call is current when they print.
   const sink: Sink = c.background ? (fd, t) => st.sink(fd, t) : st.sink;
+  for (const r of c.redirects) {
+    if (r.op === "<" && readFile(node, r.target) === undefined) {
+      sink(2, `bash: ${r.target}: No such file or directory\n`);
+      return 1;
+    }
+  }
   const ctx = contextFor(node, ns, c, sink);
   const sim = node.root.dev.sim;
   const r = execute(ctx, c.argv);

@@ -1,8 +1,9 @@
 /**
  * Command-line parsing as a POSIX shell does the parts packetlab needs: words
  * with single and double quotes and backslashes, `#` comments, `;` and newlines,
- * `&&` and `||`, a trailing `&` for background jobs, and the redirections `>`,
- * `>>`, `2>&1`, `2>` and `<`. No variables, globbing, pipes or subshells.
+ * `&&` and `||` (which may end a line), a trailing `&` for background jobs,
+ * and the redirections `>`, `>>`, `1>`, `2>`, `2>&1`, `>&2` and `<`. No
+ * variables, globbing, pipes or subshells. Syntax errors carry bash's messages.
  *
  * @module
  */
@@ -10,8 +11,8 @@
 /** One simple command with how it joins the next one. */
 export interface SimpleCommand {
   argv: string[];
-  /** Output redirections, in order. */
-  redirects: Array<{ fd: 1 | 2; op: ">" | ">>" | ">&1" | ">&2"; target: string }>;
+  /** Redirections, in order (`<` reads a file the commands here never read from). */
+  redirects: Array<{ fd: 0 | 1 | 2; op: "<" | ">" | ">>" | ">&1" | ">&2"; target: string }>;
   /** Run in the background (`&`). */
   background: boolean;
   /** How this command is joined to the previous one. */
@@ -30,7 +31,7 @@ export function parseCommands(text: string): SimpleCommand[] {
   let redirects: SimpleCommand["redirects"] = [];
   let word = "";
   let inWord = false;
-  let pendingRedirect: { fd: 1 | 2; op: ">" | ">>" } | undefined;
+  let pendingRedirect: { fd: 0 | 1 | 2; op: "<" | ">" | ">>" } | undefined;
   let after: SimpleCommand["after"] = ";";
   let start = 0;
   const finishWord = () => {
@@ -105,6 +106,16 @@ export function parseCommands(text: string): SimpleCommand[] {
       continue;
     }
     if (c === "\n" || c === ";") {
+      finishWord();
+      if (c === "\n" && words.length === 0 && after !== ";" && !pendingRedirect) {
+        // `a &&` at the end of a line goes on with the next line.
+        i++;
+        start = i;
+        continue;
+      }
+      if (c === ";" && words.length === 0 && !pendingRedirect) {
+        throw new ShellSyntaxError("syntax error near unexpected token `;'");
+      }
       finishCommand(i, false, ";");
       i++;
       start = i;
@@ -122,16 +133,22 @@ export function parseCommands(text: string): SimpleCommand[] {
       start = i;
       continue;
     }
-    if (c === "|") throw new ShellSyntaxError("pipes are not supported");
+    if (c === "|") throw new ShellSyntaxError("pipes are not supported by packetlab's shell");
+    if (c === "<") {
+      finishWord();
+      pendingRedirect = { fd: 0, op: "<" };
+      i++;
+      continue;
+    }
     if (c === "&") {
       finishCommand(i, true, ";");
       i++;
       start = i;
       continue;
     }
-    if (c === ">" || (c === "2" && !inWord && text[i + 1] === ">")) {
+    if (c === ">" || ((c === "1" || c === "2") && !inWord && text[i + 1] === ">")) {
       const fd: 1 | 2 = c === "2" ? 2 : 1;
-      const at = c === "2" ? i + 1 : i;
+      const at = c === ">" ? i : i + 1;
       finishWord();
       if (text.startsWith(">&1", at) || text.startsWith(">&2", at)) {
         redirects.push({ fd, op: text[at + 2] === "1" ? ">&1" : ">&2", target: "" });
@@ -146,6 +163,10 @@ export function parseCommands(text: string): SimpleCommand[] {
     word += c;
     inWord = true;
     i++;
+  }
+  finishWord();
+  if (words.length === 0 && after !== ";" && !pendingRedirect) {
+    throw new ShellSyntaxError("syntax error: unexpected end of file");
   }
   finishCommand(text.length, false, ";");
   return out;

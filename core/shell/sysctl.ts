@@ -75,7 +75,13 @@ export function sysctl(ctx: CommandContext, argv: string[]): number {
   let pattern: RegExp | undefined;
   let load: string | undefined;
   const items: string[] = [];
-  const args = argv.slice(1);
+  // Clustered short flags (`-qw`) are split as getopt does.
+  const args: string[] = [];
+  for (const a of argv.slice(1)) {
+    if (/^-[a-zA-Z]{2,}$/.test(a) && !/[rpf]/.test(a.slice(1, -1))) {
+      for (const ch of a.slice(1)) args.push(`-${ch}`);
+    } else args.push(a);
+  }
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     if (a === "-w" || a === "--write") write = true;

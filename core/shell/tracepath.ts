@@ -149,7 +149,7 @@ export function tracepath(ctx: CommandContext, argv: string[]): number | Process
         ctx.err("tracepath: IPv6 is not modelled by packetlab\n");
         return 1;
       case "l": {
-        const n = int(OVERHEAD, 2147483647);
+        const n = int(0, 2147483647);
         if (n === undefined) return 1;
         mtu = n;
         break;
