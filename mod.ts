@@ -33,4 +33,13 @@ export type { GilbertElliott, LinkOptions, LossModel } from "./core/net/link.ts"
 export { DropReason, Trace } from "./core/sim/trace.ts";
 export type { Hop, TraceEvent, TraceFilter } from "./core/sim/trace.ts";
 export { ms, ns, s, Simulator, us } from "./core/sim/simulator.ts";
+export { chain, star, twoSwitchThreeLans } from "./core/lab/topology.ts";
+export { scenario } from "./core/lab/scenario.ts";
+export { TcpSocket, TcpStack } from "./core/transport/tcp/mod.ts";
+export type { TcpError, TcpSocketOptions, TcpState } from "./core/transport/tcp/mod.ts";
+export { UdpSocket, UdpStack } from "./core/transport/udp.ts";
+export { createCongestionControl } from "./core/transport/cc/registry.ts";
+export type { CongestionControl } from "./core/transport/cc/types.ts";
+export { runComparison } from "./core/lab/compare/run.ts";
+export type { CompareConfig, CompareResult } from "./core/lab/compare/types.ts";
 export * as wire from "./core/wire/mod.ts";
