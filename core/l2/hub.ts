@@ -8,7 +8,7 @@
  * @module
  */
 import type { Packet } from "../wire/packet.ts";
-import { snapshotPacket } from "../sim/trace.ts";
+import { clonePacket } from "../wire/frame.ts";
 import { L2Device } from "./device.ts";
 import type { Interface } from "../net/interface.ts";
 
@@ -22,7 +22,7 @@ export class Hub extends L2Device {
       return;
     }
     for (let i = 0; i < out.length - 1; i++) {
-      const c = snapshotPacket(p);
+      const c = clonePacket(p);
       this.sim.trace.birth(c);
       out[i]!.transmit(c);
     }

@@ -14,7 +14,7 @@
  */
 import type { Mac, Packet } from "../wire/packet.ts";
 import { formatMac, isGroupMac } from "../wire/addr.ts";
-import { snapshotPacket } from "../sim/trace.ts";
+import { clonePacket } from "../wire/frame.ts";
 import type { Interface } from "../net/interface.ts";
 import { L2Device, type L2Env } from "./device.ts";
 
@@ -138,7 +138,7 @@ export class Switch extends L2Device {
       return;
     }
     for (let i = 0; i < ports.length - 1; i++) {
-      const c = snapshotPacket(p);
+      const c = clonePacket(p);
       this.sim.trace.birth(c);
       ports[i]!.transmit(c);
     }

@@ -19,6 +19,7 @@
  */
 import { formatIp4, formatMac } from "../wire/addr.ts";
 import type { Packet } from "../wire/packet.ts";
+import { clonePacket } from "../wire/frame.ts";
 import { summarize } from "./summary.ts";
 
 /** Why a packet was dropped: a closed set, so traces and counters can be grouped. */
@@ -127,20 +128,6 @@ export interface Hop {
   ttl: number;
 }
 
-/** Snapshot of a packet's headers (payload bytes are shared, never mutated). */
-export function snapshotPacket(p: Packet): Packet {
-  return {
-    id: p.id,
-    eth: { ...p.eth, vlan: p.eth.vlan ? { ...p.eth.vlan } : undefined },
-    arp: p.arp ? { ...p.arp } : undefined,
-    ip: p.ip ? { ...p.ip } : undefined,
-    icmp: p.icmp ? { ...p.icmp } : undefined,
-    udp: p.udp ? { ...p.udp } : undefined,
-    tcp: p.tcp ? { ...p.tcp, options: { ...p.tcp.options } } : undefined,
-    raw: p.raw,
-  };
-}
-
 /** The trace of one simulation. */
 export class Trace {
   /** "full" keeps events; "digest" keeps counters and the digest; "counts" only counters. */
@@ -231,7 +218,7 @@ export class Trace {
         link: at.link,
         reason,
         detail,
-        packet: snapshotPacket(p),
+        packet: clonePacket(p),
       });
     }
   }
