@@ -919,7 +919,13 @@ export class TcpSocket {
           break;
         }
         // Sender-side silly-window avoidance and Nagle (RFC 1122 §4.2.3.4, RFC 896).
-        if (len < this.#mss && len < avail) break; // wait for the window to open further
+        if (len < this.#mss && len < avail && !this.#swsOverride) {
+          // Wait for the window to open further; with nothing in flight no ACK
+          // will open it, so the persist timer ends the wait (RFC 1122 §4.2.3.4's
+          // override: Linux's tcp_write_wakeup then sends what fits).
+          if (sb.count === 0) this.#armPersist();
+          break;
+        }
         if (
           len < this.#mss && !this.options.nodelay && this.#sndNxt > this.#sndUna &&
           !this.#finRequested
@@ -1178,13 +1184,18 @@ export class TcpSocket {
     this.#trySend();
   }
 
+  /** The persist timer fired with a window smaller than a segment: send what fits. */
+  #swsOverride = false;
+
   #armPersist(): void {
     if (this.#persistTimer || this.#sb.count > 0) return;
     const backoff = Math.min(this.#rto * 2 ** this.#backoff, MAX_RTO);
     this.#persistTimer = this.#host.after(Math.max(this.options.rtoMin, backoff), () => {
       this.#persistTimer = undefined;
       if (this.#sndWnd > 0 || this.state === "CLOSED") {
+        this.#swsOverride = true;
         this.#trySend();
+        this.#swsOverride = false;
         return;
       }
       // A zero-window probe: an old sequence number so the receiver answers
