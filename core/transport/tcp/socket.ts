@@ -627,6 +627,9 @@ export class TcpSocket {
         if (wasZero) {
           this.#persistTimer?.cancel();
           this.#persistTimer = undefined;
+          // The probes' back-off ends with them (Linux's tcp_ack_probe): data
+          // sent into the new window starts from the measured RTO.
+          this.#backoff = 0;
         }
       }
     }
