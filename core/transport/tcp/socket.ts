@@ -7,7 +7,9 @@
  * 200 ms minimum and 120 s maximum); fast retransmit on the third duplicate ACK;
  * RFC 6675 SACK loss recovery (RFC 6582 NewReno partial ACKs without SACK);
  * delayed ACKs (every second full segment or 40 ms, immediately for
- * out-of-order data and during Linux's initial quick-ACK phase); Nagle; flow
+ * out-of-order data and during Linux's initial quick-ACK phase); Nagle in
+ * Linux's (Minshall's) form: a small segment waits only while an earlier small
+ * segment is unacknowledged, so the tail of a large write goes at once; flow
  * control with receiver-side silly-window avoidance, zero-window persist probes
  * with back-off; pacing when the congestion control asks for it; delivery-rate
  * samples for every ACK; TIME-WAIT for 2·MSL; FIN-WAIT-2 timeout for orphaned
@@ -198,6 +200,8 @@ export class TcpSocket {
   #sndWnd = 0;
   #sndWl1 = 0;
   #sndWl2 = 0;
+  /** End of the last small (sub-MSS) segment sent (Linux's snd_sml, for Nagle). */
+  #sndSml = 0;
   #sendBuf = new SendBuffer(1);
   /** Virtual bytes the application still wants to send (bulk transfers). */
   #bulk = 0;
@@ -930,7 +934,7 @@ export class TcpSocket {
           break;
         }
         if (
-          len < this.#mss && !this.options.nodelay && this.#sndNxt > this.#sndUna &&
+          len < this.#mss && !this.options.nodelay && this.#sndSml > this.#sndUna &&
           !this.#finRequested
         ) break;
         if (this.#bulk > 0 && this.#sendBuf.end - this.#sndNxt < len) {
@@ -973,6 +977,7 @@ export class TcpSocket {
     const start = this.#sndNxt;
     const seg = this.#sb.add(start, start + len, 0, this.#host.now, this.#snap(len, false));
     this.#sndNxt += len;
+    if (len < this.#mss) this.#sndSml = this.#sndNxt;
     this.stats.bytesSent += len;
     const endOfWrite = this.#sndNxt === this.#sendBuf.end && this.#bulk === 0;
     this.#emit(seg, TcpFlag.ACK | (endOfWrite ? TcpFlag.PSH : 0), false);
