@@ -57,6 +57,11 @@ scenario("bad ip neigh: an entry that exists, an entry that does not", (net) => 
     fails(net, a, "ip neigh add 10.0.0.9 lladdr 02:00:00:00:00:10 dev eth0"),
     "RTNETLINK answers: File exists\n",
   );
+  // Even a learned entry: add never overwrites (NLM_F_EXCL); that is what replace is for.
+  assert.equal(
+    fails(net, a, "ip neigh add 10.0.0.2 lladdr 02:00:00:00:00:10 dev eth0"),
+    "RTNETLINK answers: File exists\n",
+  );
   assert.equal(
     fails(net, a, "ip neigh del 10.0.0.77 dev eth0"),
     "RTNETLINK answers: No such file or directory\n",
@@ -67,14 +72,22 @@ scenario("bad ip neigh: an entry that exists, an entry that does not", (net) => 
 
 scenario("bad ip neigh: malformed address, MAC or command line", (net) => {
   const { a } = build(net);
-  fails(net, a, "ip neigh add 10.0.0.300 lladdr 02:00:00:00:00:03 dev eth0");
-  fails(net, a, "ip neigh add 10.0.0.3 lladdr zz dev eth0");
-  fails(net, a, "ip neigh add 10.0.0.3 dev eth0");
+  assert.equal(
+    fails(net, a, "ip neigh add 10.0.0.300 lladdr 02:00:00:00:00:03 dev eth0"),
+    'Error: any valid address is expected rather than "10.0.0.300".\n',
+  );
+  assert.equal(
+    fails(net, a, "ip neigh add 10.0.0.3 lladdr zz dev eth0"),
+    '"zz" is invalid lladdr.\n',
+  );
+  fails(net, a, "ip neigh add 10.0.0.3 dev eth0"); // no MAC: the kernel refuses it
   assert.equal(
     fails(net, a, "ip neigh add 10.0.0.3 lladdr"),
     'Command line is not complete. Try option "help"\n',
   );
   assert.equal(fails(net, a, "ip neigh frob"), 'Command "frob" is unknown, try "ip neigh help".\n');
+  // A bare flush would empty the cache; iproute2 wants to be told what to flush.
+  assert.equal(fails(net, a, "ip neigh flush"), "Flush requires arguments.\n");
 });
 
 scenario("bad ip neigh: after all that, the good commands still work", (net) => {
