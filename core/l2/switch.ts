@@ -105,6 +105,15 @@ export class Switch extends L2Device {
   }
 
   onFrame(inPort: Interface, p: Packet): void {
+    this.learnAndForward(inPort, p, this.ports);
+  }
+
+  /**
+   * Learn the source, then forward to the learned port or flood over `ports`
+   * (this switch's own, or another device's when it borrows this behaviour,
+   * as an OpenFlow `normal` action does).
+   */
+  learnAndForward(inPort: Interface, p: Packet, ports: readonly Interface[]): void {
     const src = p.eth.src;
     if (!isGroupMac(src)) {
       const e = this.#fdb.get(src);
@@ -132,16 +141,16 @@ export class Switch extends L2Device {
       return;
     }
     this.stats.flooded++;
-    const ports = this.ports.filter((x) => x !== inPort && x.operUp);
-    if (ports.length === 0) {
+    const flood = ports.filter((x) => x !== inPort && x.operUp);
+    if (flood.length === 0) {
       this.sim.trace.consume(inPort, p, "switch: nowhere to flood");
       return;
     }
-    for (let i = 0; i < ports.length - 1; i++) {
+    for (let i = 0; i < flood.length - 1; i++) {
       const c = clonePacket(p);
       this.sim.trace.birth(c);
-      ports[i]!.transmit(c);
+      flood[i]!.transmit(c);
     }
-    ports[ports.length - 1]!.transmit(p);
+    flood[flood.length - 1]!.transmit(p);
   }
 }

@@ -13,6 +13,7 @@ import type { NamespaceEnv } from "../net/namespace.ts";
 import { Node } from "../node/node.ts";
 import { Hub } from "../l2/hub.ts";
 import { Switch } from "../l2/switch.ts";
+import { FlowSwitch } from "../sdn/flow_switch.ts";
 import type { L2Device } from "../l2/device.ts";
 import { labHooks } from "../sim/hooks.ts";
 import "../shell/mod.ts";
@@ -120,6 +121,14 @@ export class Network {
   switch(name: string): Switch {
     if (this.nodeMap.has(name) || this.devices.has(name)) throw new Error(`name ${name} is taken`);
     const s = new Switch(this.env, name);
+    this.devices.set(name, s);
+    return s;
+  }
+
+  /** Add an OpenFlow-style switch driven by a flow table (`addFlow`). */
+  flowSwitch(name: string): FlowSwitch {
+    if (this.nodeMap.has(name) || this.devices.has(name)) throw new Error(`name ${name} is taken`);
+    const s = new FlowSwitch(this.env, name);
     this.devices.set(name, s);
     return s;
   }
