@@ -1134,7 +1134,9 @@ export class TcpSocket {
       this.#rtoTimer = undefined;
       if (this.#rtoDeadline === 0) return;
       if (this.#host.now < this.#rtoDeadline) {
-        this.#rtoTimer = this.#host.after(this.#rtoDeadline - this.#host.now, fire);
+        // Whole nanoseconds: the simulator rounds event times, so a deadline
+        // less than half a nanosecond away would re-arm at this instant forever.
+        this.#rtoTimer = this.#host.after(Math.ceil(this.#rtoDeadline - this.#host.now), fire);
         return;
       }
       this.#onRto();
