@@ -261,6 +261,17 @@ export function dataAt(
   };
 }
 
+/** A predicate for `dropWhere`: the `n`-th, … arrivals (1-based) of segments carrying data. */
+export function nthData(...n: number[]): (p: Packet) => boolean {
+  let seen = 0;
+  return (p) => {
+    const t = p.tcp;
+    if (!t || (typeof t.payload === "number" ? t.payload : t.payload.length) === 0) return false;
+    seen++;
+    return n.includes(seen);
+  };
+}
+
 /** An address as text. */
 export const addr = formatIp4;
 
