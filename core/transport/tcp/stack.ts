@@ -178,7 +178,8 @@ export class TcpStack {
     const src = s.localAddr || r.src;
     if (s.localPort === 0) {
       const p = this.#ephemeral(src, dst, port);
-      if (p === 0) return "EADDRINUSE";
+      // Linux's connect with every ephemeral port taken: "Cannot assign requested address".
+      if (p === 0) return "EADDRNOTAVAIL";
       s.localPort = p;
       const list = this.#bound.get(p) ?? [];
       list.push(s);
