@@ -121,10 +121,14 @@ export function dijkstra(
     for (let e = offsets[u]!; e < end; e++) {
       const v = targets[e]!;
       const nd = du + weights[e]!;
-      if (nd < dist[v]!) {
+      const dv = dist[v]!;
+      if (nd < dv) {
         dist[v] = nd;
         pred[v] = u;
-        heap.push(v, nd);
+        // Infinity: first reached, so not queued (skips a read of the heap's
+        // position array); otherwise queued, since settled nodes never improve.
+        if (dv === Infinity) heap.insert(v, nd);
+        else heap.decrease(v, nd);
       }
     }
   }

@@ -8,7 +8,7 @@
  * the item's position or −1 when absent. Children of position `i` are
  * `4i+1 .. 4i+4`.
  *
- * Costs, for a heap holding k entries: `push` and `decrease` O(log₄ k) (sift up:
+ * Costs, for a heap holding k entries: `push`, `insert` and `decrease` O(log₄ k) (sift up:
  * one comparison per level); `pop` O(4·log₄ k) (sift down: up to four
  * comparisons per level); `has`, `size`, `peekKey` O(1). Dijkstra on n nodes and
  * m edges therefore costs O(m·log₄ n + 4n·log₄ n). Four children per node halve
@@ -83,6 +83,22 @@ export class IndexedHeap {
     } else if (key < this.#keys[p]!) {
       this.#siftUp(p, item, key);
     }
+  }
+
+  /**
+   * Queue `item`, which must not be queued (unchecked: a fast path for callers
+   * that know, such as Dijkstra on a node reached for the first time).
+   */
+  insert(item: number, key: number): void {
+    this.#siftUp(this.#size++, item, key);
+  }
+
+  /**
+   * Lower the key of `item`, which must be queued with a key ≥ `key`
+   * (unchecked: a fast path for callers that know).
+   */
+  decrease(item: number, key: number): void {
+    this.#siftUp(this.#pos[item]!, item, key);
   }
 
   /** Remove and return the item with the smallest key; −1 when empty. */

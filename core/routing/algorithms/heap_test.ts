@@ -27,6 +27,12 @@ Deno.test("IndexedHeap: pops in key order with decrease-key", () => {
   assert.equal(h.has(2), false);
   h.push(4, 1);
   assert.equal(h.pop(), 4);
+  // The unchecked fast paths.
+  h.insert(6, 6);
+  h.insert(2, 2);
+  h.insert(3, 3);
+  h.decrease(6, 1);
+  assert.deepEqual([h.pop(), h.pop(), h.pop(), h.pop()], [6, 2, 3, -1]);
 });
 
 Deno.test("IndexedHeap: random push/decrease/pop sequences match a sorted reference", () => {
