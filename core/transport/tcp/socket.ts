@@ -174,7 +174,7 @@ export class TcpSocket {
   /** States passed through, with times (for scenarios and learners). */
   readonly history: Array<{ time: number; state: TcpState }> = [];
 
-  /** Connected (client side, after the SYN-ACK; server side, on accept). */
+  /** Connected (client side, after the SYN-ACK; server side, just after accept). */
   onConnect: (() => void) | undefined;
   /** A listener has a connection to accept. */
   onAccept: ((child: TcpSocket) => void) | undefined;
@@ -1271,10 +1271,18 @@ export class TcpSocket {
     this.#enter("LISTEN");
   }
 
-  /** Mark as accepted by the application (server side `onConnect`). */
+  /**
+   * Mark as accepted by the application. `onConnect`, and `onData` for what
+   * arrived before accept(), follow in a moment (a later event at the same
+   * virtual time), once the caller has set its callbacks on the socket it got;
+   * until then the data waits in the receive buffer, as it does on Linux.
+   */
   acceptedNow(): void {
-    this.onConnect?.();
-    this.#deliverToApp();
+    this.#host.after(0, () => {
+      if (this.state === "CLOSED") return;
+      this.onConnect?.();
+      this.#deliverToApp();
+    });
   }
 
   /** An ICMP error about this connection (RFC 1122 §4.2.3.9; frag-needed lowers the MSS). */
