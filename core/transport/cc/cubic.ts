@@ -18,8 +18,9 @@
  *   W_cubic(t) < W_est, cwnd follows W_est (never decreasing).
  * - §4.4/§4.5 concave (cwnd < W_max) and convex (cwnd ≥ W_max) regions, both
  *   through the same target rule.
- * - §4.6 multiplicative decrease: ssthresh = max(FlightSize·β, 2·SMSS),
- *   cwnd = ssthresh, cwnd_prior = cwnd, and a new epoch at the next ACK in
+ * - §4.6 multiplicative decrease: ssthresh = max(min(FlightSize, cwnd)·β,
+ *   2·SMSS) (the RFC's note allows cwnd; FlightSize alone counts SACKed data
+ *   above a hole and could raise the window on a loss), cwnd = ssthresh, cwnd_prior = cwnd, and a new epoch at the next ACK in
  *   congestion avoidance. ECN-Echo gets the same reduction (no recovery).
  * - §4.7 fast convergence: W_max = cwnd·(1 + β)/2 when cwnd < the previous
  *   W_max, else W_max = cwnd.
@@ -182,10 +183,14 @@ export class Cubic implements CongestionControl {
     this.#congestionAvoidance(s, acked, now);
   }
 
-  /** RFC 9438 §4.6: max(FlightSize·β_cubic, 2·SMSS). */
+  /** RFC 9438 §4.6: max(min(FlightSize, cwnd)·β_cubic, 2·SMSS). */
   ssthreshAfterLoss(s: Readonly<CcState>, _now: number): number {
-    // Whole bytes; the epsilon absorbs binary rounding (0.7 is not exact).
-    return Math.max(Math.floor(s.flightSize * this.#beta + 1e-6), 2 * s.mss);
+    // FlightSize also counts SACKed data above a hole, which after a long
+    // recovery can be several windows: bounded by cwnd, a loss never raises
+    // the window (Linux uses cwnd). Whole bytes; the epsilon absorbs binary
+    // rounding (0.7 is not exact).
+    const base = Math.min(s.flightSize, s.cwnd);
+    return Math.max(Math.floor(base * this.#beta + 1e-6), 2 * s.mss);
   }
 
   /** RFC 9438 §4.6–4.7: remember W_max (fast convergence) and cwnd_prior; cwnd = ssthresh. */

@@ -57,18 +57,24 @@ Deno.test("cubic W_cubic(t) at known points around the plateau", () => {
   for (const [t, w] of table) near(cubicWindow(t, k, 100), w, 1e-9, `t=${t}`);
 });
 
-Deno.test("cubic ssthresh after loss is max(FlightSize·0.7, 2·MSS)", () => {
-  const table: [number, number][] = [
-    [100 * MSS, 70 * MSS],
-    [10 * MSS, 7 * MSS],
-    [2 * MSS, 2 * MSS],
-    [1234, 2 * MSS],
+Deno.test("cubic ssthresh after loss is max(min(FlightSize, cwnd)·0.7, 2·MSS)", () => {
+  // [FlightSize, cwnd, ssthresh]
+  const table: [number, number, number][] = [
+    [100 * MSS, 100 * MSS, 70 * MSS],
+    [10 * MSS, 10 * MSS, 7 * MSS],
+    [2 * MSS, 2 * MSS, 2 * MSS],
+    [1234, 1234, 2 * MSS],
+    // Application-limited: less in flight than cwnd.
+    [10 * MSS, 40 * MSS, 7 * MSS],
+    // SACKed data above a long-standing hole: FlightSize several windows.
+    [170 * MSS, 60 * MSS, 42 * MSS],
   ];
   const cc = new Cubic();
-  for (const [flight, want] of table) {
+  for (const [flight, cwnd, want] of table) {
     const s = startState(cc, MSS);
     s.flightSize = flight;
-    assert.equal(cc.ssthreshAfterLoss(s, 0), want);
+    s.cwnd = cwnd;
+    assert.equal(cc.ssthreshAfterLoss(s, 0), want, `flight ${flight}, cwnd ${cwnd}`);
   }
 });
 
@@ -307,6 +313,7 @@ Deno.test("cubic clone is independent and keeps the options", () => {
   assert.equal(copy.inspect().wMax, 0, "fresh state");
   const s2 = startState(copy, MSS);
   s2.flightSize = 100 * MSS;
+  s2.cwnd = 100 * MSS;
   assert.equal(copy.ssthreshAfterLoss(s2, 0), 50 * MSS, "β carried over");
   copy.onEnterRecovery(s2, 0);
   s2.cwnd = 10 * MSS;

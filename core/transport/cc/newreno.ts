@@ -12,13 +12,13 @@
  *   RFC 3465 §2.1): +1 SMSS each time a full cwnd of bytes has been
  *   acknowledged (at most one SMSS per ACK); option `caMode: "per-ack"` gives
  *   the classic cwnd += SMSS·SMSS/cwnd per ACK (at least 1 byte).
- * - Loss: ssthresh = max(FlightSize/2, 2·SMSS) (RFC 5681 eq. 4), cwnd =
+ * - Loss: ssthresh = max(min(FlightSize, cwnd)/2, 2·SMSS), cwnd =
  *   ssthresh for the whole of fast recovery; partial ACKs keep recovery going
  *   and do not grow the window; the full ACK that ends recovery sets
  *   cwnd = ssthresh (RFC 6582 §3.2 step 3, option 2) or, with
  *   `fullAckBurstAvoidance`, min(ssthresh, max(FlightSize, SMSS) + SMSS)
  *   (option 1).
- * - Retransmission timeout: ssthresh = max(FlightSize/2, 2·SMSS), unless
+ * - Retransmission timeout: ssthresh = max(min(FlightSize, cwnd)/2, 2·SMSS), unless
  *   the previous timeout's retransmission has not been acknowledged yet
  *   (RFC 5681 §3.1: ssthresh held on repeated timeouts); cwnd = 1 SMSS,
  *   the loss window.
@@ -112,7 +112,7 @@ export class NewReno implements CongestionControl {
     }
   }
 
-  /** RFC 5681 eq. 4: max(FlightSize / 2, 2·SMSS). */
+  /** RFC 5681 eq. 4, bounded by cwnd: max(min(FlightSize, cwnd) / 2, 2·SMSS). */
   ssthreshAfterLoss(s: Readonly<CcState>, _now: number): number {
     return halfFlight(s);
   }
@@ -137,7 +137,7 @@ export class NewReno implements CongestionControl {
     this.#episode = "none";
   }
 
-  /** RFC 5681 §3.1: ssthresh = max(FlightSize/2, 2·SMSS) (held on a repeated timeout), cwnd = 1 SMSS. */
+  /** RFC 5681 §3.1: ssthresh = max(min(FlightSize, cwnd)/2, 2·SMSS) (held on a repeated timeout), cwnd = 1 SMSS. */
   onRetransmitTimeout(s: CcState, _now: number): void {
     if (!this.#rtoUnacked) s.ssthresh = halfFlight(s);
     s.cwnd = s.mss;
@@ -172,6 +172,12 @@ export class NewReno implements CongestionControl {
   }
 }
 
+/**
+ * RFC 5681 eq. 4 sets ssthresh to "no more than" max(FlightSize/2, 2·SMSS).
+ * FlightSize counts SACKed data above a hole, which after a long recovery can
+ * be several windows; halving it would raise the window on a loss. So the
+ * base is the smaller of FlightSize and cwnd (Linux halves cwnd).
+ */
 function halfFlight(s: Readonly<CcState>): number {
-  return Math.max(Math.floor(s.flightSize / 2), 2 * s.mss);
+  return Math.max(Math.floor(Math.min(s.flightSize, s.cwnd) / 2), 2 * s.mss);
 }

@@ -97,17 +97,19 @@ Deno.test("newreno congestion avoidance adds one MSS per cwnd of ACKed bytes", (
   }
 });
 
-Deno.test("newreno ssthresh after loss is max(FlightSize/2, 2·MSS)", () => {
+Deno.test("newreno ssthresh after loss is max(min(FlightSize, cwnd)/2, 2·MSS)", () => {
   const table: [number, number][] = [
     [20_000, 10_000],
     [15_000, 7500],
     [3000, 2000], // floor at 2·MSS
     [0, 2000],
+    // SACKed data above a long-standing hole: halving FlightSize would raise the window.
+    [100_000, 20_000],
   ];
   const cc = new NewReno();
   for (const [flight, want] of table) {
     const s = startState(cc, MSS);
-    s.cwnd = 40_000; // cwnd does not matter, FlightSize does
+    s.cwnd = 40_000; // the smaller of FlightSize and cwnd counts
     s.flightSize = flight;
     assert.equal(cc.ssthreshAfterLoss(s, 0), want, `flight ${flight}`);
   }
@@ -182,7 +184,8 @@ Deno.test("newreno retransmission timeout: loss window of 1 MSS, ssthresh halved
   // Progress, then slow start from 1 MSS (L = 2: +1 MSS for a 1-MSS ACK).
   ack(cc, s, MSS);
   assert.equal(s.cwnd, 2 * MSS);
-  // A later timeout recomputes ssthresh from the new FlightSize.
+  // A later timeout recomputes ssthresh from the new window.
+  s.cwnd = 8 * MSS;
   s.flightSize = 8 * MSS;
   cc.onRetransmitTimeout(s, 0);
   assert.equal(s.ssthresh, 4 * MSS);

@@ -35,6 +35,7 @@ Deno.test("registry: unknown names fail with the list of known ones", () => {
 Deno.test("registry: options reach the algorithm", () => {
   const s = newCcState(MSS);
   s.flightSize = 100 * MSS;
+  s.cwnd = 100 * MSS;
   assert.equal(createCongestionControl("cubic", { beta: 0.5 }).ssthreshAfterLoss(s, 0), 50 * MSS);
   assert.equal(createCongestionControl("cubic").ssthreshAfterLoss(s, 0), 70 * MSS);
   assert.equal(createCongestionControl("newreno", { abcLimit: 1 }).inspect().abcLimit, 1);

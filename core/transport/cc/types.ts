@@ -62,7 +62,8 @@ export interface CcState {
    * RFC 5681 FlightSize: bytes sent and not yet cumulatively acknowledged
    * (SND.NXT − SND.UNA for TCP; for QUIC, bytes in flight counting packets
    * just declared lost), lost or not. Set by the sender; the base of the
-   * multiplicative decrease on loss, timeout and ECN.
+   * multiplicative decrease on loss, timeout and ECN, bounded by cwnd (it also
+   * counts SACKed data above a hole).
    */
   flightSize: number;
   /** Pacing rate the sender should honour, bytes/s; 0 means no pacing. Written by the algorithm. */
