@@ -649,7 +649,12 @@ export class TcpSocket {
     const advanced = ack > oldUna;
     let deliveredSentAt = -1;
     const onAcked = (s: SentSegment) => {
-      if (s.sentAt > deliveredSentAt) deliveredSentAt = s.sentAt;
+      // RACK (RFC 8985 §6.2 step 2, Linux tcp_rack_advance): a retransmitted
+      // segment acknowledged sooner than the minimum RTT after its latest
+      // transmission was delivered by an earlier one; it says nothing about
+      // what was sent after that earlier transmission.
+      const ambiguous = s.retransmits > 0 && now - s.sentAt < this.ccs.minRtt;
+      if (s.sentAt > deliveredSentAt && !ambiguous) deliveredSentAt = s.sentAt;
       onPacketAcked(this.#rate, a, s.snap);
     };
     if (advanced) {
