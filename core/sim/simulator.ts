@@ -97,7 +97,8 @@ export class Simulator {
   /** Run `fn(arg)` at absolute time `t` (not before now). */
   at<T>(t: number, fn: (arg: T) => void, arg?: T): Timer {
     if (!(t >= this.#now)) throw new RangeError(`Simulator.at: time ${t} is in the past`);
-    const ev = new TimerEvent(Math.round(t), this.#seq++, fn, arg);
+    // Rounded up to whole nanoseconds: a callback never runs before the time it asked for.
+    const ev = new TimerEvent(Math.ceil(t), this.#seq++, fn, arg);
     this.#scheduler.insert(ev);
     return ev;
   }
