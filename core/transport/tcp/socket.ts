@@ -251,6 +251,8 @@ export class TcpSocket {
   #nextSendTime = 0;
   #closeTimer: Timer | undefined;
   #orphan = false;
+  /** A listener's child not yet taken by accept(). */
+  #awaitingAccept = false;
   #peerWindowZeroSince = -1;
 
   /** A closed socket; use the stack's `socket()`. */
@@ -414,6 +416,7 @@ export class TcpSocket {
 
   /** Passive open: a listener's child answers a SYN. */
   acceptSyn(seg: TcpSegment, mssFromRoute: number): void {
+    this.#awaitingAccept = true;
     this.#iss = this.#host.isn();
     this.#irs = seg.seq;
     this.#initSender(mssFromRoute);
@@ -873,7 +876,8 @@ export class TcpSocket {
   }
 
   #deliverToApp(): void {
-    if (!this.options.autoRead) return;
+    // A listener's child holds its data until the application has accepted it.
+    if (!this.options.autoRead || this.#awaitingAccept) return;
     for (const d of this.#rcv.read()) this.onData?.(d);
   }
 
@@ -1285,8 +1289,11 @@ export class TcpSocket {
   acceptedNow(): void {
     this.#host.after(0, () => {
       if (this.state === "CLOSED") return;
+      this.#awaitingAccept = false;
       this.onConnect?.();
+      const before = this.advertisedWindow;
       this.#deliverToApp();
+      if (this.options.autoRead) this.#maybeWindowUpdate(before);
     });
   }
 
