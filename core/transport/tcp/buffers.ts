@@ -113,6 +113,8 @@ interface Interval {
   start: number;
   end: number;
   parts: Chunk[];
+  /** Whether `parts` is in ascending start order (it almost always is: data arrives in order). */
+  sorted: boolean;
 }
 
 /** Received data: in order for the application, out of order for reassembly. */
@@ -167,6 +169,7 @@ export class ReceiveBuffer {
     this.#deliver(start, data);
     while (this.#ooo.length > 0 && this.#ooo[0]!.start <= this.next) {
       const iv = this.#ooo.shift()!;
+      if (!iv.sorted) iv.parts.sort((a, b) => a.start - b.start);
       for (const p of iv.parts) {
         const pEnd = p.start + len(p.data);
         if (pEnd <= this.next) continue;
@@ -177,7 +180,7 @@ export class ReceiveBuffer {
       }
       end = Math.max(end, iv.end);
     }
-    this.#recent = this.#recent.filter(([, e]) => e > this.next);
+    if (this.#recent.length > 0) this.#recent = this.#recent.filter(([, e]) => e > this.next);
     return this.next - before;
   }
 
@@ -191,23 +194,26 @@ export class ReceiveBuffer {
 
   #insert(start: number, end: number, data: Payload): void {
     const list = this.#ooo;
-    let i = 0;
-    while (i < list.length && list[i]!.end < start) i++;
+    // New data usually extends the last interval: search from the end.
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.end >= start) i--;
     let iv: Interval;
     if (i < list.length && list[i]!.start <= end) {
       iv = list[i]!;
       iv.start = Math.min(iv.start, start);
       iv.end = Math.max(iv.end, end);
+      const last = iv.parts[iv.parts.length - 1];
+      if (last !== undefined && start < last.start) iv.sorted = false;
       iv.parts.push({ start, data });
       // Merge with following intervals it now touches.
       while (i + 1 < list.length && list[i + 1]!.start <= iv.end) {
         const nx = list.splice(i + 1, 1)[0]!;
         iv.end = Math.max(iv.end, nx.end);
-        iv.parts.push(...nx.parts);
+        for (const p of nx.parts) iv.parts.push(p);
+        iv.sorted = false;
       }
-      iv.parts.sort((a, b) => a.start - b.start);
     } else {
-      iv = { start, end, parts: [{ start, data }] };
+      iv = { start, end, parts: [{ start, data }], sorted: true };
       list.splice(i, 0, iv);
     }
     // RFC 2018: the block containing the newest segment goes first.
