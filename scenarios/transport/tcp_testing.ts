@@ -15,7 +15,15 @@ import type { Link } from "../../core/net/link.ts";
 import type { Interface } from "../../core/net/interface.ts";
 import { DropReason, type TraceEvent } from "../../core/sim/trace.ts";
 import { formatIp4, ip } from "../../core/wire/addr.ts";
-import { type Packet, type Payload, TcpFlag, type TcpSegment } from "../../core/wire/packet.ts";
+import {
+  EtherType,
+  newPacket,
+  noTcpOptions,
+  type Packet,
+  type Payload,
+  TcpFlag,
+  type TcpSegment,
+} from "../../core/wire/packet.ts";
 import type { TcpSocket, TcpSocketOptions } from "../../core/transport/tcp/socket.ts";
 
 export { ip };
@@ -270,6 +278,52 @@ export function nthData(...n: number[]): (p: Packet) => boolean {
     seen++;
     return n.includes(seen);
   };
+}
+
+/**
+ * Send a hand-made TCP segment from `node` (what hping3 or scapy would send):
+ * routed, resolved and traced as any packet the node sends, but from no socket.
+ */
+export function sendTcp(
+  node: Node,
+  o: {
+    src: string;
+    dst: string;
+    srcPort: number;
+    dstPort: number;
+    seq: number;
+    ack?: number;
+    flags: number;
+    window?: number;
+    payload?: Payload;
+  },
+): void {
+  const p = newPacket({ dst: 0, src: 0, type: EtherType.IPv4, vlan: undefined });
+  p.ip = {
+    tos: 0,
+    id: node.root.ip.nextId(),
+    df: true,
+    mf: false,
+    fragOffset: 0,
+    ttl: 64,
+    proto: 6,
+    src: ip(o.src),
+    dst: ip(o.dst),
+    options: undefined,
+  };
+  p.tcp = {
+    srcPort: o.srcPort,
+    dstPort: o.dstPort,
+    seq: o.seq >>> 0,
+    ack: (o.ack ?? 0) >>> 0,
+    flags: o.flags,
+    window: o.window ?? 1024,
+    urgent: 0,
+    options: noTcpOptions(),
+    payload: o.payload ?? 0,
+  };
+  node.root.dev.sim.trace.birth(p);
+  node.root.ip.output(p);
 }
 
 /** An address as text. */
