@@ -666,7 +666,10 @@ export class TcpSocket {
       this.stats.bytesAcked = Math.max(0, Math.min(ack, dataEnd) - 1);
       this.#sndUna = ack;
       this.#sendBuf.acknowledge(Math.min(ack, this.#sendBuf.end));
-      this.#backoff = 0;
+      // The backed-off RTO stays until an RTT sample (below) says what the path
+      // takes now (RFC 6298 §5's note on Karn; Linux resets icsk_backoff only on
+      // a valid measurement); a SYN's back-off ends with the handshake.
+      if (this.state === "SYN-SENT" || this.state === "SYN-RECEIVED") this.#backoff = 0;
       this.#retries = 0;
     }
     let sacked = false;
@@ -731,7 +734,10 @@ export class TcpSocket {
     const rttSample = a.newestOriginalSentTime >= 0 && !a.retransmittedAcked
       ? now - a.newestOriginalSentTime
       : -1;
-    if (rttSample >= 0) this.#rttUpdate(rttSample);
+    if (rttSample >= 0) {
+      this.#rttUpdate(rttSample);
+      this.#backoff = 0;
+    }
     const rs = generateRateSample(this.#rate, a, this.ccs.minRtt);
 
     const ccs = this.ccs;
