@@ -8,8 +8,9 @@
  * Both sides go through `mask()` (see transcript.ts) first: it replaces what
  * legitimately differs between a Linux machine and packetlab — random MAC
  * addresses, round-trip times, scheduling delays in ping's `time` summary,
- * the real-time countdown of a learned path MTU, the random order of
- * `ip neigh` listings, IPv6 — by placeholders. Everything else must match
+ * the real-time countdown of a learned path MTU, tcpdump's clock and ping's
+ * echo identifiers, the random order of `ip neigh` listings, IPv6 — by
+ * placeholders. Everything else must match
  * byte for byte: every line, every space, every exit status.
  */
 import assert from "node:assert/strict";
@@ -75,6 +76,7 @@ Deno.test("mask: keeps what must match and hides only what may differ", () => {
     " 1:  192.168.1.1                                           0.064ms ",
     " 1  192.168.1.1  0.093 ms  0.014 ms  0.010 ms",
     "    cache expires 597sec mtu 1400 ",
+    "23:44:25.127370 IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 30688, seq 1, length 64",
   ].join("\n");
   assert.equal(
     mask(linux),
@@ -88,6 +90,7 @@ Deno.test("mask: keeps what must match and hides only what may differ", () => {
       " 1:  192.168.1.1                                           <ms>ms ",
       " 1  192.168.1.1  <ms> ms  <ms> ms  <ms> ms",
       "    cache expires ~590sec mtu 1400 ",
+      "<time> IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id <id>, seq 1, length 64",
     ].join("\n"),
   );
   // Counts, states, addresses and spacing are left alone: these differ after masking.

@@ -67,6 +67,9 @@ const MAC = /\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/g;
  *   interval; the value is truncated to whole tenths of a second, `time ~400ms`.
  * - `ip neigh` listings: Linux prints its neighbour hash table, whose order is
  *   random per boot; the lines of each listing are sorted.
+ * - tcpdump's time stamps (wall clock on Linux, virtual time here) become
+ *   `<time>`, and the identifier ping puts in its echo requests (random per
+ *   run) becomes `id <id>`.
  * - The remaining lifetime of a learned path MTU (`ip route get`'s `expires
  *   597sec`) counts down in real time, which runs a little ahead of virtual
  *   time: it is truncated to tens of seconds, `expires ~590sec`.
@@ -122,6 +125,8 @@ export function mask(text: string): string {
     /, time (\d+)ms/g,
     (_m, n) => `, time ~${Math.floor(Number(n) / 100) * 100}ms`,
   );
+  text = text.replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, "<time> ");
+  text = text.replace(/, id \d+, seq /g, ", id <id>, seq ");
   text = text.replace(
     / expires (\d+)sec/g,
     (_m, n) => ` expires ~${Math.floor(Number(n) / 10) * 10}sec`,
