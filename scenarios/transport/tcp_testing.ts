@@ -247,6 +247,30 @@ export function dropWhere(
 }
 
 /**
+ * Hold the frames arriving on `iface` for which `pred` says so for `dt` ns
+ * before the host sees them (a frame overtaken on the way). Returns a function
+ * that removes the rule.
+ */
+export function delayWhere(
+  net: Network,
+  iface: Interface,
+  pred: (p: Packet) => boolean,
+  dt: number,
+): () => void {
+  const original = iface.receive;
+  iface.receive = function (this: Interface, p: Packet) {
+    if (pred(p)) {
+      net.sim.after(dt, () => original.call(iface, p));
+      return;
+    }
+    original.call(this, p);
+  };
+  return () => {
+    iface.receive = original;
+  };
+}
+
+/**
  * A predicate for `dropWhere`: the first `times` arrivals of TCP data segments
  * whose relative sequence number (from `isn`) is one of `seqs`.
  */
