@@ -8,13 +8,12 @@
  * every module to learn the suite names before it applies `--filter`, and reads
  * `cases` only for the suites it is about to run.
  *
- * Measuring: each case's `fn` is called once untimed (warm-up, and the place
- * for a suite to have checked its peers' answers), then timed with mitata's
- * `measure` in short samples of 16 calls; the reported rate is
- * `ops / median time per call`. The median keeps slow samples (a GC pause, a
- * preemption by another process) from moving the result.
- * Cases whose single call takes long (table builds) get few samples so that the
- * whole run stays within its time budget.
+ * Measuring (`measureSuite`): each case's `fn` is called twice untimed
+ * (warm-up, and the place for a suite to have checked its peers' answers); then
+ * the cases take turns for three rounds, each round timing a case with mitata's
+ * `measure` in short samples of 16 calls (`ops / median time per call`); a
+ * case whose single call is long (a table build) is timed by its second warm-up
+ * call alone. A case reports the median of its rounds.
  *
  * Leaves out: statistical comparison between runs, CPU counters, and isolation
  * between cases (they share one process and its heap, as they would in the
@@ -63,27 +62,21 @@ export function lazy<T>(make: () => T): () => T {
   };
 }
 
-/** How long to spend measuring one case, in milliseconds. */
-export const CASE_BUDGET_MS = 400;
+/** How long to spend measuring one case in all, in milliseconds. */
+export const CASE_BUDGET_MS = 450;
+/** Rounds per suite: every case is measured once per round, cases taking turns. */
+export const ROUNDS = 3;
 
-/** Measure one case; returns operations per second. */
-export async function measureCase(c: BenchCase, budgetMs = CASE_BUDGET_MS): Promise<number> {
-  const t0 = performance.now();
-  c.fn();
-  const first = performance.now() - t0;
-  if (first > budgetMs / 4) {
-    // Slow case (a whole-table build): a few plain timed calls, median of them.
-    const n = Math.max(1, Math.min(5, Math.floor(budgetMs / first)));
-    const times: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const s = performance.now();
-      c.fn();
-      times.push(performance.now() - s);
-    }
-    times.sort((a, b) => a - b);
-    return c.ops / (times[(times.length - 1) >> 1]! / 1e3);
-  }
-  // Short samples (a few calls each): on a shared machine, a sample that spans a
+/** Median of a non-empty list of numbers. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** One mitata timing of a case; returns operations per second. */
+async function timeCase(c: BenchCase, budgetMs: number): Promise<number> {
+  // Short samples (16 calls each): on a shared machine a sample that spans a
   // preemption is an outlier the median ignores; mitata's default (4096 calls a
   // sample) would fold every preemption into every sample.
   const stats = await measure(c.fn, {
@@ -91,8 +84,50 @@ export async function measureCase(c: BenchCase, budgetMs = CASE_BUDGET_MS): Prom
     min_samples: 8,
     max_samples: 1e6,
     batch_samples: 16,
+    // No full GC before every measurement (measureSuite runs one per suite):
+    // with big tables loaded, each would cost about a second.
+    gc: false,
   });
   return c.ops / (stats.p50 / 1e9);
+}
+
+/**
+ * Measure every case of a suite; returns operations per second per case. Each
+ * case is called twice to warm up: the first call may build lazy state; a
+ * second call longer than a quarter of a round's budget (a whole-table build)
+ * marks a slow case and is its only timing. Then the other cases take turns for
+ * ROUNDS rounds and each reports the median of its rounds, so that a burst of
+ * interference from other processes hits one round of several cases rather
+ * than a whole case.
+ */
+export async function measureSuite(
+  cases: BenchCase[],
+  budgetMs = CASE_BUDGET_MS,
+  rounds = ROUNDS,
+): Promise<number[]> {
+  const perRound = budgetMs / rounds;
+  // The first call may build lazy state; the second tells slow cases apart and
+  // is their only timing (a whole-table build is long enough to time once).
+  const rates: number[][] = cases.map(() => []);
+  const slow = cases.map((c, i) => {
+    c.fn();
+    const t0 = performance.now();
+    c.fn();
+    const ms = performance.now() - t0;
+    if (ms <= perRound / 4) return false;
+    rates[i]!.push(c.ops / (ms / 1e3));
+    return true;
+  });
+  // Settle the heap after the warm-up built its tables, so that pending GC work
+  // is not billed to the first case timed (needs --expose-gc, as the bench task has).
+  (globalThis as { gc?: () => void }).gc?.();
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < cases.length; i++) {
+      if (slow[i]) continue;
+      rates[i]!.push(await timeCase(cases[i]!, perRound));
+    }
+  }
+  return rates.map(median);
 }
 
 /** Format a rate with an SI suffix: 1.23 G, 45.6 M, 789 k. */

@@ -16,7 +16,7 @@ import {
   CASE_BUDGET_MS,
   formatRate,
   formatSuite,
-  measureCase,
+  measureSuite,
 } from "./harness.ts";
 
 const HELP = `Usage: deno task bench [--json] [--filter TEXT] [--help]
@@ -90,13 +90,17 @@ async function main(): Promise<number> {
     const t0 = performance.now();
     const cases = s.cases;
     log(`  (set up in ${((performance.now() - t0) / 1e3).toFixed(1)} s)`);
-    const mine: BenchResult[] = [];
-    for (const c of cases) {
-      const opsPerSecond = await measureCase(c, CASE_BUDGET_MS);
-      const r = { suite: s.suite, name: c.name, opsPerSecond, peer: c.peer };
-      mine.push(r);
-      log(`  ${c.name}${c.peer ? " (peer)" : ""}: ${formatRate(opsPerSecond)} ops/s`);
+    const rates = await measureSuite(cases, CASE_BUDGET_MS);
+    const mine: BenchResult[] = cases.map((c, i) => ({
+      suite: s.suite,
+      name: c.name,
+      opsPerSecond: rates[i]!,
+      peer: c.peer,
+    }));
+    for (const r of mine) {
+      log(`  ${r.name}${r.peer ? " (peer)" : ""}: ${formatRate(r.opsPerSecond)} ops/s`);
     }
+    log(`  (suite took ${((performance.now() - t0) / 1e3).toFixed(1)} s)`);
     results.push(...mine);
     if (!json) realLog(formatSuite(s, mine) + "\n");
   }

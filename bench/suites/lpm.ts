@@ -286,11 +286,28 @@ function ourLookupCases(
   ];
 }
 
-/** Peer lookup cases: each built, checked against the Fib, then timed on a text pool. */
-function peerLookupCases(loaded: () => LoadedTable, addrs: () => Uint32Array): BenchCase[] {
+/** The peers loaded with one table, built once and shared by that table's suites. */
+interface Peers {
+  lpm: () => LongestPrefixMatch;
+  mmdb: () => NumberReader;
+}
+
+function peersFor(loaded: () => LoadedTable): Peers {
+  return {
+    lpm: lazy(() => buildLpm(loaded().table)),
+    mmdb: lazy(() => openMmdb(buildMmdb(loaded().table))),
+  };
+}
+
+/** Peer lookup cases: each checked against the Fib, then timed on a text pool. */
+function peerLookupCases(
+  loaded: () => LoadedTable,
+  peers: Peers,
+  addrs: () => Uint32Array,
+): BenchCase[] {
   const texts = lazy(() => Array.from(addrs().subarray(0, TEXT_POOL), formatIp4));
   const lpm = lazy(() => {
-    const m = buildLpm(loaded().table);
+    const m = peers.lpm();
     const t = texts();
     checkPeer(
       "longest-prefix-match",
@@ -301,7 +318,7 @@ function peerLookupCases(loaded: () => LoadedTable, addrs: () => Uint32Array): B
     return { m, slashed: t.map((s) => `${s}/32`) };
   });
   const mmdb = lazy(() => {
-    const r = openMmdb(buildMmdb(loaded().table));
+    const r = peers.mmdb();
     const t = texts();
     checkPeer("mmdb-lib", loaded().fib, addrs(), (i) => r.get(t[i % t.length]!) ?? -1);
     return r;
@@ -346,6 +363,7 @@ function lookupSuite(
   about: string,
   loaded: () => LoadedTable,
   naive: () => NaivePrefixMap,
+  peers: Peers,
   addrs: () => Uint32Array,
 ): BenchSuite {
   return {
@@ -359,7 +377,7 @@ function lookupSuite(
         if (out[i] !== fib.lookup(a[i]!)) throw new Error("lookupBatch disagrees with lookup");
         if (out[i] !== naive().lookup(a[i]!)) throw new Error("Fib disagrees with the naive map");
       }
-      return [...ourLookupCases(loaded, naive, addrs), ...peerLookupCases(loaded, addrs)];
+      return [...ourLookupCases(loaded, naive, addrs), ...peerLookupCases(loaded, peers, addrs)];
     },
   };
 }
@@ -374,6 +392,8 @@ export function suites(): BenchSuite[] {
   const naive100 = lazy(() => buildNaive(t100()));
   const uniform = lazy(() => uniformAddrs(POOL, 0x5eed1));
   const hit900 = lazy(() => hitAddrs(t900(), POOL, 0x5eed2));
+  const peers900 = peersFor(loaded900);
+  const peers100 = peersFor(loaded100);
 
   const build: BenchSuite = {
     suite: "lpm-900k-build",
@@ -450,6 +470,7 @@ export function suites(): BenchSuite[] {
       "lookups of uniformly random IPv4 addresses in a 900k-prefix BGP-shaped table",
       loaded900,
       naive900,
+      peers900,
       uniform,
     ),
     lookupSuite(
@@ -457,6 +478,7 @@ export function suites(): BenchSuite[] {
       "lookups of addresses inside stored prefixes of the 900k table (every answer is a route)",
       loaded900,
       naive900,
+      peers900,
       hit900,
     ),
     lookupSuite(
@@ -464,6 +486,7 @@ export function suites(): BenchSuite[] {
       "lookups of uniformly random IPv4 addresses in a 100k-prefix BGP-shaped table",
       loaded100,
       naive100,
+      peers100,
       uniform,
     ),
     build,
