@@ -1,7 +1,9 @@
 /**
  * What a command sees while it runs: the node and namespace it runs in, its
  * output streams, and the simulator. Commands that take virtual time return a
- * `Process` the shell waits for.
+ * `Process` the shell waits for; `coroutine()` turns a generator that yields
+ * what it waits for (a condition or a timeout) into one, so that the C tools'
+ * blocking loops carry over line for line.
  *
  * @module
  */

@@ -34,20 +34,20 @@ ip netns exec plfixd1 ip route add default via 10.0.0.2
 ip netns exec plfixd3 ip route add default via 10.0.1.1
 ip netns exec plfixd2 sysctl -qw net.ipv4.ip_forward=1
 sleep 2  # (not compared)
-ip netns exec plfixd1 tcpdump -n -i veth0 -c 4 'arp or icmp' > /tmp/plfix-cap.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 10.0.0.2; wait; cat /tmp/plfix-cap.txt
+ip netns exec plfixd1 tcpdump -n -i veth0 -c 4 'arp or icmp' > plfix-capture.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 10.0.0.2; wait; cat plfix-capture.txt
 ip netns exec plfixd1 ip neigh flush dev veth0
 ip netns exec plfixd2 ip neigh flush dev veth1
-ip netns exec plfixd1 tcpdump -n -e -i veth0 -c 4 'arp or icmp' > /tmp/plfix-cap.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 10.0.0.2; wait; cat /tmp/plfix-cap.txt
-ip netns exec plfixd1 tcpdump -n -i veth0 -c 4 icmp > /tmp/plfix-cap.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 -s 2000 10.0.1.2; wait; cat /tmp/plfix-cap.txt
+ip netns exec plfixd1 tcpdump -n -e -i veth0 -c 4 'arp or icmp' > plfix-capture.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 10.0.0.2; wait; cat plfix-capture.txt
+ip netns exec plfixd1 tcpdump -n -i veth0 -c 4 icmp > plfix-capture.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 -s 2000 10.0.1.2; wait; cat plfix-capture.txt
 sleep 6
-ip netns exec plfixd1 tcpdump -n -i veth0 -c 2 icmp > /tmp/plfix-cap.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 -t 1 10.0.1.2; wait; cat /tmp/plfix-cap.txt
+ip netns exec plfixd1 tcpdump -n -i veth0 -c 2 icmp > plfix-capture.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 -t 1 10.0.1.2; wait; cat plfix-capture.txt
 sleep 6
-ip netns exec plfixd1 tcpdump -n -i veth0 -c 2 'icmp and not host 10.0.1.1' > /tmp/plfix-cap.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 traceroute -n -q 1 -m 2 10.0.1.2; wait; cat /tmp/plfix-cap.txt
+ip netns exec plfixd1 tcpdump -n -i veth0 -c 2 'icmp and not host 10.0.1.1' > plfix-capture.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 traceroute -n -q 1 -m 2 10.0.1.2; wait; cat plfix-capture.txt
 ip netns exec plfixd2 ip link set dev eth1 mtu 1400
 ip netns exec plfixd3 ip link set dev eth0 mtu 1400
 sleep 6
-ip netns exec plfixd1 tcpdump -n -i veth0 -c 2 'icmp and not arp' > /tmp/plfix-cap.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 -M do -s 1472 10.0.1.2; wait; cat /tmp/plfix-cap.txt
-ip netns exec plfixd1 tcpdump -n -e -i veth0 -c 3 'arp and src host 10.0.0.1' > /tmp/plfix-cap.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 -W 1 10.0.0.9; wait; cat /tmp/plfix-cap.txt
+ip netns exec plfixd1 tcpdump -n -i veth0 -c 2 'icmp and not arp' > plfix-capture.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 -M do -s 1472 10.0.1.2; wait; cat plfix-capture.txt
+ip netns exec plfixd1 tcpdump -n -e -i veth0 -c 3 'arp and src host 10.0.0.1' > plfix-capture.txt 2>/dev/null & sleep 1; ip netns exec plfixd1 ping -c 1 -W 1 10.0.0.9; wait; cat plfix-capture.txt
 ip netns del plfixd1
 ip netns del plfixd2
 ip netns del plfixd3
