@@ -517,16 +517,18 @@ function addrModify(
   let noprefixroute = false;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
+    // Once the local address is read, iproute2 knows the family is inet.
+    const fam: IpOpts = local === undefined ? opts : { ...opts, family: "inet" };
     if (a === "peer" || a === "remote") {
       throw new IpError("ip: peer addresses are not supported by packetlab", 255);
     } else if (is(a, "broadcast") || a === "brd") {
       const x = nextArg(args, ++k, "brd");
-      brd = x === "+" || x === "-" ? x : addrArg(x, opts);
+      brd = x === "+" || x === "-" ? x : addrArg(x, fam);
     } else if (a === "anycast") k++;
     else if (a === "scope") {
       const x = nextArg(args, ++k, "scope");
       if (x !== "global" && x !== "link" && x !== "host") {
-        throw invarg('invalid scope value."\n', x);
+        throw invarg("invalid scope value.", x);
       }
       scope = x;
     } else if (a === "dev") dev = nextArg(args, ++k, "dev");
@@ -1134,20 +1136,12 @@ function routeModify(ctx: CommandContext, args: string[], opts: IpOpts, cmd: Mod
       : [{ gateway: spec.gateway, dev: spec.dev, weight: 1, onlink: spec.onlink }];
     for (const nh of list) {
       let dev = nh.dev === undefined ? undefined : findDevice(ns, nh.dev);
-      if (nh.gateway) {
-        if (!nh.onlink) {
-          // fib_check_nh: the gateway must be reachable by a unicast or local route.
-          const r = ip.route(nh.gateway, { oif: dev });
-          const gwDev = typeof r === "string"
-            ? undefined
-            : r.type === "local"
-            ? r.route?.nexthops[0]?.dev
-            : r.dev;
-          const ok = typeof r !== "string" && (r.type === "unicast" || r.type === "local") &&
-            (r.gateway === 0 || r.type === "local") && (dev === undefined || gwDev === dev);
-          if (!ok) throw extack("Nexthop has invalid gateway.");
-          dev ??= gwDev;
-        }
+      if (nh.gateway && !nh.onlink) {
+        // fib_check_nh: the gateway must be covered by a link-scope route (a
+        // connected prefix) or be a local address, through the named device if any.
+        const gwDev = gatewayDevice(ns, nh.gateway, dev);
+        if (!gwDev) throw extack("Nexthop has invalid gateway.");
+        dev ??= gwDev;
       }
       if (dev === undefined) throw rtnl("No such device");
       if (!dev.adminUp) throw extack("Device for nexthop is not up.");
@@ -1198,6 +1192,31 @@ function routeModify(ctx: CommandContext, args: string[], opts: IpOpts, cmd: Mod
   }
   table.add(route, cmd === "append");
   return 0;
+}
+
+/**
+ * Linux's fib_check_nh_v4_gw: a lookup of the gateway in the local, then the
+ * main table, among routes of link or host scope (through `dev` when given);
+ * it must find a unicast (connected) or local route. The device it names, or
+ * undefined when the gateway is not on a link.
+ */
+function gatewayDevice(ns: NetNs, gw: number, dev: Interface | undefined): Interface | undefined {
+  for (const t of [ns.ip.tables.get(Table.local), ns.ip.tables.get(Table.main)]) {
+    let best: Route | undefined;
+    for (const r of t?.list() ?? []) {
+      if (networkOf(gw, r.len) !== r.dst || (best && best.len >= r.len)) continue;
+      const nh = r.nexthops[0];
+      if (r.scope === "global" || r.nexthops.length !== 1 || !nh || (dev && nh.dev !== dev)) {
+        continue;
+      }
+      best = r;
+    }
+    if (best === undefined) continue;
+    const ok = best.type === "local" ||
+      (best.type === "unicast" && best.nexthops[0]!.gateway === 0);
+    return ok ? best.nexthops[0]!.dev : undefined;
+  }
+  return undefined;
 }
 
 function routeDel(ctx: CommandContext, args: string[], opts: IpOpts): number {

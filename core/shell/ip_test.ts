@@ -166,3 +166,62 @@ Deno.test("ip: veth operational states follow Linux's link watch", () => {
     /TX errors: aborted {3}fifo {2}window heartbt transns\n {21}0 {6}0 {7}0 {7}0 {7}3 \n/,
   );
 });
+
+Deno.test("ip: which gateways a route may use (fib_check_nh, as Linux decided them)", () => {
+  const { b } = vethPair();
+  b("ip link add eth1 type veth peer name x");
+  b("ip addr add 10.0.1.1/24 dev eth1");
+  b("ip link set eth1 up");
+  const refused = [
+    "ip route add 192.168.9.0/24 via 10.0.1.7 dev veth1",
+    "ip route add 192.168.8.0/24 via 10.0.0.2 dev eth1",
+    "ip route add default via 10.0.0.255",
+    "ip route add 192.168.5.0/24 via 10.0.5.5",
+  ];
+  for (const cmd of refused) {
+    const r = b(cmd);
+    assert.deepEqual([r.stderr, r.status], ["Error: Nexthop has invalid gateway.\n", 2], cmd);
+  }
+  for (
+    const cmd of [
+      "ip route add 192.168.9.0/24 via 10.0.0.2",
+      "ip route add 192.168.7.0/24 via 10.0.0.0",
+      "ip route add 192.168.6.0/24 via 127.0.0.1",
+    ]
+  ) {
+    assert.equal(b(cmd).status, 0, cmd);
+  }
+  assert.equal(
+    b("ip route").stdout,
+    "10.0.0.0/24 dev veth1 proto kernel scope link src 10.0.0.2 \n" +
+      "10.0.1.0/24 dev eth1 proto kernel scope link src 10.0.1.1 linkdown \n" +
+      "192.168.6.0/24 via 127.0.0.1 dev lo \n" +
+      "192.168.7.0/24 via 10.0.0.0 dev veth1 \n" +
+      "192.168.9.0/24 via 10.0.0.2 dev veth1 \n",
+  );
+});
+
+Deno.test("ip: addr words after the address are read as inet", () => {
+  const { a } = vethPair();
+  const cases: Array<[string, string, number]> = [
+    [
+      "ip addr add 10.1.1.1/24 dev veth0 brd 10.1.1.300",
+      'Error: inet address is expected rather than "10.1.1.300".\n',
+      1,
+    ],
+    [
+      "ip addr add brd 10.1.1.300 dev veth0",
+      'Error: any valid address is expected rather than "10.1.1.300".\n',
+      1,
+    ],
+    [
+      "ip addr add 10.1.1.1/24 dev veth0 scope galaxy",
+      'Error: argument "galaxy" is wrong: invalid scope value.\n',
+      255,
+    ],
+  ];
+  for (const [cmd, err, status] of cases) {
+    const r = a(cmd);
+    assert.deepEqual([r.stderr, r.status], [err, status], cmd);
+  }
+});
