@@ -39,8 +39,8 @@
  *
  * ## Control plane (update)
  *
- * - Prefixes of length <= S live in one Map per length; `baseVal`/`baseLen`
- *   hold, per slot, the value and length of the longest such prefix covering it
+ * - Prefixes of length <= S live in one Map per length; per slot, a base value
+ *   and length hold the value and length of the longest such prefix covering it
  *   (leaf pushing). Changing a /L (L <= S) touches the 2^(S-L) slots whose
  *   current best is not longer and rebuilds those that have longer prefixes.
  * - Longer prefixes live in per-slot sorted [key, value] blocks inside one
@@ -61,7 +61,7 @@
  *   shift, then O(prefixes under the rebuilt node + 32 x depth). Of a prefix of
  *   length L <= S: 2^(S-L) slot updates plus rebuilds (a /0 added to a full
  *   table rebuilds every slot with nodes: rare, linear).
- * - memory: 13 bytes per slot (dir, baseVal, baseLen, list offset), 4 bytes per
+ * - memory: 16 bytes per slot (dir; list offset, base value, base length), 4 bytes per
  *   node plus 4 per run, 8 bytes (plus size-class slack) per prefix longer than
  *   S, a Map entry per shorter one. S grows 9 -> 14 -> 19 as the table passes
  *   512 and 16,384 prefixes and shrinks below a quarter of those, so three
@@ -158,17 +158,20 @@ export class Fib implements PrefixMap {
   #dshift = 23;
   #lowMask = (1 << 23) - 1;
   #dir: Int32Array = new Int32Array(0);
-  #baseVal: Int32Array = new Int32Array(0);
-  #baseLen: Int8Array = new Int8Array(0);
+  /**
+   * Per direct slot, three words side by side (one cache line for an update):
+   * [list block offset (0 = none), base value, base length] where the base is
+   * the longest prefix of length <= S covering the slot (-1, -1 for none).
+   */
+  #slot: Int32Array = new Int32Array(0);
   /** Prefixes of length 0..S: prefix -> value. */
   #short: Map<number, number>[] = [];
   /**
    * Prefixes longer than S, per direct slot: `#lists` holds one block per slot
-   * that has any, at `#listOff[slot]` (0 = none): [size class c, words used,
+   * that has any, at the slot's list offset (0 = none): [size class c, words used,
    * then up to 2^c sorted pairs key, value], key = offset-in-slot * 64 + len.
    */
   #lists: Int32Array = new Int32Array(64);
-  #listOff: Int32Array = new Int32Array(0);
   #listTop = 2;
   #listFree: Int32Array = new Int32Array(32);
   /** Direct slots that have a list. */
@@ -298,7 +301,7 @@ export class Fib implements PrefixMap {
     checkLength(len);
     const p = maskPrefix(prefix, len);
     if (len <= this.#s) return this.#short[len]!.get(p) ?? -1;
-    const o = this.#listOff[p >>> this.#dshift]!;
+    const o = this.#slot[3 * (p >>> this.#dshift)]!;
     if (o === 0) return -1;
     const i = this.#search(o, (p & this.#lowMask) * 64 + len);
     return i >= 0 ? this.#lists[i + 1]! : -1;
@@ -338,8 +341,8 @@ export class Fib implements PrefixMap {
       nodes: this.#nodes,
       heapWords: this.#heapWords,
       dataPlaneBytes: dirBytes + this.#heapWords * 4,
-      typedArrayBytes: dirBytes + this.#baseVal.byteLength + this.#baseLen.byteLength +
-        this.#heap.byteLength + this.#lists.byteLength + this.#listOff.byteLength,
+      typedArrayBytes: dirBytes + this.#slot.byteLength + this.#heap.byteLength +
+        this.#lists.byteLength,
     };
   }
 
@@ -353,11 +356,11 @@ export class Fib implements PrefixMap {
     if (old === undefined) this.#count++;
     const first = len === 0 ? 0 : p >>> this.#dshift;
     const end = first + (1 << (this.#s - len));
-    const baseVal = this.#baseVal, baseLen = this.#baseLen;
+    const slot = this.#slot;
     for (let b = first; b < end; b++) {
-      if (baseLen[b]! <= len) {
-        baseVal[b] = value;
-        baseLen[b] = len;
+      if (slot[3 * b + 2]! <= len) {
+        slot[3 * b + 1] = value;
+        slot[3 * b + 2] = len;
         this.#refresh(b);
       }
     }
@@ -377,11 +380,11 @@ export class Fib implements PrefixMap {
     }
     const first = len === 0 ? 0 : p >>> this.#dshift;
     const end = first + (1 << (this.#s - len));
-    const baseVal = this.#baseVal, baseLen = this.#baseLen;
+    const slot = this.#slot;
     for (let b = first; b < end; b++) {
-      if (baseLen[b] === len) {
-        baseVal[b] = rv;
-        baseLen[b] = rl;
+      if (slot[3 * b + 2] === len) {
+        slot[3 * b + 1] = rv;
+        slot[3 * b + 2] = rl;
         this.#refresh(b);
       }
     }
@@ -391,10 +394,10 @@ export class Fib implements PrefixMap {
   #insertLong(p: number, len: number, value: number): void {
     const b = p >>> this.#dshift;
     const key = (p & this.#lowMask) * 64 + len;
-    let o = this.#listOff[b]!;
+    let o = this.#slot[3 * b]!;
     if (o === 0) {
       o = this.#listAlloc(0);
-      this.#listOff[b] = o;
+      this.#slot[3 * b] = o;
       this.#blockCount++;
     }
     const i = this.#search(o, key);
@@ -410,7 +413,7 @@ export class Fib implements PrefixMap {
         this.#lists[n + 1] = used;
         this.#listRelease(o);
         o = n;
-        this.#listOff[b] = o;
+        this.#slot[3 * b] = o;
       }
       const lists = this.#lists;
       at += o;
@@ -425,7 +428,7 @@ export class Fib implements PrefixMap {
 
   #deleteLong(p: number, len: number): boolean {
     const b = p >>> this.#dshift;
-    let o = this.#listOff[b]!;
+    let o = this.#slot[3 * b]!;
     if (o === 0) return false;
     const i = this.#search(o, (p & this.#lowMask) * 64 + len);
     if (i < 0) return false;
@@ -436,7 +439,7 @@ export class Fib implements PrefixMap {
     this.#count--;
     if (used === 0) {
       this.#listRelease(o);
-      this.#listOff[b] = 0;
+      this.#slot[3 * b] = 0;
       this.#blockCount--;
     } else if (lists[o]! > 0 && used * 4 <= 2 << lists[o]!) {
       // Shrink a block that is three quarters empty.
@@ -445,7 +448,7 @@ export class Fib implements PrefixMap {
       this.#lists[n + 1] = used;
       this.#listRelease(o);
       o = n;
-      this.#listOff[b] = o;
+      this.#slot[3 * b] = o;
     }
     this.#update(b, p, len);
     return true;
@@ -499,7 +502,7 @@ export class Fib implements PrefixMap {
    */
   #update(b: number, p: number, len: number): void {
     const s = this.#s;
-    const lo0 = this.#listOff[b]!;
+    const lo0 = this.#slot[3 * b]!;
     const root = this.#dir[b]!;
     const home = Math.floor((len - s - 1) / STRIDE);
     if (lo0 === 0 || home === 0 || this.#heap[root] === 1) {
@@ -562,12 +565,12 @@ export class Fib implements PrefixMap {
 
   /** Value of the longest list prefix of slot b with length <= k covering p, else the slot's base. */
   #coveringValue(b: number, p: number, k: number): number {
-    const o = this.#listOff[b]!;
+    const o = this.#slot[3 * b]!;
     for (let l = k; l > this.#s; l--) {
       const i = this.#search(o, ((maskPrefix(p, l) & this.#lowMask) >>> 0) * 64 + l);
       if (i >= 0) return this.#lists[i + 1]!;
     }
-    return this.#baseVal[b]!;
+    return this.#slot[3 * b + 1]!;
   }
 
   /**
@@ -615,10 +618,10 @@ export class Fib implements PrefixMap {
   /** Recompute the data plane of direct slot b from the control plane. */
   #refresh(b: number): void {
     this.#release(this.#dir[b]!);
-    const o = this.#listOff[b]!;
+    const o = this.#slot[3 * b]!;
     const e = o === 0
-      ? this.#baseVal[b]!
-      : this.#build(o + 2, o + 2 + this.#lists[o + 1]!, this.#s, this.#baseVal[b]!, 0);
+      ? this.#slot[3 * b + 1]!
+      : this.#build(o + 2, o + 2 + this.#lists[o + 1]!, this.#s, this.#slot[3 * b + 1]!, 0);
     this.#dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
   }
 
@@ -752,11 +755,13 @@ export class Fib implements PrefixMap {
     this.#dshift = 32 - s;
     this.#lowMask = 2 ** (32 - s) - 1;
     this.#dir = new Int32Array(1 << s).fill(-1);
-    this.#baseVal = new Int32Array(1 << s).fill(-1);
-    this.#baseLen = new Int8Array(1 << s).fill(-1);
+    this.#slot = new Int32Array(3 << s);
+    for (let b = 0; b < 1 << s; b++) {
+      this.#slot[3 * b + 1] = -1;
+      this.#slot[3 * b + 2] = -1;
+    }
     this.#short = Array.from({ length: s + 1 }, () => new Map<number, number>());
     this.#lists = new Int32Array(64);
-    this.#listOff = new Int32Array(1 << s);
     this.#listTop = 2;
     this.#listFree = new Int32Array(32);
     this.#blockCount = 0;
@@ -778,8 +783,8 @@ export class Fib implements PrefixMap {
     }
     const dshift = this.#dshift;
     const lists = this.#lists;
-    for (let b = 0; b < this.#listOff.length; b++) {
-      const o = this.#listOff[b]!;
+    for (let b = 0; b < this.#dir.length; b++) {
+      const o = this.#slot[3 * b]!;
       if (o === 0) continue;
       const hi = b * 2 ** dshift;
       for (let i = o + 2; i < o + 2 + lists[o + 1]!; i += 2) {
@@ -814,8 +819,10 @@ export class Fib implements PrefixMap {
     for (const [p, len, v] of shortOnes) {
       const first = len === 0 ? 0 : p >>> dshift;
       const n = 1 << (s - len);
-      this.#baseVal.fill(v, first, first + n);
-      this.#baseLen.fill(len, first, first + n);
+      for (let b = first; b < first + n; b++) {
+        this.#slot[3 * b + 1] = v;
+        this.#slot[3 * b + 2] = len;
+      }
     }
     // Lists: one block per slot, exactly sized to its class, filled then sorted.
     let words = 2;
@@ -823,12 +830,12 @@ export class Fib implements PrefixMap {
       if (pairs[b] !== 0) words += 2 + (2 << listClass(pairs[b]!));
     }
     this.#lists = new Int32Array(words);
-    const listOff = this.#listOff, lists = this.#lists;
+    const slot = this.#slot, lists = this.#lists;
     let top = 2;
     for (let b = 0; b < pairs.length; b++) {
       if (pairs[b] === 0) continue;
       const c = listClass(pairs[b]!);
-      listOff[b] = top;
+      slot[3 * b] = top;
       lists[top] = c;
       top += 2 + (2 << c);
       this.#blockCount++;
@@ -836,7 +843,7 @@ export class Fib implements PrefixMap {
     this.#listTop = top;
     for (const [p, len, v] of list) {
       if (len <= s) continue;
-      const o = listOff[p >>> dshift]!;
+      const o = slot[3 * (p >>> dshift)]!;
       const at = o + 2 + lists[o + 1]!;
       lists[at] = (p & lowMask) * 64 + len;
       lists[at + 1] = v;
@@ -851,11 +858,11 @@ export class Fib implements PrefixMap {
     this.#freeHeads.fill(0);
     let count = 0;
     for (const m of this.#short) count += m.size;
-    const dir = this.#dir, baseVal = this.#baseVal;
+    const dir = this.#dir;
     for (let b = 0; b < dir.length; b++) {
-      const o = listOff[b]!;
+      const o = slot[3 * b]!;
       let e: number;
-      if (o === 0) e = baseVal[b]!;
+      if (o === 0) e = slot[3 * b + 1]!;
       else {
         const end = o + 2 + lists[o + 1]!;
         sortPairs(lists, o + 2, end);
@@ -869,7 +876,7 @@ export class Fib implements PrefixMap {
         }
         lists[o + 1] = w - o - 2;
         count += (w - o - 2) >> 1;
-        e = this.#build(o + 2, w, s, baseVal[b]!, 0);
+        e = this.#build(o + 2, w, s, slot[3 * b + 1]!, 0);
       }
       dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
     }
