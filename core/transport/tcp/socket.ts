@@ -631,6 +631,11 @@ export class TcpSocket {
       }
       if (this.#sndWnd > 0) {
         this.#peerWindowZeroSince = -1;
+        // A window that takes a full segment ends the wait (Linux's tcp_ack_probe).
+        if (this.#persistTimer && this.#sndUna + this.#sndWnd - this.#sndNxt >= this.#mss) {
+          this.#persistTimer.cancel();
+          this.#persistTimer = undefined;
+        }
         if (wasZero) {
           this.#persistTimer?.cancel();
           this.#persistTimer = undefined;
@@ -1217,6 +1222,8 @@ export class TcpSocket {
     const backoff = Math.min(this.#rto * 2 ** this.#backoff, MAX_RTO);
     this.#persistTimer = this.#host.after(Math.max(this.options.rtoMin, backoff), () => {
       this.#persistTimer = undefined;
+      // With data in flight its ACKs drive the sending (Linux's tcp_probe_timer).
+      if (this.#sb.count > 0) return;
       if (this.#sndWnd > 0 || this.state === "CLOSED") {
         this.#swsOverride = true;
         this.#trySend();
