@@ -76,15 +76,12 @@ scenario(
   },
 );
 
-// Where the shell's wording still differs from iproute2 (known discrepancies):
-// after the address iproute2 knows the family is inet (ipaddr_modify sets
+// After the address iproute2 knows the family is inet (ipaddr_modify sets
 // ifa_family from the local prefix before parsing `brd`), so get_addr says
 // "inet address"; and invarg("invalid scope value.", arg) prints one line and
 // exits with -1 (255).
 Deno.test({
-  name:
-    "addressing: iproute2's words for a bad brd after the address and a bad scope (shell differs)",
-  ignore: true,
+  name: "addressing: iproute2's words for a bad brd after the address and a bad scope",
   fn() {
     const net = new Network({ seed: 1 });
     const [a, b] = net.nodes("a", "b");

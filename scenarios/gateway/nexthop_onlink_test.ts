@@ -100,13 +100,9 @@ scenario("gateway: no new route through a device that is down", (net) => {
 });
 
 // Linux's fib_check_nh looks the gateway up through the named device only, so a
-// gateway on eth1's subnet is invalid with `dev eth0`. The shell validates it with
-// the socket-output lookup, whose bound-device fallback treats any address as
-// on-link there, and accepts the route. Kept as a known discrepancy until the
-// shell's `ip route add` uses a FIB-only lookup.
+// gateway on eth1's subnet is invalid with `dev eth0`.
 Deno.test({
-  name: "gateway: a gateway on another device's subnet is refused with dev (shell accepts it)",
-  ignore: true,
+  name: "gateway: a gateway on another device's subnet is refused with dev",
   fn() {
     const net = new Network({ seed: 1 });
     const { a } = build(net);
