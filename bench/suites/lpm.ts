@@ -494,72 +494,80 @@ export function suites(): BenchSuite[] {
   ];
 }
 
-/** Bytes the heap and external memory grow by while `make` builds something (needs --expose-gc). */
-function measureBytes(make: () => unknown): { bytes: number; keep: unknown } {
+/** Collect garbage until heap plus external memory stops shrinking (needs --expose-gc). */
+async function settledBytes(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error("run with --v8-flags=--expose-gc");
-  const used = () => {
+  let last = Infinity;
+  for (let i = 0; i < 8; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10)); // let array buffers be released
     const m = Deno.memoryUsage();
-    return m.heapUsed + m.external;
-  };
-  gc();
-  gc();
-  const before = used();
+    const now = m.heapUsed + m.external;
+    if (now >= last - 64 * 1024) return now;
+    last = now;
+  }
+  return last;
+}
+
+/** Bytes that heap plus external memory grow by while `make` builds something. */
+async function measureBytes<T>(make: () => T): Promise<{ bytes: number; keep: T }> {
+  const before = await settledBytes();
   const keep = make();
-  gc();
-  gc();
-  return { bytes: used() - before, keep };
+  return { bytes: (await settledBytes()) - before, keep };
 }
 
 /** Standalone: `--memory` prints bytes per prefix of each structure on both tables. */
-function memoryReport(): void {
-  for (const [name, t] of [["900k", bgpTable900k()], ["100k", bgpTable100k()]] as const) {
+async function memoryReport(): Promise<void> {
+  // Many small tables (as in a scenario with many routers): bytes per table.
+  const TABLES = 200;
+  const small = await measureBytes(() =>
+    Array.from({ length: TABLES }, () => {
+      const f = new Fib();
+      f.insert(0, 0, 1);
+      f.insert(0x0a000000, 24, 2);
+      f.insert(0x0a000100, 24, 3);
+      return f;
+    })
+  );
+  console.log(
+    `3-route Fib: ${(small.bytes / TABLES).toFixed(0)} bytes per table ` +
+      `(typed arrays ${small.keep[0]!.stats().typedArrayBytes})`,
+  );
+  for (const [name, make] of [["900k", bgpTable900k], ["100k", bgpTable100k]] as const) {
+    const t = make();
     const n = t.prefixes.length;
     const rows: [string, number, string][] = [];
-    const fib = measureBytes(() => buildFib(t));
-    const s = (fib.keep as Fib).stats();
-    rows.push([
-      "packetlab fib",
-      fib.bytes,
-      `S=${s.directBits}, ${s.nodes} nodes, data plane ${
-        (s.dataPlaneBytes / 2 ** 20).toFixed(2)
-      } MiB ` +
-      `(${(s.dataPlaneBytes / n).toFixed(1)} B/prefix)`,
-    ]);
-    fib.keep = undefined;
-    const naive = measureBytes(() => buildNaive(t));
-    rows.push(["packetlab naive", naive.bytes, ""]);
-    naive.keep = undefined;
-    const lpm = measureBytes(() => buildLpm(t));
-    rows.push(["longest-prefix-match", lpm.bytes, ""]);
-    lpm.keep = undefined;
-    const mmdb = measureBytes(() => openMmdb(buildMmdb(t)));
-    rows.push(["mmdb-lib (in-memory MMDB)", mmdb.bytes, ""]);
-    mmdb.keep = undefined;
+    let note = "";
+    const builders: [string, () => unknown][] = [
+      ["packetlab fib", () => {
+        const f = buildFib(t);
+        const st = f.stats();
+        note = `S=${st.directBits}, ${st.nodes} nodes, data plane ` +
+          `${(st.dataPlaneBytes / 2 ** 20).toFixed(2)} MiB (${
+            (st.dataPlaneBytes / n).toFixed(1)
+          } B/prefix)`;
+        return f;
+      }],
+      ["packetlab naive", () => buildNaive(t)],
+      ["longest-prefix-match", () => buildLpm(t)],
+      ["mmdb-lib (in-memory MMDB)", () => openMmdb(buildMmdb(t))],
+    ];
+    for (const [label, build] of builders) {
+      note = "";
+      const m = await measureBytes(build);
+      rows.push([label, m.bytes, note]);
+    }
     console.log(`${name} table (${n} prefixes):`);
     for (const [label, bytes, note] of rows) {
-      console.log(
-        `  ${label.padEnd(28)} ${(bytes / 2 ** 20).toFixed(1).padStart(7)} MiB  ${
-          (bytes / n).toFixed(1).padStart(6)
-        } B/prefix  ${note}`,
-      );
+      const mib = (bytes / 2 ** 20).toFixed(1).padStart(7);
+      const per = (bytes / n).toFixed(1).padStart(6);
+      console.log(`  ${label.padEnd(28)} ${mib} MiB  ${per} B/prefix  ${note}`);
     }
   }
-  const small = measureBytes(() => {
-    const f = new Fib();
-    f.insert(0, 0, 1);
-    f.insert(0x0a000000, 24, 2);
-    f.insert(0x0a000100, 24, 3);
-    return f;
-  });
-  console.log(
-    `3-route Fib: ${small.bytes} bytes (typed arrays ${
-      (small.keep as Fib).stats().typedArrayBytes
-    })`,
-  );
 }
 
 if (import.meta.main) {
-  if (Deno.args.includes("--memory")) memoryReport();
+  if (Deno.args.includes("--memory")) await memoryReport();
   else console.log("usage: deno run -A --v8-flags=--expose-gc bench/suites/lpm.ts --memory");
 }

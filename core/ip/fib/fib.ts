@@ -89,6 +89,13 @@ const SHRINK_BELOW = [0, 128, 4096] as const;
 /** Deepest node level possible (S = 9: levels at bits 9, 14, 19, 24, 29). */
 const MAX_DEPTH = 6;
 
+// Scratch space for building and patching nodes, one set per node depth. Shared
+// by every Fib: updates never interleave (single-threaded, not re-entrant).
+const SCRATCH_VALS = Array.from({ length: MAX_DEPTH }, () => new Int32Array(32));
+const SCRATCH_KIDS = Array.from({ length: MAX_DEPTH }, () => new Int32Array(64));
+const SCRATCH_PATH = new Int32Array(MAX_DEPTH);
+const SCRATCH_CHUNKS = new Int32Array(MAX_DEPTH);
+
 /** Set bits in a 32-bit integer. */
 function popcount(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
@@ -184,10 +191,6 @@ export class Fib implements PrefixMap {
   #heapWords = 0;
   #nodes = 0;
   #count = 0;
-  #scratchVals: Int32Array[] = Array.from({ length: MAX_DEPTH }, () => new Int32Array(32));
-  #scratchKids: Int32Array[] = Array.from({ length: MAX_DEPTH }, () => new Int32Array(64));
-  #path: Int32Array = new Int32Array(MAX_DEPTH);
-  #chunks: Int32Array = new Int32Array(MAX_DEPTH);
 
   /** An empty table. */
   constructor() {
@@ -510,7 +513,7 @@ export class Fib implements PrefixMap {
       return;
     }
     // Walk down p's path: path[d] = node at depth d, chunks[d] = p's child index there.
-    const path = this.#path, chunks = this.#chunks;
+    const path = SCRATCH_PATH, chunks = SCRATCH_CHUNKS;
     let heap = this.#heap;
     let o = root, r = 0, base = 0, oldSub = 0;
     for (;;) {
@@ -581,7 +584,7 @@ export class Fib implements PrefixMap {
    */
   #reencode(o: number, c: number, e: number, depth: number): number {
     const heap = this.#heap;
-    const vals = this.#scratchVals[depth]!;
+    const vals = SCRATCH_VALS[depth]!;
     const oldMap = heap[o]!;
     let r = 0;
     for (let j = 0; j < 32; j++) {
@@ -661,8 +664,8 @@ export class Fib implements PrefixMap {
    */
   #build(i0: number, i1: number, k: number, base: number, depth: number): number {
     const list = this.#lists;
-    const vals = this.#scratchVals[depth]!;
-    const kids = this.#scratchKids[depth]!;
+    const vals = SCRATCH_VALS[depth]!;
+    const kids = SCRATCH_KIDS[depth]!;
     for (let c = 0; c < 32; c++) vals[c] = base;
     const rel = 32 - k - STRIDE;
     const leafMax = k + STRIDE;
