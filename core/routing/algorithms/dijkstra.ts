@@ -4,8 +4,10 @@
  *
  * The priority queue is the indexed 4-ary heap of `heap.ts` with decrease-key,
  * so the run costs O(m·log₄ n + 4n·log₄ n) time and O(n) extra memory (dist,
- * pred, settle order, heap arrays: about 28 bytes per node), with no allocation
- * inside the loop, and none at all when a {@link DijkstraWorkspace} is reused.
+ * pred, settle order, heap arrays: 32 bytes per node), with no allocation
+ * inside the loop. Without a workspace a run allocates its three result arrays
+ * (16 bytes per node) and reuses a module-level heap (kept at the size of the
+ * largest graph seen); with a {@link DijkstraWorkspace} it allocates nothing.
  *
  * Results: `dist` (Infinity for unreachable nodes), one predecessor per node
  * (`pred`, −1 for the source and unreachable nodes) forming a shortest-path
@@ -100,7 +102,7 @@ export function dijkstra(
   const dist = ws ? ws.dist.subarray(0, n) : new Float64Array(n);
   const pred = ws ? ws.pred.subarray(0, n) : new Int32Array(n);
   const order = ws ? ws.order : new Uint32Array(n);
-  const heap = ws ? ws.heap : new IndexedHeap(n);
+  const heap = ws ? ws.heap : scratchHeap(n);
   heap.clear();
   dist.fill(Infinity);
   pred.fill(-1);
@@ -133,6 +135,18 @@ export function dijkstra(
     }
   }
   return { source, dist, pred, order: order.subarray(0, settled), complete: !stopped };
+}
+
+/**
+ * The priority queue of runs without a workspace, kept between runs (it is
+ * scratch: results never point into it, and a run cannot be re-entered), so
+ * that such a run allocates only its result arrays. Replaced by a bigger one
+ * when a bigger graph comes.
+ */
+let sharedHeap: IndexedHeap | undefined;
+function scratchHeap(n: number): IndexedHeap {
+  if (sharedHeap === undefined || sharedHeap.capacity < n) sharedHeap = new IndexedHeap(n);
+  return sharedHeap;
 }
 
 /**

@@ -130,3 +130,14 @@ Deno.test("dijkstra: a reused workspace gives the same results, also after early
     /capacity/,
   );
 });
+
+Deno.test("dijkstra: runs without a workspace share a scratch heap safely", () => {
+  const big = randomGraph({ nodes: 500, edges: 2000, seed: 3 });
+  const small = randomGraph({ nodes: 20, edges: 60, seed: 4 });
+  const want = dijkstra(big, 0).dist.slice();
+  const first = dijkstra(big, 0);
+  dijkstra(big, 1, { target: 2 }); // leaves entries in the shared heap
+  dijkstra(small, 0);
+  assert.deepEqual([...dijkstra(big, 0).dist], [...want]);
+  assert.deepEqual([...first.dist], [...want]); // earlier results are not overwritten
+});

@@ -39,6 +39,11 @@ export class IndexedHeap {
     this.#pos = new Int32Array(capacity).fill(-1);
   }
 
+  /** Largest item id + 1 this heap accepts. */
+  get capacity(): number {
+    return this.#pos.length;
+  }
+
   /** Number of entries. */
   get size(): number {
     return this.#size;
