@@ -832,6 +832,7 @@ export class TcpSocket {
   #receiveData(seg: TcpSegment, start: number): void {
     const f = seg.flags;
     const n = payloadLen(seg.payload);
+    const segsOutBefore = this.stats.segsOut;
     const canTakeData = this.state === "ESTABLISHED" || this.state === "FIN-WAIT-1" ||
       this.state === "FIN-WAIT-2";
     if (f & TcpFlag.FIN) {
@@ -875,10 +876,14 @@ export class TcpSocket {
       immediate = true;
     }
     if (n === 0 && !(f & TcpFlag.FIN)) return;
+    // What the application sent from onData or onEnd (data, its FIN) already
+    // carried this ACK: no separate one (Linux clears a pending ACK with any
+    // transmission).
+    const carried = this.stats.segsOut > segsOutBefore;
     if (immediate || !this.options.delayedAck || this.#quickAcks > 0 || this.#pendingAcks >= 2) {
       if (this.#quickAcks > 0 && n > 0) this.#quickAcks--;
-      this.#sendAck();
-    } else if (!this.#delackTimer) {
+      if (!carried) this.#sendAck();
+    } else if (!carried && !this.#delackTimer) {
       this.#delackTimer = this.#host.after(DELACK, () => {
         this.#delackTimer = undefined;
         if (this.#pendingAcks > 0) this.#sendAck();
