@@ -3,8 +3,8 @@
  * is told to pace at, divided by the bandwidth estimate, takes exactly the
  * values 1.25, 0.75 and 1 (each × 0.99, Linux's margin), in the order
  * [1.25, 0.75, 1, 1, 1, 1, 1, 1], over and over; a 1.0 phase lasts one min
- * RTT, the 0.75 phase at most one, the 1.25 phase until a BDP and a quarter
- * is in flight, and a whole cycle about eight to ten min RTTs.
+ * RTT, the 0.75 phase about one at most, the 1.25 phase until a BDP and a
+ * quarter is in flight, and a whole cycle about eight to ten min RTTs.
  */
 import assert from "node:assert/strict";
 import { scenario } from "../../core/lab/scenario.ts";

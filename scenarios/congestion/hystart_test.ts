@@ -3,8 +3,8 @@
  * product, before any loss: on a path with a deep buffer, slow start without
  * it doubles the window until BDP + buffer overflows and loses a large part of
  * a window at once; with it, the ACK train (or the rising delay) ends slow
- * start with ssthresh = cwnd close to the BDP, and the flow has lost nothing
- * three seconds in, having filled the link all the same.
+ * start with ssthresh = cwnd close to the BDP, and three seconds in the flow
+ * has lost nothing and delivered no less than the overshooting one.
  */
 import assert from "node:assert/strict";
 import { Network } from "../../core/lab/network.ts";
