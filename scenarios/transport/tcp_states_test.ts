@@ -15,7 +15,7 @@ import { scenario } from "../../core/lab/scenario.ts";
 import type { Network } from "../../core/lab/network.ts";
 import { ms, s } from "../../core/sim/simulator.ts";
 import type { TcpSocket, TcpState } from "../../core/transport/tcp/socket.ts";
-import { bytesOf, ip, pair, pattern, serve } from "./tcp_testing.ts";
+import { brief, bytesOf, ip, pair, pattern, segments, serve } from "./tcp_testing.ts";
 
 /** a and b on an infinitely fast 10 ms link with static neighbours. */
 function link10(net: Network) {
@@ -86,6 +86,12 @@ scenario("states: the server closes first — the roles swap, TIME-WAIT is on th
   // The client ACKs the FIN in the same segment as its own FIN (it closes at
   // once), so the server goes through FIN-WAIT-2 and into TIME-WAIT at one instant.
   assert.deepEqual(c.states(), ["SYN-SENT", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK", "CLOSED"]);
+  // On the wire, the client's FIN is its ACK of the server's FIN: no extra ACK.
+  assert.deepEqual(segments(net, { node: "a" }).map(brief), [
+    "a S 0",
+    "a . 1 ack 1",
+    "a F. 1 ack 2",
+  ]);
   const fw2 = conn.history.find((h) => h.state === "FIN-WAIT-2")!.time;
   const tw = conn.history.find((h) => h.state === "TIME-WAIT")!.time;
   assert.equal(fw2, tw);
