@@ -33,7 +33,7 @@ export interface SentSegment {
   /** Absolute sequence range [start, end); SYN and FIN count one each. */
   start: number;
   end: number;
-  /** TCP flags that consume sequence space (SYN, FIN) carried by it. */
+  /** TCP flags that consume sequence space (SYN, FIN) carried by it, and PSH. */
   flags: number;
   /** Last transmission time, ns. */
   sentAt: number;

@@ -1000,12 +1000,13 @@ export class TcpSocket {
 
   #sendNew(len: number): void {
     const start = this.#sndNxt;
-    const seg = this.#sb.add(start, start + len, 0, this.#host.now, this.#snap(len, false));
+    const endOfWrite = start + len === this.#sendBuf.end && this.#bulk === 0;
+    const psh = endOfWrite ? TcpFlag.PSH : 0;
+    const seg = this.#sb.add(start, start + len, psh, this.#host.now, this.#snap(len, false));
     this.#sndNxt += len;
     if (len < this.#mss) this.#sndSml = this.#sndNxt;
     this.stats.bytesSent += len;
-    const endOfWrite = this.#sndNxt === this.#sendBuf.end && this.#bulk === 0;
-    this.#emit(seg, TcpFlag.ACK | (endOfWrite ? TcpFlag.PSH : 0), false);
+    this.#emit(seg, TcpFlag.ACK | psh, false);
     this.#pace(len);
   }
 
@@ -1034,6 +1035,7 @@ export class TcpSocket {
       flags = this.state === "SYN-SENT" ? TcpFlag.SYN : TcpFlag.SYN | TcpFlag.ACK;
     }
     if (s.flags & TcpFlag.FIN) flags |= TcpFlag.FIN;
+    if (s.flags & TcpFlag.PSH) flags |= TcpFlag.PSH; // a retransmission keeps its PSH, as Linux's
     this.#emit(s, flags, true);
     this.#pace(s.end - s.start);
   }
