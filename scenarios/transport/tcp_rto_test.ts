@@ -129,6 +129,8 @@ scenario("rto: a lost lone segment is resent exactly one RTO after it was sent",
   const sixth = sends.filter((g) => g.seq === 501);
   assert.equal(sixth.length, 2);
   assert.equal(sixth[1]!.time - sixth[0]!.time, rtoAtSend);
+  // The same segment again: same bytes, same flags (PSH: the end of a write).
+  assert.deepEqual(sixth.map((g) => [g.flags, g.len]), [["P.", 100], ["P.", 100]]);
   // Five 100 ms samples: SRTT 100 ms, RTTVAR shrunk from 50 ms, so the RTO is
   // between 200 ms and 300 ms, as RFC 6298 gives.
   assert.equal(rtoAtSend, rfc6298([100, 100, 100, 100, 100, 100].map((x) => x * ms)).rto);
