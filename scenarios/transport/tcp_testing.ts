@@ -1,11 +1,12 @@
 /**
  * Shared set-ups and tools for the transport scenarios: two hosts on one link
- * (or a client and a server across a router), a listener that accepts
- * everything, the TCP segments on the wire as tcpdump would print them with
- * relative sequence numbers, byte patterns to compare transfers byte for byte,
- * and a "drop exactly these frames" rule for losses chosen by the scenario
- * (what `iptables -A INPUT … -j DROP` with a match on the sequence number does
- * on a real machine).
+ * (optionally with static neighbour entries), a listener that accepts
+ * everything and collects each connection's bytes, the TCP segments on the
+ * wire as tcpdump would print them with relative sequence numbers, byte
+ * patterns to compare transfers byte for byte, rules that drop or hold back
+ * exactly the frames a scenario chooses (what `iptables -A INPUT … -j DROP`
+ * with a match on the segment, or a reordering path, does to a real machine),
+ * and hand-made segments from no socket (what hping3 sends).
  *
  *   a 10.0.0.1 ──── 10.0.0.2 b
  */
@@ -270,29 +271,6 @@ export function delayWhere(
   };
 }
 
-/**
- * A predicate for `dropWhere`: the first `times` arrivals of TCP data segments
- * whose relative sequence number (from `isn`) is one of `seqs`.
- */
-export function dataAt(
-  isn: () => number,
-  seqs: number[],
-  times = 1,
-): (p: Packet) => boolean {
-  const seen = new Map<number, number>();
-  return (p) => {
-    const t = p.tcp;
-    if (!t) return false;
-    const len = typeof t.payload === "number" ? t.payload : t.payload.length;
-    if (len === 0) return false;
-    const rel = (t.seq - isn()) >>> 0;
-    if (!seqs.includes(rel)) return false;
-    const n = seen.get(rel) ?? 0;
-    seen.set(rel, n + 1);
-    return n < times;
-  };
-}
-
 /** A predicate for `dropWhere`: the `n`-th, … arrivals (1-based) of segments carrying data. */
 export function nthData(...n: number[]): (p: Packet) => boolean {
   let seen = 0;
@@ -352,11 +330,6 @@ export function sendTcp(
 
 /** An address as text. */
 export const addr = formatIp4;
-
-/** Times in seconds (rounded to the microsecond), for readable assertions. */
-export function secs(ns: number[]): number[] {
-  return ns.map((t) => Math.round(t / 1e3) / 1e6);
-}
 
 /** Differences between consecutive values. */
 export function gaps(xs: number[]): number[] {
