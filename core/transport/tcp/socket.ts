@@ -3,8 +3,8 @@
  * leave room: every state of the state machine including simultaneous open and
  * close; MSS, window scale (RFC 7323), SACK-permitted and SACK (RFC 2018) and
  * timestamps negotiated on the SYN; cumulative ACKs and an out-of-order queue;
- * RTO per RFC 6298 (SRTT/RTTVAR, Karn's rule, exponential back-off, Linux's
- * 200 ms minimum and 120 s maximum); fast retransmit on the third duplicate ACK;
+ * RTO per RFC 6298 (SRTT/RTTVAR, Karn's rule, exponential back-off) with
+ * Linux's bounds: SRTT + max(200 ms, 4·RTTVAR), at most 120 s; fast retransmit on the third duplicate ACK;
  * RFC 6675 SACK loss recovery (RFC 6582 NewReno partial ACKs without SACK);
  * delayed ACKs (every second full segment or 40 ms, immediately for
  * out-of-order data and during Linux's initial quick-ACK phase); Nagle in
@@ -79,7 +79,7 @@ export interface TcpSocketOptions {
   windowScaling: boolean;
   /** Delayed ACKs (off = TCP_QUICKACK always). */
   delayedAck: boolean;
-  /** Minimum RTO, ns (Linux 200 ms; `ip route … rto_min`). */
+  /** Minimum of the RTO's variance term, ns (Linux 200 ms; `ip route … rto_min`). */
   rtoMin: number;
   /** Deliver received data to `onData` and drop it from the buffer at once. */
   autoRead: boolean;
@@ -790,7 +790,11 @@ export class TcpSocket {
     if (advanced && this.writable > 0) this.onWritable?.();
   }
 
-  /** RFC 6298 §2: SRTT, RTTVAR, RTO (Linux's 200 ms minimum). */
+  /**
+   * RFC 6298 §2: SRTT, RTTVAR, RTO — with Linux's floor on the variance term
+   * (tcp_rtt_estimator's rttvar ≥ rto_min), so the RTO is at least SRTT + 200 ms
+   * (`ss -i` shows rto:220 on a 20 ms path), not 200 ms flat.
+   */
   #rttUpdate(r: number): void {
     this.stats.rttSamples++;
     if (r < this.ccs.minRtt) this.ccs.minRtt = r;
@@ -803,7 +807,7 @@ export class TcpSocket {
     }
     this.#rto = Math.min(
       MAX_RTO,
-      Math.max(this.options.rtoMin, this.#srtt + Math.max(1e6, 4 * this.#rttvar)),
+      this.#srtt + Math.max(this.options.rtoMin, 4 * this.#rttvar),
     );
   }
 
