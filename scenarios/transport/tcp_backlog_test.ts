@@ -121,8 +121,9 @@ scenario("backlog: a full accept queue drops the final ACK; the data waits for a
   const port3 = cs[2]!.localPort;
   const of3 = (node: string) =>
     segments(net, { node }).filter((g) => (node === "a" ? g.tcp.srcPort : g.tcp.dstPort) === port3);
-  // The client retransmits its unacknowledged data on its RTO (200 ms, doubling)…
-  assert.deepEqual(of3("a").filter((g) => g.len > 0).map((g) => g.time / ms), [20, 220, 620, 1420]);
+  // The client retransmits its unacknowledged data on its RTO (20 ms RTT +
+  // 200 ms = 220 ms, doubling)…
+  assert.deepEqual(of3("a").filter((g) => g.len > 0).map((g) => g.time / ms), [20, 240, 680, 1560]);
   // …and the server its SYN-ACK (1 s, then 2 s later); the client ACKs that again.
   assert.deepEqual(of3("b").map((g) => [g.time / ms, g.flags]), [[10, "S."], [1010, "S."]]);
   assert.ok(b.root.tcp.stats.listenOverflows >= 5);
@@ -131,14 +132,16 @@ scenario("backlog: a full accept queue drops the final ACK; the data waits for a
   const first = b.root.tcp.accept(l)!;
   assert.equal(first.readable, 100);
   net.run(5 * s);
-  // The next segment from the client (its data again at 3.020 s, arriving
-  // 3.030 s) completes the handshake; the data is there to be read.
+  // The next segment from the client — its ACK of the SYN-ACK sent again at
+  // 3.010 s, arriving 3.030 s — completes the handshake…
   assert.deepEqual(third.history.map((h) => [h.state, h.time / ms]), [
     ["SYN-RECEIVED", 10],
     ["ESTABLISHED", 3030],
   ]);
   assert.equal(l.acceptQueue.length, 2);
   assert.equal(l.acceptQueue[1], third);
+  // …and the data, retransmitted once more at 3.320 s, is there to be read.
+  assert.equal(of3("a").filter((g) => g.len > 0).at(-1)!.time, 3320 * ms);
   assert.equal(third.readable, 100);
   assert.equal(cs[2]!.unacked, 0, "acknowledged at last");
 });

@@ -84,7 +84,7 @@ scenario(
     assert.deepEqual([c.stats.fastRetransmits, c.stats.retransmits, c.stats.timeouts], [1, 1, 0]);
     const first = segments(net, { node: "a" }).filter((g) => g.seq === hole);
     assert.equal(first.length, 2);
-    assert.equal(first[1]!.time - first[0]!.time, 20 * ms, "one round trip, not the 200 ms RTO");
+    assert.equal(first[1]!.time - first[0]!.time, 20 * ms, "one round trip, not the 220 ms RTO");
   },
 );
 

@@ -37,12 +37,12 @@ scenario(
     c.close(); // at 1 s
     net.run(3 * s);
     const fins = segments(net, { node: "a" }).filter((g) => g.flags.includes("F"));
-    // The RTO after a 20 ms RTT is Linux's minimum, 200 ms.
+    // The RTO after a 20 ms RTT is 20 ms + Linux's 200 ms floor: 220 ms.
     assert.deepEqual(fins.map((g) => [g.time / ms, brief(g)]), [
       [1000, "a F. 1 ack 1"],
-      [1200, "a F. 1 ack 1"],
+      [1220, "a F. 1 ack 1"],
     ]);
-    assert.deepEqual(at(c).slice(2), [["FIN-WAIT-1", 1000], ["FIN-WAIT-2", 1220]]);
+    assert.deepEqual(at(c).slice(2), [["FIN-WAIT-1", 1000], ["FIN-WAIT-2", 1240]]);
     assert.equal(c.stats.timeouts, 1);
   },
 );

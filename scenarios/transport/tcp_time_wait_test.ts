@@ -73,20 +73,20 @@ scenario("time-wait: the last ACK is lost — the FIN comes again and is ACKed a
   net.run();
   const b = server();
   // b's FIN at 110 ms; a's ACK (120 ms) lost; b retransmits its FIN after its
-  // RTO (200 ms, the minimum) at 310 ms; a, in TIME-WAIT, ACKs it at 320 ms.
+  // RTO (20 ms RTT + 200 ms) at 330 ms; a, in TIME-WAIT, ACKs it at 340 ms.
   const fins = segments(net, { node: "b" }).filter((g) => g.flags.includes("F"));
   assert.deepEqual(fins.map((g) => [g.time / ms, brief(g)]), [
     [110, "b F. 1 ack 2"],
-    [310, "b F. 1 ack 2"],
+    [330, "b F. 1 ack 2"],
   ]);
   const acks = segments(net, { node: "a" }).filter((g) => g.time >= 120 * ms);
   assert.deepEqual(acks.map((g) => [g.time / ms, brief(g)]), [
     [120, "a . 2 ack 2"],
-    [320, "a . 2 ack 2"],
+    [340, "a . 2 ack 2"],
   ]);
-  assert.deepEqual(at(b).slice(-2), [["LAST-ACK", 110], ["CLOSED", 330]]);
-  // The retransmitted FIN restarted the 2·MSL: CLOSED 60 s after 320 ms.
-  assert.deepEqual(at(c).slice(-2), [["TIME-WAIT", 120], ["CLOSED", 60_320]]);
+  assert.deepEqual(at(b).slice(-2), [["LAST-ACK", 110], ["CLOSED", 350]]);
+  // The retransmitted FIN restarted the 2·MSL: CLOSED 60 s after 340 ms.
+  assert.deepEqual(at(c).slice(-2), [["TIME-WAIT", 120], ["CLOSED", 60_340]]);
   assert.equal(net.trace.filter({ kind: "drop", node: "b", reason: "random loss" }).length, 1);
 });
 
@@ -94,19 +94,19 @@ scenario(
   "time-wait: cut too short, the retransmitted FIN meets a RST and the peer is reset",
   (net) => {
     const { a, c, server, errors } = closing(net, { loseLastAck: true });
-    a.root.tcp.msl = 25 * ms; // TIME-WAIT of 50 ms, shorter than the peer's 200 ms RTO
+    a.root.tcp.msl = 25 * ms; // TIME-WAIT of 50 ms, shorter than the peer's 220 ms RTO
     net.run();
     assert.deepEqual(at(c).slice(-2), [["TIME-WAIT", 120], ["CLOSED", 170]]);
-    // The FIN retransmitted at 310 ms finds no connection at 320 ms: a RST with
+    // The FIN retransmitted at 330 ms finds no connection at 340 ms: a RST with
     // sequence number = the FIN's ACK field, and no ACK flag (RFC 9293 §3.10.7.1).
     const fin = segments(net, { node: "b" }).filter((g) => g.flags.includes("F"))[1]!;
     const rst = segments(net, { node: "a" }).at(-1)!;
-    assert.equal(rst.time, 320 * ms);
+    assert.equal(rst.time, 340 * ms);
     assert.equal(rst.tcp.flags, TcpFlag.RST);
     assert.equal(rst.tcp.seq, fin.tcp.ack);
     assert.equal(net.trace.first({ kind: "drop", node: "a", proto: 6 })!.reason, "no listener");
     // The peer leaves LAST-ACK on the RST, reset.
-    assert.deepEqual(at(server()).slice(-2), [["LAST-ACK", 110], ["CLOSED", 330]]);
+    assert.deepEqual(at(server()).slice(-2), [["LAST-ACK", 110], ["CLOSED", 350]]);
     assert.deepEqual(errors, ["ECONNRESET"]);
   },
 );

@@ -4,7 +4,7 @@
  * up and advertises window 0; the sender stops and, every so often, sends a
  * zero-window probe (an old sequence number, SND.UNA − 1, no data — Linux's
  * tcp_xmit_probe_skb) that the receiver answers with its window; the probes
- * back off like the RTO: 0.2, 0.4, 0.8, 1.6, 3.2 s. When the application
+ * back off like the RTO: 0.22, 0.44, 0.88, 1.76, 3.52 s. When the application
  * reads, the receiver announces the open window and the transfer resumes at
  * once, byte for byte; if that window update is lost, the next probe finds
  * the window open. The back-off ends with the probing.
@@ -40,15 +40,16 @@ scenario("zero window: the sender stops and probes with growing intervals", (net
   // Probes: one byte below SND.UNA, no data; each answered with window 0.
   const p = segments(net, { node: "a" }).filter((g) => g.time > 1.1 * s);
   assert.ok(p.every((g) => g.len === 0 && g.seq === 10 * MSS));
-  assert.deepEqual(p.map((g) => g.time / ms), [1220, 1620, 2420, 4020, 7220]);
-  assert.deepEqual(gaps(p.map((g) => g.time / ms)), [400, 800, 1600, 3200]);
+  // The first one RTO (20 ms + 200 ms) after the window closed, then doubling.
+  assert.deepEqual(p.map((g) => g.time / ms), [1240, 1680, 2560, 4320, 7840]);
+  assert.deepEqual(gaps(p.map((g) => g.time / ms)), [440, 880, 1760, 3520]);
   const answers = segments(net, { node: "b" }).filter((g) => g.time > 1.1 * s);
   assert.deepEqual(answers.map((g) => [g.time / ms, g.ack, g.win]), [
-    [1230, 10 * MSS + 1, 0],
-    [1630, 10 * MSS + 1, 0],
-    [2430, 10 * MSS + 1, 0],
-    [4030, 10 * MSS + 1, 0],
-    [7230, 10 * MSS + 1, 0],
+    [1250, 10 * MSS + 1, 0],
+    [1690, 10 * MSS + 1, 0],
+    [2570, 10 * MSS + 1, 0],
+    [4330, 10 * MSS + 1, 0],
+    [7850, 10 * MSS + 1, 0],
   ]);
   assert.equal(c.stats.zeroWindowProbes, 5);
   // Nothing was retransmitted and the connection is fine: it is only waiting.
@@ -71,7 +72,7 @@ scenario("zero window: the application reads, the window opens, the transfer res
   const next = segments(net, { node: "a" }).filter((g) => g.time > 10 * s && g.len > 0);
   assert.equal(next[0]!.time, 10_010 * ms);
   assert.equal(next.filter((g) => g.time === 10_010 * ms).length, 10);
-  assert.equal(rtoAfter, 200 * ms);
+  assert.equal(rtoAfter, 220 * ms);
   // Read the rest as it comes; every byte, in order.
   for (let k = 1; k <= 10; k++) net.sim.after(k * 100 * ms, () => got.push(bytesOf(server.read())));
   net.run(12 * s);
@@ -85,16 +86,16 @@ scenario("zero window: a lost window update is found by the next probe", (net) =
   dropWhere(net, link.a, (p) => net.sim.now >= 10 * s && !!p.tcp && p.tcp.window > 0 && n++ === 0);
   net.sim.after(9 * s, () => server.read()); // at 10 s
   net.run(20 * s);
-  // Probes at 1.22, 1.62, 2.42, 4.02, 7.22 s; the next, 6.4 s later at 13.62 s,
-  // is answered with the open window (at 13.63 s), and the data follows as
-  // soon as that answer arrives.
+  // Probes at 1.24, 1.68, 2.56, 4.32, 7.84 s; the next, 7.04 s later at
+  // 14.88 s, is answered with the open window (at 14.89 s), and the data
+  // follows as soon as that answer arrives.
   const resumed = segments(net, { node: "a" }).find((g) => g.time > 10 * s && g.len > 0)!;
-  assert.equal(resumed.time, 13_640 * ms);
+  assert.equal(resumed.time, 14_900 * ms);
   const probeTimes = segments(net, { node: "a" })
     .filter((g) => g.len === 0 && g.time > 1.1 * s && g.time < resumed.time).map((g) =>
       g.time / ms
     );
-  assert.deepEqual(probeTimes, [1220, 1620, 2420, 4020, 7220, 13_620]);
+  assert.deepEqual(probeTimes, [1240, 1680, 2560, 4320, 7840, 14_880]);
   assert.equal(net.trace.filter({ kind: "drop", node: "a", reason: "random loss" }).length, 1);
   net.sim.after(0, () => server.read());
   for (let k = 1; k <= 20; k++) net.sim.after(k * 100 * ms, () => server.read());
