@@ -211,7 +211,22 @@ function dijkstraSuite(nodes: number, edges: number, label: string): BenchSuite 
   const cases = lazy((): BenchCase[] => {
     warmUp();
     g();
+    // Peers first: the harness warms every case up, in order, before it times
+    // any, so our first calls (which drop a big peer graph) then come after the
+    // peers' and before all timed calls of ours.
     return [
+      lazyCase("graphology-shortest-path dijkstra.singleSource", true, () => {
+        // The run looks the graph up in the slot each time rather than holding
+        // it, so that dropping the slot really frees it.
+        const gg = () => peerGraph(`graphology ${key}`, big, () => toGraphology(g()));
+        verifyGraphology(gg(), want());
+        return () => runGraphology(gg());
+      }),
+      lazyCase("@dagrejs/graphlib alg.dijkstra", true, () => {
+        const gl = () => peerGraph(`graphlib ${key}`, big, () => toGraphlib(g()));
+        verifyGraphlib(runGraphlib(gl()), want(), "graphlib");
+        return () => runGraphlib(gl());
+      }),
       lazyCase("packetlab dijkstra (u32 metrics, fresh result arrays)", false, () => {
         const graph = g();
         return () => dijkstra(graph, SOURCE);
@@ -228,16 +243,6 @@ function dijkstraSuite(nodes: number, edges: number, label: string): BenchSuite 
         for (let v = 0; v < nodes; v++) agree("packetlab f64", v, d[v]!, w[v]!);
         const workspace = new DijkstraWorkspace(graph.nodeCount);
         return () => dijkstra(graph, SOURCE, { workspace });
-      }),
-      lazyCase("graphology-shortest-path dijkstra.singleSource", true, () => {
-        const gg = peerGraph(`graphology ${key}`, big, () => toGraphology(g()));
-        verifyGraphology(gg, want());
-        return () => runGraphology(gg);
-      }),
-      lazyCase("@dagrejs/graphlib alg.dijkstra", true, () => {
-        const gl = peerGraph(`graphlib ${key}`, big, () => toGraphlib(g()));
-        verifyGraphlib(runGraphlib(gl), want(), "graphlib");
-        return () => runGraphlib(gl);
       }),
     ];
   });
@@ -282,8 +287,10 @@ export function suites(): BenchSuite[] {
         return () => bellmanFord(graph, SOURCE);
       }),
       lazyCase("@dagrejs/graphlib alg.bellmanFord", true, () => {
-        const gl = peerGraph("graphlib 10000/100000", false, () => toGraphlib(small()));
-        const run = () => graphlib.alg.bellmanFord(gl, String(SOURCE), (e) => gl.edge(e) as number);
+        const run = () => {
+          const gl = peerGraph("graphlib 10000/100000", false, () => toGraphlib(small()));
+          return graphlib.alg.bellmanFord(gl, String(SOURCE), (e) => gl.edge(e) as number);
+        };
         verifyGraphlib(run(), dijkstra(small(), SOURCE).dist, "graphlib bellmanFord");
         return run;
       }),
