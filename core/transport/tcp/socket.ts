@@ -61,7 +61,13 @@ export type TcpState =
   | "TIME-WAIT";
 
 /** Errors a socket reports to its application. */
-export type TcpError = "ECONNREFUSED" | "ECONNRESET" | "ETIMEDOUT" | "EPIPE" | Errno;
+export type TcpError =
+  | "ECONNREFUSED"
+  | "ECONNRESET"
+  | "ETIMEDOUT"
+  | "EPIPE"
+  | "ENOPROTOOPT"
+  | Errno;
 
 /** Per-socket settings (socket options); defaults come from the namespace's sysctls. */
 export interface TcpSocketOptions {
@@ -1336,9 +1342,22 @@ export class TcpSocket {
       return;
     }
     if (type === 3 || type === 11) {
-      // Soft errors: remembered, reported if the connection then times out.
-      this.error = code === 0 ? "ENETUNREACH" : "EHOSTUNREACH";
-      if (this.state === "SYN-SENT" && (code === 2 || code === 3)) this.#fail("ECONNREFUSED");
+      // Linux's icmp_err_convert (rarer codes as EHOSTUNREACH).
+      const e: TcpError = type === 11
+        ? "EHOSTUNREACH"
+        : code === 0 || code === 6 || code === 9 || code === 11
+        ? "ENETUNREACH"
+        : code === 2
+        ? "ENOPROTOOPT"
+        : code === 3
+        ? "ECONNREFUSED"
+        : "EHOSTUNREACH";
+      // Linux's tcp_v4_err: a connect still in SYN-SENT fails on the error at
+      // once ("No route to host" when ARP gives up, a router's net or host
+      // unreachable); a synchronized connection only remembers it (a soft
+      // error), reported if it then times out.
+      if (this.state === "SYN-SENT") this.#fail(e);
+      else this.error = e;
     }
   }
 }
