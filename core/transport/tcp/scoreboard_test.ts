@@ -21,7 +21,13 @@ function fill(sb: Scoreboard, count: number, from = 0, now = 0): void {
   const rate = newRateEstimator();
   for (let i = 0; i < count; i++) {
     const start = from + i * MSS;
-    sb.add(start, start + MSS, 0, now + i, onPacketSent(rate, { now, size: MSS, bytesInFlight: 0, isRetransmission: false }));
+    sb.add(
+      start,
+      start + MSS,
+      0,
+      now + i,
+      onPacketSent(rate, { now, size: MSS, bytesInFlight: 0, isRetransmission: false }),
+    );
   }
 }
 
@@ -45,7 +51,11 @@ Deno.test("scoreboard: RACK marks a lost retransmission once a later-sent segmen
   sb.markLost(sb.first()!, () => {});
   const rate = newRateEstimator();
   const s0 = sb.nextRetransmit()!;
-  sb.retransmitted(s0, 100, onPacketSent(rate, { now: 100, size: MSS, bytesInFlight: 0, isRetransmission: true }));
+  sb.retransmitted(
+    s0,
+    100,
+    onPacketSent(rate, { now: 100, size: MSS, bytesInFlight: 0, isRetransmission: true }),
+  );
   fill(sb, 1, 4 * MSS, 200); // segment 4 sent at 200, after the retransmission
   const lost: SentSegment[] = [];
   sb.sack(4 * MSS, 5 * MSS, () => {});
@@ -58,7 +68,11 @@ Deno.test("scoreboard property: pipe, SACKed and lost-pending bytes always equal
   const op = fc.oneof(
     fc.record({ kind: fc.constant("send"), n: fc.integer({ min: 1, max: 5 }) }),
     fc.record({ kind: fc.constant("ack"), k: fc.integer({ min: 0, max: 4 }) }),
-    fc.record({ kind: fc.constant("sack"), a: fc.integer({ min: 0, max: 20 }), b: fc.integer({ min: 1, max: 4 }) }),
+    fc.record({
+      kind: fc.constant("sack"),
+      a: fc.integer({ min: 0, max: 20 }),
+      b: fc.integer({ min: 1, max: 4 }),
+    }),
     fc.record({ kind: fc.constant("detect") }),
     fc.record({ kind: fc.constant("rack"), back: fc.integer({ min: 0, max: 30 }) }),
     fc.record({ kind: fc.constant("rtx") }),
@@ -74,7 +88,13 @@ Deno.test("scoreboard property: pipe, SACKed and lost-pending bytes always equal
         switch (o.kind) {
           case "send":
             for (let i = 0; i < o.n; i++) {
-              sb.add(next, next + MSS, 0, now, onPacketSent(rate, { now, size: MSS, bytesInFlight: 0, isRetransmission: false }));
+              sb.add(
+                next,
+                next + MSS,
+                0,
+                now,
+                onPacketSent(rate, { now, size: MSS, bytesInFlight: 0, isRetransmission: false }),
+              );
               next += MSS;
             }
             break;
@@ -95,7 +115,13 @@ Deno.test("scoreboard property: pipe, SACKed and lost-pending bytes always equal
             break;
           case "rtx": {
             const s = sb.nextRetransmit();
-            if (s) sb.retransmitted(s, now, onPacketSent(rate, { now, size: MSS, bytesInFlight: 0, isRetransmission: true }));
+            if (s) {
+              sb.retransmitted(
+                s,
+                now,
+                onPacketSent(rate, { now, size: MSS, bytesInFlight: 0, isRetransmission: true }),
+              );
+            }
             break;
           }
           case "rto":
