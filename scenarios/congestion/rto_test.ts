@@ -1,6 +1,6 @@
 /**
  * A retransmission timeout collapses the window to one segment: the
- * bottleneck cable is pulled for 1.5 s in the middle of a transfer; the
+ * bottleneck cable is pulled for 2.2 s in the middle of a transfer; the
  * sender's retransmission timer fires about an RTO after the last ACK, sets
  * ssthresh to β × the window it had (NewReno ½, CUBIC 0.7) and cwnd to 1 MSS
  * (RFC 5681 §3.1, RFC 9438 §4.8), backs off exponentially while the cable is
@@ -13,10 +13,12 @@ import { scenario } from "../../core/lab/scenario.ts";
 import { ms, s } from "../../core/sim/simulator.ts";
 import { MSS, path, roundStarts, sampler } from "./path_testing.ts";
 
-const CUT = 3 * s, BACK = 4.5 * s;
+// Linux's RTO is SRTT + max(200 ms, 4·RTTVAR), about 0.3 s on this path:
+// three backed-off timeouts (0.3, 0.9 and 2.1 s after the cut) fit in 2.2 s.
+const CUT = 3 * s, BACK = 5.2 * s;
 
 for (const [algo, beta] of [["newreno", 0.5], ["cubic", 0.7]] as const) {
-  scenario(`RTO (${algo}): cable out for 1.5 s — cwnd 1 MSS, back-off, slow start again`, (net) => {
+  scenario(`RTO (${algo}): cable out for 2.2 s — cwnd 1 MSS, back-off, slow start again`, (net) => {
     const p = path(net, { algo, rate: 10e6, rtt: 40 * ms, buffer: 50 });
     p.start();
     let cwndAtCut = 0, rtoAtCut = 0, lastAckBeforeCut = 0;
@@ -35,7 +37,7 @@ for (const [algo, beta] of [["newreno", 0.5], ["cubic", 0.7]] as const) {
       CUT,
       BACK,
     );
-    net.run(7 * s);
+    net.run(12 * s);
 
     // Timeouts: when the count went up, with cwnd and ssthresh right after.
     const timeouts: Array<{ t: number; cwnd: number }> = [];
