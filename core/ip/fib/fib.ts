@@ -34,7 +34,7 @@
  * - Compared with Poptrie: one bitmap per node instead of two, and a child node
  *   costs a 4-byte pointer like a leaf instead of living in a contiguous sibling
  *   array, so a node can be replaced without moving its siblings.
- * - `lookupBatch` walks eight addresses side by side so their cache misses
+ * - `lookupBatch` walks sixteen addresses side by side so their cache misses
  *   overlap instead of queueing behind one dependent chain.
  *
  * ## Control plane (update)
@@ -242,7 +242,10 @@ export class Fib implements PrefixMap {
   /**
    * Look up every address of `addrs` into `out` (at least as long): the same
    * answers as `lookup`, without a call per address. For full tables (S = 19)
-   * it walks eight addresses side by side, so their memory reads overlap.
+   * it walks sixteen addresses side by side, so that their cache misses overlap
+   * instead of queueing behind one dependent chain (on the 900k table about
+   * twice the rate of single lookups; sixteen measured 5-30% ahead of eight in
+   * interleaved runs on a shared machine).
    */
   lookupBatch(addrs: Uint32Array, out: Int32Array): void {
     const n = addrs.length;
@@ -252,14 +255,26 @@ export class Fib implements PrefixMap {
       return;
     }
     const dir = this.#dir, heap = this.#heap;
-    const n8 = n & ~7;
-    for (let i = 0; i < n8; i += 8) {
-      const a0 = addrs[i]!, a1 = addrs[i + 1]!, a2 = addrs[i + 2]!, a3 = addrs[i + 3]!;
+    const n16 = n & ~15;
+    for (let i = 0; i < n16; i += 16) {
+      const a0 = addrs[i + 0]!, a1 = addrs[i + 1]!, a2 = addrs[i + 2]!, a3 = addrs[i + 3]!;
       const a4 = addrs[i + 4]!, a5 = addrs[i + 5]!, a6 = addrs[i + 6]!, a7 = addrs[i + 7]!;
+      const a8 = addrs[i + 8]!, a9 = addrs[i + 9]!, a10 = addrs[i + 10]!, a11 = addrs[i + 11]!;
+      const a12 = addrs[i + 12]!, a13 = addrs[i + 13]!, a14 = addrs[i + 14]!, a15 = addrs[i + 15]!;
       const o0 = dir[a0 >>> 13]!, o1 = dir[a1 >>> 13]!, o2 = dir[a2 >>> 13]!, o3 = dir[a3 >>> 13]!;
       const o4 = dir[a4 >>> 13]!, o5 = dir[a5 >>> 13]!, o6 = dir[a6 >>> 13]!, o7 = dir[a7 >>> 13]!;
+      const o8 = dir[a8 >>> 13]!,
+        o9 = dir[a9 >>> 13]!,
+        o10 = dir[a10 >>> 13]!,
+        o11 = dir[a11 >>> 13]!;
+      const o12 = dir[a12 >>> 13]!,
+        o13 = dir[a13 >>> 13]!,
+        o14 = dir[a14 >>> 13]!,
+        o15 = dir[a15 >>> 13]!;
       const m0 = heap[o0]!, m1 = heap[o1]!, m2 = heap[o2]!, m3 = heap[o3]!;
       const m4 = heap[o4]!, m5 = heap[o5]!, m6 = heap[o6]!, m7 = heap[o7]!;
+      const m8 = heap[o8]!, m9 = heap[o9]!, m10 = heap[o10]!, m11 = heap[o11]!;
+      const m12 = heap[o12]!, m13 = heap[o13]!, m14 = heap[o14]!, m15 = heap[o15]!;
       const e0 = heap[o0 + popcount(m0 & (-1 >>> (31 - ((a0 >>> 8) & 31))))]!;
       const e1 = heap[o1 + popcount(m1 & (-1 >>> (31 - ((a1 >>> 8) & 31))))]!;
       const e2 = heap[o2 + popcount(m2 & (-1 >>> (31 - ((a2 >>> 8) & 31))))]!;
@@ -268,7 +283,15 @@ export class Fib implements PrefixMap {
       const e5 = heap[o5 + popcount(m5 & (-1 >>> (31 - ((a5 >>> 8) & 31))))]!;
       const e6 = heap[o6 + popcount(m6 & (-1 >>> (31 - ((a6 >>> 8) & 31))))]!;
       const e7 = heap[o7 + popcount(m7 & (-1 >>> (31 - ((a7 >>> 8) & 31))))]!;
-      out[i] = e0;
+      const e8 = heap[o8 + popcount(m8 & (-1 >>> (31 - ((a8 >>> 8) & 31))))]!;
+      const e9 = heap[o9 + popcount(m9 & (-1 >>> (31 - ((a9 >>> 8) & 31))))]!;
+      const e10 = heap[o10 + popcount(m10 & (-1 >>> (31 - ((a10 >>> 8) & 31))))]!;
+      const e11 = heap[o11 + popcount(m11 & (-1 >>> (31 - ((a11 >>> 8) & 31))))]!;
+      const e12 = heap[o12 + popcount(m12 & (-1 >>> (31 - ((a12 >>> 8) & 31))))]!;
+      const e13 = heap[o13 + popcount(m13 & (-1 >>> (31 - ((a13 >>> 8) & 31))))]!;
+      const e14 = heap[o14 + popcount(m14 & (-1 >>> (31 - ((a14 >>> 8) & 31))))]!;
+      const e15 = heap[o15 + popcount(m15 & (-1 >>> (31 - ((a15 >>> 8) & 31))))]!;
+      out[i + 0] = e0;
       out[i + 1] = e1;
       out[i + 2] = e2;
       out[i + 3] = e3;
@@ -276,14 +299,25 @@ export class Fib implements PrefixMap {
       out[i + 5] = e5;
       out[i + 6] = e6;
       out[i + 7] = e7;
-      if (Math.min(e0, e1, e2, e3, e4, e5, e6, e7) < -1) {
-        for (let k = i; k < i + 8; k++) {
+      out[i + 8] = e8;
+      out[i + 9] = e9;
+      out[i + 10] = e10;
+      out[i + 11] = e11;
+      out[i + 12] = e12;
+      out[i + 13] = e13;
+      out[i + 14] = e14;
+      out[i + 15] = e15;
+      if (
+        Math.min(e0, e1, e2, e3, e4, e5, e6, e7) < -1 ||
+        Math.min(e8, e9, e10, e11, e12, e13, e14, e15) < -1
+      ) {
+        for (let k = i; k < i + 16; k++) {
           const e = out[k]!;
           if (e < -1) out[k] = this.#deep(addrs[k]!, ~e);
         }
       }
     }
-    for (let i = n8; i < n; i++) out[i] = this.lookup(addrs[i]!);
+    for (let i = n16; i < n; i++) out[i] = this.lookup(addrs[i]!);
   }
 
   /** Finish a lookup below the first node level (S = 19: prefixes longer than /24). */
