@@ -223,49 +223,57 @@ export class Trace {
     }
   }
 
+  /** Words of one event, gathered before hashing (no allocation per event). */
+  #words = new Uint32Array(24);
+
   #mix(time: number, kind: number, point: number, reason: number, p: Packet): void {
-    this.#put(time % 4294967296);
-    this.#put(Math.floor(time / 4294967296));
-    this.#put(kind | (reason << 8));
-    this.#put(point);
-    this.#put(p.id);
+    const w = this.#words;
+    let n = 0;
+    // `>>> 0` keeps the low 32 bits of an integer (ToUint32), without fmod.
+    w[n++] = time >>> 0;
+    w[n++] = (time / 4294967296) >>> 0;
+    w[n++] = kind | (reason << 8);
+    w[n++] = point;
+    w[n++] = p.id;
     const e = p.eth;
-    this.#put(e.src % 4294967296);
-    this.#put(e.dst % 4294967296);
-    this.#put(e.type | ((e.vlan?.vid ?? 0xffff) << 16));
+    w[n++] = e.src >>> 0;
+    w[n++] = e.dst >>> 0;
+    w[n++] = e.type | ((e.vlan?.vid ?? 0xffff) << 16);
     const ip = p.ip;
     if (ip !== undefined) {
-      this.#put(ip.src);
-      this.#put(ip.dst);
-      this.#put(ip.ttl | (ip.proto << 8) | (ip.tos << 16));
-      this.#put(ip.id | (ip.fragOffset << 16));
+      w[n++] = ip.src;
+      w[n++] = ip.dst;
+      w[n++] = ip.ttl | (ip.proto << 8) | (ip.tos << 16);
+      w[n++] = ip.id | (ip.fragOffset << 16);
     }
     const arp = p.arp;
     if (arp !== undefined) {
-      this.#put(arp.op);
-      this.#put(arp.senderIp);
-      this.#put(arp.targetIp);
+      w[n++] = arp.op;
+      w[n++] = arp.senderIp;
+      w[n++] = arp.targetIp;
     }
     const icmp = p.icmp;
     if (icmp !== undefined) {
-      this.#put(icmp.type | (icmp.code << 8));
-      this.#put(icmp.rest);
+      w[n++] = icmp.type | (icmp.code << 8);
+      w[n++] = icmp.rest;
     }
-    if (p.udp !== undefined) this.#put(p.udp.srcPort | (p.udp.dstPort << 16));
+    if (p.udp !== undefined) w[n++] = p.udp.srcPort | (p.udp.dstPort << 16);
     const tcp = p.tcp;
     if (tcp !== undefined) {
-      this.#put(tcp.srcPort | (tcp.dstPort << 16));
-      this.#put(tcp.seq);
-      this.#put(tcp.ack);
-      this.#put(tcp.flags | (tcp.window << 8));
+      w[n++] = tcp.srcPort | (tcp.dstPort << 16);
+      w[n++] = tcp.seq;
+      w[n++] = tcp.ack;
+      w[n++] = tcp.flags | (tcp.window << 8);
     }
-  }
-
-  /** Mix one 32-bit word into both hash lanes (FNV-1a and a murmur-style lane). */
-  #put(v: number): void {
-    this.#h1 = Math.imul(this.#h1 ^ v, 0x01000193);
-    let b = Math.imul(this.#h2 ^ v, 0x5bd1e995);
-    b ^= b >>> 15;
+    // Two lanes: FNV-1a and a murmur-style mix, one 32-bit word at a time.
+    let a = this.#h1, b = this.#h2;
+    for (let i = 0; i < n; i++) {
+      const v = w[i]!;
+      a = Math.imul(a ^ v, 0x01000193);
+      b = Math.imul(b ^ v, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    this.#h1 = a;
     this.#h2 = b;
   }
 
