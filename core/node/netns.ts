@@ -10,6 +10,7 @@ import { Ipv4Stack } from "../ip/ipv4.ts";
 import { UdpStack } from "../transport/udp.ts";
 import { PingSockets } from "../transport/ping_socket.ts";
 import { TcpStack } from "../transport/tcp/stack.ts";
+import type { LinuxBridge } from "../l2/bridge.ts";
 import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
 import { ip as parseIp } from "../wire/addr.ts";
@@ -30,6 +31,8 @@ export class NetNs {
   readonly ping: PingSockets;
   /** TCP sockets. */
   readonly tcp: TcpStack;
+  /** Linux bridges by device name (`ip link add … type bridge`). */
+  readonly bridges: Map<string, LinuxBridge> = new Map();
   /** Name of the node it lives on. */
   readonly nodeName: string;
 

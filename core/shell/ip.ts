@@ -16,6 +16,7 @@
 import { formatIp4, formatMac, networkOf, parseMac } from "../wire/addr.ts";
 import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
+import { LinuxBridge } from "../l2/bridge.ts";
 import type { NetNs } from "../node/netns.ts";
 import { type Errno, ERRNO_TEXT, type IfAddr, type RouteResult } from "../ip/ipv4.ts";
 import { type NextHop, type Route, type RouteScope, type RouteType, Table } from "../ip/route.ts";
@@ -625,6 +626,8 @@ interface LinkArgs {
   type: string | undefined;
   /** Words after `type X`, for the link type's own parser. */
   typeArgs: string[];
+  /** `master BR` (a bridge name) or `nomaster` (""). */
+  master: string | undefined;
 }
 
 /** iplink_parse(): keywords in iproute2's order and matching; anything else names the device. */
@@ -639,6 +642,7 @@ function parseLinkArgs(ctx: CommandContext, args: string[], opts: IpOpts): LinkA
     netns: undefined,
     type: undefined,
     typeArgs: [],
+    master: undefined,
   };
   const next = (k: number) => nextArg(args, k, "");
   for (let k = 0; k < args.length; k++) {
@@ -671,9 +675,11 @@ function parseLinkArgs(ctx: CommandContext, args: string[], opts: IpOpts): LinkA
       ["multicast", "allmulticast", "promisc", "trailers", "arp", "carrier"].includes(a)
     ) {
       k++;
-    } else if (is(a, "master") || a === "vrf") {
-      throw new IpError("ip: master devices are not supported by packetlab", 255);
-    } else if (is(a, "nomaster")) continue;
+    } else if (is(a, "master")) {
+      r.master = next(++k);
+    } else if (a === "vrf") {
+      throw new IpError("ip: VRF devices are not supported by packetlab", 255);
+    } else if (is(a, "nomaster")) r.master = "";
     else if (is(a, "dynamic")) k++;
     else if (is(a, "type")) {
       r.type = next(++k);
@@ -700,8 +706,18 @@ function linkAdd(ctx: CommandContext, args: string[], opts: IpOpts): number {
     throw new IpError('Not enough information: "type" argument is required');
   }
   if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.');
+  if (p.type === "bridge") {
+    if (p.typeArgs.length > 0) throw duparg2("dev", p.typeArgs[0]!);
+    if (ctx.ns.dev.get(name)) throw rtnl("File exists");
+    const br = new LinuxBridge(ctx.ns.dev, name);
+    ctx.ns.bridges.set(name, br);
+    if (p.address !== undefined) br.dev.mac = p.address;
+    if (p.mtu !== undefined) br.dev.mtu = p.mtu;
+    if (p.up) br.dev.setAdmin(true);
+    return 0;
+  }
   if (p.type !== "veth") {
-    const known = ["bridge", "dummy", "vlan", "macvlan", "bond", "vxlan", "gre", "ipip", "vrf"];
+    const known = ["dummy", "vlan", "macvlan", "bond", "vxlan", "gre", "ipip", "vrf"];
     if (known.includes(p.type)) {
       throw new IpError(`ip: link type "${p.type}" is not supported by packetlab`, 2);
     }
@@ -751,6 +767,14 @@ function linkDel(ctx: CommandContext, args: string[]): number {
   if (name === "dev") name = args[1];
   if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.');
   const d = findDevice(ctx.ns, name);
+  if (d.kind === "bridge") {
+    const br = ctx.ns.bridges.get(d.name);
+    if (br) { for (const port of [...br.ports]) br.removePort(port); }
+    ctx.ns.bridges.delete(d.name);
+    d.setAdmin(false);
+    ctx.ns.dev.release(d);
+    return 0;
+  }
   if (d.kind !== "veth") throw rtnl("Operation not supported");
   deleteVeth(ctx, d);
   return 0;
@@ -805,6 +829,21 @@ function linkSet(ctx: CommandContext, args: string[], opts: IpOpts): number {
     ctx.ns.dev.release(d);
     p.netns.dev.adopt(d);
     watchCarrier(p.netns.dev);
+  }
+  if (p.master !== undefined) {
+    const current = d.master === undefined ? undefined : ctx.ns.bridges.get(d.master);
+    if (p.master === "") current?.removePort(d);
+    else {
+      const br = ctx.ns.bridges.get(p.master);
+      if (!br) {
+        if (!ctx.ns.dev.get(p.master)) throw new IpError(`Device "${p.master}" does not exist.`);
+        throw rtnl("Operation not supported");
+      }
+      if (d === br.dev) throw extack("Can not enslave a bridge to itself.");
+      if (d.kind === "loopback") throw extack("Can not enslave loopback device.");
+      current?.removePort(d);
+      br.addPort(d);
+    }
   }
   if (p.up !== undefined) d.setAdmin(p.up);
   return 0;
