@@ -427,7 +427,7 @@ export class TcpSocket {
     this.#irs = seg.seq;
     this.#initSender(mssFromRoute);
     this.#rcv = new ReceiveBuffer(1);
-    this.#takeSynOptions(seg, true);
+    this.#takeSynOptions(seg);
     this.#sndWnd = seg.window; // never scaled on a SYN
     this.#enter("SYN-RECEIVED");
     this.#sendSyn(TcpFlag.SYN | TcpFlag.ACK);
@@ -445,7 +445,7 @@ export class TcpSocket {
     }
   }
 
-  #takeSynOptions(seg: TcpSegment, passive: boolean): void {
+  #takeSynOptions(seg: TcpSegment): void {
     const o = seg.options;
     this.#peerMss = o.mss ?? 536;
     this.#sackOk = this.options.sack && o.sackPermitted;
@@ -460,7 +460,6 @@ export class TcpSocket {
     // Payload per segment: the smaller MSS, less the timestamp option.
     this.#mss = Math.min(this.#mss, this.#peerMss) - (this.#tsOk ? 12 : 0);
     this.ccs.mss = this.#mss;
-    void passive;
   }
 
   #sendSyn(flags: number): void {
@@ -479,7 +478,7 @@ export class TcpSocket {
       )
       : this.#sb.first()!;
     this.#sndNxt = 1;
-    this.#emit(seg, flags, true);
+    this.#emit(seg, flags);
     this.#armRto();
   }
 
@@ -529,7 +528,7 @@ export class TcpSocket {
       }
       if (this.state === "SYN-RECEIVED" && f & TcpFlag.SYN && start === 0) {
         // The peer retransmitted its SYN: our SYN-ACK was lost; send it again.
-        this.#emit(this.#sb.first()!, TcpFlag.SYN | TcpFlag.ACK, true);
+        this.#emit(this.#sb.first()!, TcpFlag.SYN | TcpFlag.ACK);
         return;
       }
       // TIME-WAIT: a retransmitted FIN (its ACK was lost) is ACKed again and
@@ -606,7 +605,7 @@ export class TcpSocket {
     if (!(f & TcpFlag.SYN)) return;
     this.#irs = seg.seq;
     this.#rcv = new ReceiveBuffer(1);
-    this.#takeSynOptions(seg, false);
+    this.#takeSynOptions(seg);
     if (f & TcpFlag.ACK) {
       // SYN-ACK: our SYN is acknowledged.
       this.#sndWnd = seg.window; // the window of a SYN is never scaled
@@ -621,7 +620,7 @@ export class TcpSocket {
       // Simultaneous open (RFC 9293 Figure 8): SYN-RECEIVED, answer with SYN-ACK.
       this.#sndWnd = seg.window;
       this.#enter("SYN-RECEIVED");
-      this.#emit(this.#sb.first()!, TcpFlag.SYN | TcpFlag.ACK, true);
+      this.#emit(this.#sb.first()!, TcpFlag.SYN | TcpFlag.ACK);
     }
   }
 
@@ -683,15 +682,12 @@ export class TcpSocket {
       if (this.state === "SYN-SENT" || this.state === "SYN-RECEIVED") this.#backoff = 0;
       this.#retries = 0;
     }
-    let sacked = false;
     if (this.#sackOk && seg.options.sack) {
       for (const [l, r] of seg.options.sack) {
         const left = unwrap(l, this.#iss, this.#sndUna);
         const right = unwrap(r, this.#iss, this.#sndUna);
         if (right <= this.#sndUna || right > this.#sndNxt) continue;
-        const before = sb.sackedBytes;
         sb.sack(left, right, onAcked);
-        if (sb.sackedBytes > before) sacked = true;
       }
     }
     // RFC 5681 §2 duplicate ACK: nothing new acknowledged, no data, same window, data outstanding.
@@ -776,7 +772,6 @@ export class TcpSocket {
       }
       this.cc.onAck(ccs, rs, now);
     }
-    void sacked;
     this.onAck?.({
       time: now,
       cwnd: ccs.cwnd,
@@ -1016,7 +1011,7 @@ export class TcpSocket {
     this.#sndNxt += len;
     if (len < this.#mss) this.#sndSml = this.#sndNxt;
     this.stats.bytesSent += len;
-    this.#emit(seg, TcpFlag.ACK | psh, false);
+    this.#emit(seg, TcpFlag.ACK | psh);
     this.#pace(len);
   }
 
@@ -1025,7 +1020,7 @@ export class TcpSocket {
     const seg = this.#sb.add(start, start + 1, TcpFlag.FIN, this.#host.now, this.#snap(1, false));
     this.#finSeq = start;
     this.#sndNxt++;
-    this.#emit(seg, TcpFlag.FIN | TcpFlag.ACK, false);
+    this.#emit(seg, TcpFlag.FIN | TcpFlag.ACK);
     switch (this.state) {
       case "ESTABLISHED":
         this.#enter("FIN-WAIT-1");
@@ -1046,7 +1041,7 @@ export class TcpSocket {
     }
     if (s.flags & TcpFlag.FIN) flags |= TcpFlag.FIN;
     if (s.flags & TcpFlag.PSH) flags |= TcpFlag.PSH; // a retransmission keeps its PSH, as Linux's
-    this.#emit(s, flags, true);
+    this.#emit(s, flags);
     this.#pace(s.end - s.start);
   }
 
@@ -1069,7 +1064,7 @@ export class TcpSocket {
   }
 
   /** Put a segment on the wire: data of [start, end) (or SYN/FIN) with these flags. */
-  #emit(s: SentSegment, flags: number, retransmission: boolean): void {
+  #emit(s: SentSegment, flags: number): void {
     const hasSyn = (s.flags & TcpFlag.SYN) !== 0;
     const dataStart = hasSyn ? 1 : s.start;
     const dataEnd = s.flags & TcpFlag.FIN ? s.end - 1 : s.end;
@@ -1077,7 +1072,6 @@ export class TcpSocket {
     const seg = this.#segment(s.start, flags, payload);
     if (hasSyn) this.#synOptions(seg);
     this.stats.segsOut++;
-    void retransmission;
     this.#ackSent();
     this.#host.output(this, seg);
   }
@@ -1204,7 +1198,7 @@ export class TcpSocket {
       const s = sb.first()!;
       sb.retransmitted(s, this.#host.now, this.#snap(1, true));
       this.stats.retransmits++;
-      this.#emit(s, this.state === "SYN-SENT" ? TcpFlag.SYN : TcpFlag.SYN | TcpFlag.ACK, true);
+      this.#emit(s, this.state === "SYN-SENT" ? TcpFlag.SYN : TcpFlag.SYN | TcpFlag.ACK);
       this.#armRto();
       return;
     }
