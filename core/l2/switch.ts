@@ -40,6 +40,7 @@ export interface SwitchStats {
 export class Switch extends L2Device {
   /** MAC ageing time, ns (300 s). */
   ageingTime = 300e9;
+  /** Forwarding counters. */
   readonly stats: SwitchStats = {
     forwarded: 0,
     flooded: 0,
@@ -104,6 +105,7 @@ export class Switch extends L2Device {
     return lines.join("\n");
   }
 
+  /** A frame arrived on a port: learn its source, then forward or flood it. */
   onFrame(inPort: Interface, p: Packet): void {
     this.learnAndForward(inPort, p, this.ports);
   }

@@ -42,9 +42,13 @@ export interface ConnectOptions extends LinkOptions {
 
 /** Packet accounting for the conservation check. */
 export interface Conservation {
+  /** Packets created. */
   born: number;
+  /** Packets that reached a socket or application. */
   delivered: number;
+  /** Packets a protocol used up. */
   consumed: number;
+  /** Packets dropped, each with a reason. */
   dropped: number;
   /** Born and not ended. */
   inFlight: number;
@@ -67,6 +71,7 @@ export interface Conservation {
  * ```
  */
 export class Network {
+  /** The simulator: clock, events, random streams, trace. */
   readonly sim: Simulator;
   /** Nodes by name. */
   readonly nodeMap: Map<string, Node> = new Map();

@@ -63,8 +63,8 @@ class LossState {
   }
 }
 
-/** One direction of a link. */
-class Direction {
+/** One direction of a link: its rate, delay, loss model and the frames on the wire. */
+export class Direction {
   rate: number;
   delay: number;
   loss: LossState | undefined;
@@ -116,7 +116,9 @@ class Direction {
 export class Link implements Medium {
   /** Link name, "a-b" by default. */
   readonly name: string;
+  /** The first end. */
   readonly a: Interface;
+  /** The second end. */
   readonly b: Interface;
   #ab: Direction;
   #ba: Direction;

@@ -70,6 +70,7 @@ const KIND_CODES: Record<TraceKind, number> = { tx: 1, rx: 2, drop: 3, deliver: 
 export interface TraceEvent {
   /** Virtual time, ns. */
   time: number;
+  /** What happened: tx, rx, deliver, consume or drop. */
   kind: TraceKind;
   /** Node (host, router, switch) name. */
   node: string;
@@ -99,9 +100,13 @@ export interface TracePoint {
 
 /** Which events a filter selects; all given fields must match. */
 export interface TraceFilter {
+  /** Only events of this kind. */
   kind?: TraceKind;
+  /** Only events on this node. */
   node?: string;
+  /** Only events at this interface. */
   iface?: string;
+  /** Only events on this link. */
   link?: string;
   /** ICMP echo requests or replies only. */
   icmp?: "echo-request" | "echo-reply" | number;
@@ -109,8 +114,11 @@ export interface TraceFilter {
   proto?: number;
   /** ARP only. */
   arp?: boolean;
+  /** Only IP packets from this address (dotted quad). */
   src?: string;
+  /** Only IP packets to this address (dotted quad). */
   dst?: string;
+  /** Only drops for this reason. */
   reason?: DropReason;
   /** Any further predicate on the event. */
   where?: (e: TraceEvent) => boolean;
@@ -118,13 +126,21 @@ export interface TraceFilter {
 
 /** One row of a hop-by-hop table, as the notes draw the gateway examples. */
 export interface Hop {
+  /** The link the packet went out on. */
   link: string;
+  /** The node that transmitted it. */
   node: string;
+  /** Its interface. */
   iface: string;
+  /** Source MAC on this hop. */
   srcMac: string;
+  /** Destination MAC on this hop. */
   dstMac: string;
+  /** Source IP address. */
   srcIp: string;
+  /** Destination IP address. */
   dstIp: string;
+  /** TTL as transmitted. */
   ttl: number;
 }
 

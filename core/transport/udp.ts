@@ -110,6 +110,7 @@ export class UdpSocket {
 
 /** The UDP layer of one namespace. */
 export class UdpStack {
+  /** The IPv4 layer underneath. */
   readonly ip: Ipv4Stack;
   #ports = new Map<number, UdpSocket[]>();
   /** Counters as /proc/net/snmp's Udp line. */

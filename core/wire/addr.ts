@@ -47,7 +47,9 @@ export function maskLength(mask: number): number | undefined {
 
 /** An IPv4 prefix: network address (host bits may be set as written) and length. */
 export interface Cidr {
+  /** The address as written (host bits may be set). */
   addr: Ip4;
+  /** The prefix length, 0..32. */
   len: number;
 }
 

@@ -36,8 +36,11 @@ export interface VlanTag {
 
 /** Ethernet II header; `type` is the EtherType of the payload (after any tag). */
 export interface EthernetHeader {
+  /** Destination MAC. */
   dst: Mac;
+  /** Source MAC. */
   src: Mac;
+  /** EtherType of the payload. */
   type: number;
   /** The 802.1Q tag, when the frame carries one. */
   vlan: VlanTag | undefined;
@@ -47,9 +50,13 @@ export interface EthernetHeader {
 export interface ArpPacket {
   /** 1 = request, 2 = reply. */
   op: number;
+  /** Sender's hardware address. */
   senderMac: Mac;
+  /** Sender's protocol address. */
   senderIp: Ip4;
+  /** Target's hardware address (zero in a request). */
   targetMac: Mac;
+  /** Target's protocol address. */
   targetIp: Ip4;
 }
 
@@ -57,14 +64,21 @@ export interface ArpPacket {
 export interface Ipv4Header {
   /** The whole TOS byte (DSCP << 2 | ECN). */
   tos: number;
+  /** Identification (for reassembly). */
   id: number;
+  /** Don't fragment. */
   df: boolean;
+  /** More fragments follow. */
   mf: boolean;
   /** Fragment offset in bytes (a multiple of 8). */
   fragOffset: number;
+  /** Time to live. */
   ttl: number;
+  /** Protocol of the payload (1 ICMP, 6 TCP, 17 UDP). */
   proto: number;
+  /** Source address. */
   src: Ip4;
+  /** Destination address. */
   dst: Ip4;
   /** Options bytes, a multiple of 4 long and at most 40, or undefined. */
   options: Uint8Array | undefined;
@@ -76,16 +90,23 @@ export interface Ipv4Header {
  * redirect, zero otherwise. For errors the payload holds the quoted datagram.
  */
 export interface IcmpMessage {
+  /** ICMP type (0 echo reply, 3 unreachable, 8 echo request, 11 time exceeded, …). */
   type: number;
+  /** ICMP code within the type. */
   code: number;
+  /** Bytes 4..7 of the header (see the interface). */
   rest: number;
+  /** Echo data, or the quoted datagram of an error. */
   payload: Payload;
 }
 
 /** A UDP datagram (RFC 768); length and checksum are computed on encode. */
 export interface UdpDatagram {
+  /** Source port. */
   srcPort: number;
+  /** Destination port. */
   dstPort: number;
+  /** The datagram's data. */
   payload: Payload;
 }
 
@@ -103,9 +124,11 @@ export const TcpFlag = {
 
 /** TCP options the stack understands (RFC 9293, 7323, 2018). */
 export interface TcpOptions {
+  /** Maximum segment size (SYN only). */
   mss: number | undefined;
   /** Window scale shift count, 0..14. */
   wscale: number | undefined;
+  /** SACK-permitted (SYN only). */
   sackPermitted: boolean;
   /** SACK blocks as [left, right) sequence pairs, at most 4. */
   sack: Array<[number, number]> | undefined;
@@ -115,15 +138,23 @@ export interface TcpOptions {
 
 /** A TCP segment (RFC 9293); data offset and checksum are computed on encode. */
 export interface TcpSegment {
+  /** Source port. */
   srcPort: number;
+  /** Destination port. */
   dstPort: number;
+  /** Sequence number (32-bit). */
   seq: number;
+  /** Acknowledgment number (32-bit). */
   ack: number;
   /** Bitwise OR of `TcpFlag` values. */
   flags: number;
+  /** Window field as sent (before scaling). */
   window: number;
+  /** Urgent pointer. */
   urgent: number;
+  /** Options carried. */
   options: TcpOptions;
+  /** Data, real or virtual. */
   payload: Payload;
 }
 
@@ -137,12 +168,19 @@ export interface TcpSegment {
 export interface Packet {
   /** Simulator-assigned identity, used for conservation accounting (0 when decoded from bytes). */
   id: number;
+  /** The Ethernet header. */
   eth: EthernetHeader;
+  /** The ARP packet, for ARP frames. */
   arp: ArpPacket | undefined;
+  /** The IPv4 header, for IP packets. */
   ip: Ipv4Header | undefined;
+  /** The ICMP message (unfragmented ICMP). */
   icmp: IcmpMessage | undefined;
+  /** The UDP datagram (unfragmented UDP). */
   udp: UdpDatagram | undefined;
+  /** The TCP segment (unfragmented TCP). */
   tcp: TcpSegment | undefined;
+  /** Raw bytes: a fragment's slice, or an unknown protocol's payload. */
   raw: Uint8Array | undefined;
 }
 

@@ -88,6 +88,8 @@ export interface AlgoResult {
 
 /** The whole comparison. */
 export interface CompareResult {
+  /** What was compared. */
   config: CompareConfig;
+  /** One entry per algorithm or mix. */
   results: AlgoResult[];
 }

@@ -143,11 +143,17 @@ const TCP_HEADERS = 40;
 
 /** A TCP socket. */
 export class TcpSocket {
+  /** Current RFC 9293 state. */
   state: TcpState = "CLOSED";
+  /** Local address (0 until bound or connected). */
   localAddr: Ip4 = 0;
+  /** Local port (0 until bound). */
   localPort = 0;
+  /** Peer address. */
   remoteAddr: Ip4 = 0;
+  /** Peer port. */
   remotePort = 0;
+  /** Socket options (from the sysctls and `socket()`). */
   readonly options: TcpSocketOptions;
   /** The congestion control (cloned for accepted sockets). */
   cc: CongestionControl;

@@ -27,6 +27,7 @@ import { type TcpHost, TcpSocket, type TcpSocketOptions } from "./socket.ts";
 
 /** The TCP layer of a namespace. */
 export class TcpStack {
+  /** The IPv4 layer underneath. */
   readonly ip: Ipv4Stack;
   /** Connected sockets by 4-tuple key. */
   #conns = new Map<number, TcpSocket>();
