@@ -20,6 +20,7 @@
  */
 import type { AlgoResult, CompareConfig, CompareResult, FlowResult, Series } from "./types.ts";
 import { dumbbell } from "./dumbbell.ts";
+import { jainIndex, mean, percentile, stddev } from "./metrics.ts";
 
 const MAX_POINTS = 2000;
 
@@ -38,31 +39,6 @@ interface FlowRaw {
   queueDelayAll: number[];
   throughput: Series;
   phases: Array<[number, string]>;
-}
-
-/** Percentile (nearest rank) of an unsorted list; 0 when empty. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[k]!;
-}
-
-/** Jain's fairness index of a list of throughputs (1 = perfectly fair). */
-export function jainIndex(x: number[]): number {
-  const s = x.reduce((a, b) => a + b, 0);
-  const s2 = x.reduce((a, b) => a + b * b, 0);
-  return s2 === 0 ? 1 : (s * s) / (x.length * s2);
-}
-
-function mean(values: number[]): number {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-function stddev(values: number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, b) => a + (b - m) * (b - m), 0) / (values.length - 1));
 }
 
 /**
