@@ -102,7 +102,7 @@ export class FlowSwitch extends L2Device {
     const inNo = this.ports.indexOf(inPort) + 1;
     const rule = this.table.lookup(keyFromPacket(p, inNo, undefined, this.#key));
     if (rule === undefined) {
-      this.sim.trace.drop(inPort, p, DropReason.netfilter, `${this.name}: no flow matches`);
+      this.sim.trace.drop(inPort, p, DropReason.flowTable, `${this.name}: no flow matches`);
       return;
     }
     const e = rule.value;
@@ -124,7 +124,7 @@ export class FlowSwitch extends L2Device {
       this.sim.trace.drop(
         inPort,
         p,
-        DropReason.netfilter,
+        DropReason.flowTable,
         `${this.name}: flow priority ${rule.priority} drops`,
       );
       return;

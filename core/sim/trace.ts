@@ -28,6 +28,7 @@ export const DropReason = {
   ttlExceeded: "ttl exceeded",
   queueFull: "queue full",
   netfilter: "netfilter drop",
+  flowTable: "flow table drop",
   neighbourFailed: "neighbour failed",
   noSocket: "no socket",
   vlanFilter: "vlan filter",
