@@ -230,6 +230,8 @@ export function clonePacket(p: Packet): Packet {
       payload: t.payload,
     },
     raw: p.raw,
+    mark: p.mark,
+    ct: p.ct,
   };
 }
 

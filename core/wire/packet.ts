@@ -182,6 +182,16 @@ export interface Packet {
   tcp: TcpSegment | undefined;
   /** Raw bytes: a fragment's slice, or an unknown protocol's payload. */
   raw: Uint8Array | undefined;
+  /**
+   * Firewall mark (Linux's skb->mark): set by `iptables -j MARK`, matched by
+   * `ip rule fwmark`. Not on the wire; cleared when the packet enters another namespace.
+   */
+  mark: number;
+  /**
+   * What connection tracking attached to the packet (skb->_nfct), owned by
+   * core/netfilter. Not on the wire; cleared when the packet enters another namespace.
+   */
+  ct: unknown;
 }
 
 /** Length in bytes of a payload, real or virtual. */
@@ -200,6 +210,8 @@ export function newPacket(eth: EthernetHeader): Packet {
     udp: undefined,
     tcp: undefined,
     raw: undefined,
+    mark: 0,
+    ct: undefined,
   };
 }
 
