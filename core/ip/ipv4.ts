@@ -31,19 +31,23 @@ import {
 } from "../wire/packet.ts";
 import { broadcastOf, formatIp4, inPrefix, networkOf } from "../wire/addr.ts";
 import { decodeTransport, encodeFrame, encodeTransport, ipPayloadLength } from "../wire/frame.ts";
-import { parseQuote, type QuotedDatagram } from "../wire/icmp.ts";
+import { isIcmpError, parseQuote, type QuotedDatagram } from "../wire/icmp.ts";
 import { DropReason } from "../sim/trace.ts";
 import type { Timer } from "../sim/simulator.ts";
 import type { Interface } from "../net/interface.ts";
 import type { Namespace, PacketType } from "../net/namespace.ts";
 import { NeighTable } from "./neigh.ts";
 import {
+  type FlowKeys,
+  multipathHash,
   type NextHop,
+  nextHopDead,
   type Route,
   type RouteScope,
   RouteTable,
   type RouteType,
   SCOPE_VALUE,
+  selectNextHop,
   Table,
 } from "./route.ts";
 
@@ -103,20 +107,90 @@ export interface RouteResult {
   mtu: number;
 }
 
-/** An `ip rule`. */
+/** What a rule does when it matches (Linux's FR_ACT_*). */
+export type RuleAction = "table" | "goto" | "nop" | "blackhole" | "unreachable" | "prohibit";
+
+/**
+ * An `ip rule` (Linux's fib_rule + fib4_rule). Selectors left unset match
+ * everything; `not` inverts the whole match.
+ */
 export interface Rule {
+  /** Priority (`pref`): rules are tried in ascending order. */
   priority: number;
-  /** `from PREFIX` (len 0 = all). */
+  /** `not`: the rule applies when its selectors do not match. */
+  not: boolean;
+  /** `from PREFIX` (len 0 = all). The address is kept as given; matching masks it. */
   from: { addr: Ip4; len: number };
-  /** `to PREFIX`. */
+  /** `to PREFIX` (len 0 = all). */
   to: { addr: Ip4; len: number };
-  iif: string | undefined;
-  oif: string | undefined;
+  /** `tos TOS` (0 = any). */
+  tos: number;
+  /** `fwmark MARK[/MASK]`: matches when (packet mark ^ mark) & mask is 0. */
   fwmark: { mark: number; mask: number } | undefined;
+  /** `iif NAME`: the input device (`lo` for locally generated packets). */
+  iif: string | undefined;
+  /** `oif NAME`: the device a socket is bound to. */
+  oif: string | undefined;
+  /** `ipproto` (0 = any). */
+  ipproto: number;
+  /** `sport A[-B]` (inclusive range), or undefined. */
+  sport: [number, number] | undefined;
+  /** `dport A[-B]` (inclusive range), or undefined. */
+  dport: [number, number] | undefined;
+  /** What happens on a match. */
+  action: RuleAction;
   /** Table to look up (action "table"). */
   table: number;
-  action: "table" | "blackhole" | "unreachable" | "prohibit";
-  not: boolean;
+  /** Priority jumped to (action "goto"). */
+  goto: number;
+  /** `suppress_prefixlength N`: ignore this table's answer when its prefix is N bits or shorter (-1: unset). */
+  suppressPrefixLength: number;
+  /** Who installed the rule: "kernel" for the three defaults, "unspec" unless `protocol` named one. */
+  proto: string;
+}
+
+/** A rule with every selector unset: Linux's defaults are built from it. */
+export function blankRule(priority: number, table: number): Rule {
+  return {
+    priority,
+    not: false,
+    from: { addr: 0, len: 0 },
+    to: { addr: 0, len: 0 },
+    tos: 0,
+    fwmark: undefined,
+    iif: undefined,
+    oif: undefined,
+    ipproto: 0,
+    sport: undefined,
+    dport: undefined,
+    action: "table",
+    table,
+    goto: 0,
+    suppressPrefixLength: -1,
+    proto: "unspec",
+  };
+}
+
+/** What a routing decision may look at besides the destination (Linux's flowi4). */
+export interface RouteQuery {
+  /** Source address (0 or absent: not chosen yet). */
+  src?: Ip4;
+  /** Input device, for a packet being received (`ip route get … iif`). */
+  iif?: Interface;
+  /** Device a socket is bound to. */
+  oif?: Interface;
+  /** Firewall mark. */
+  mark?: number;
+  /** TOS byte, for `ip rule … tos`. */
+  tos?: number;
+  /** IP protocol, for `ip rule … ipproto` and the 5-tuple multipath hash. */
+  proto?: number;
+  /** Source port. */
+  sport?: number;
+  /** Destination port. */
+  dport?: number;
+  /** The packet being routed: the multipath hash reads its headers (and an ICMP error's quote). */
+  packet?: Packet;
 }
 
 /** Netfilter hook points, in the order a forwarded packet meets them. */
@@ -139,6 +213,8 @@ export interface PacketFilter {
     inIf: Interface | undefined,
     outIf: Interface | undefined,
   ): Verdict;
+  /** What gave the last "drop" verdict (table, chain, rule), for the trace. */
+  readonly dropDetail: string;
 }
 
 /** Receives a locally delivered packet of one IP protocol. */
@@ -236,24 +312,10 @@ export class Ipv4Stack {
     for (const id of [Table.local, Table.main, Table.default]) {
       this.tables.set(id, new RouteTable(id));
     }
-    const all = { addr: 0, len: 0 };
     for (
-      const [priority, table] of [[0, Table.local], [32766, Table.main], [
-        32767,
-        Table.default,
-      ]]
+      const [priority, table] of [[0, Table.local], [32766, Table.main], [32767, Table.default]]
     ) {
-      this.rules.push({
-        priority: priority!,
-        from: all,
-        to: all,
-        iif: undefined,
-        oif: undefined,
-        fwmark: undefined,
-        table: table!,
-        action: "table",
-        not: false,
-      });
+      this.rules.push({ ...blankRule(priority!, table!), proto: "kernel" });
     }
     this.#ipId = ns.sim.rng(`ipid ${ns.nodeName}/${ns.name}`).nextU32() &
       0xffff;
@@ -351,6 +413,14 @@ export class Ipv4Stack {
     for (const d of doomed) {
       this.addrs.splice(this.addrs.indexOf(d), 1);
       this.#removeAddressRoutes(d);
+    }
+    // fib_inetaddr_event: the device's last address gone, IP is off on it
+    // (fib_disable_ip): every route through it goes, and its neighbours.
+    if (iface.kind !== "loopback" && !this.addrs.some((x) => x.iface === iface)) {
+      for (const t of this.tables.values()) {
+        t.removeWhere((r) => r.nexthops.some((n) => n.dev === iface));
+      }
+      this.neigh.flushInterface(iface);
     }
     return true;
   }
@@ -484,7 +554,10 @@ export class Ipv4Stack {
       for (const t of this.tables.values()) {
         t.removeWhere((r) =>
           r.nexthops.some((n) => n.dev === iface) &&
-          (what === "del" || !(t.id === Table.local && r.type === "local"))
+          (what === "del" ||
+            // fib_sync_down_dev: a multipath route lives on, its next hops through
+            // the device dead, until every next hop is dead.
+            (r.nexthops.every(nextHopDead) && !(t.id === Table.local && r.type === "local")))
         );
       }
       this.neigh.flushInterface(iface);
@@ -554,12 +627,44 @@ export class Ipv4Stack {
     this.#redirectExpires.clear();
   }
 
-  /** Add a rule, kept sorted by priority (stable for equal priorities). */
+  /**
+   * Whether the rules were ever changed (Linux's fib_has_custom_rules): until
+   * then a decision depends on the destination only, and the kernel keeps the
+   * local table merged into main, so `ip route get` of a local address names
+   * no table. It never goes back to false.
+   */
+  get customRules(): boolean {
+    return this.#customRules;
+  }
+  #customRules = false;
+
+  /** Add a rule, kept sorted by priority (after the rules of equal priority). */
   addRule(rule: Rule): void {
     let i = this.rules.length;
     while (i > 0 && this.rules[i - 1]!.priority > rule.priority) i--;
     this.rules.splice(i, 0, rule);
+    this.#customRules = true;
     this.#gen++;
+  }
+
+  /** Remove a rule object; false if absent. */
+  deleteRule(rule: Rule): boolean {
+    const i = this.rules.indexOf(rule);
+    if (i < 0) return false;
+    this.rules.splice(i, 1);
+    this.#customRules = true;
+    this.#gen++;
+    return true;
+  }
+
+  /**
+   * The priority a rule added without `pref` gets (Linux's
+   * fib_default_rule_pref): one less than the second rule's, when that is
+   * not 0; else 0. With the default rules that is 32765, then 32764, …
+   */
+  defaultRulePriority(): number {
+    const second = this.rules[1];
+    return second !== undefined && second.priority > 0 ? second.priority - 1 : 0;
   }
 
   #gen = 0;
@@ -576,31 +681,36 @@ export class Ipv4Stack {
     return v;
   }
 
-  /** Whether the rules are Linux's three defaults (no selectors), so a decision depends on dst only. */
-  #plainRules(): boolean {
-    if (this.rules.length !== 3) return false;
-    for (const r of this.rules) {
-      if (
-        r.from.len || r.to.len || r.iif || r.oif || r.fwmark || r.not ||
-        r.action !== "table"
-      ) {
-        return false;
-      }
-    }
-    return true;
+  /** The routing query for a packet: its addresses, mark, TOS, protocol and ports. */
+  #queryOf(p: Packet, iif: Interface | undefined, oif: Interface | undefined): RouteQuery {
+    const ip = p.ip!;
+    const l4 = p.tcp ?? p.udp;
+    return {
+      src: ip.src,
+      iif,
+      oif,
+      mark: p.mark,
+      // ip_route_input masks with IPTOS_RT_MASK, output with RT_TOS (IPTOS_TOS_MASK).
+      tos: ip.tos & (iif ? 0x1c : 0x1e),
+      proto: ip.proto,
+      sport: l4?.srcPort ?? 0,
+      dport: l4?.dstPort ?? 0,
+      packet: p,
+    };
   }
 
   /**
-   * `route()` memoised per destination for the common case (no bound device,
-   * no mark, default rules, no learned PMTU); the cache empties whenever a
-   * table, rule, address, device, sysctl or PMTU changes. Input decisions
-   * (with `iif`) and output decisions (choosing a source) are cached apart.
+   * `route()` for a packet, memoised per destination while the rules are
+   * Linux's defaults (a decision then depends on the destination only), for
+   * unbound sockets, and for routes with one next hop (a multipath route
+   * chooses per flow); the cache empties whenever a table, rule, address,
+   * device, sysctl or PMTU changes. Input decisions (with `iif`) and output
+   * decisions (choosing a source) are cached apart.
    */
-  #cachedRoute(
-    dst: Ip4,
-    iif: Interface | undefined,
-    src: Ip4,
-  ): RouteResult | Errno {
+  #cachedRoute(p: Packet, iif: Interface | undefined, oif?: Interface): RouteResult | Errno {
+    const dst = p.ip!.dst;
+    const cacheable = !this.#customRules && oif === undefined;
+    if (!cacheable) return this.route(dst, this.#queryOf(p, iif, oif));
     const fp = this.#fingerprint();
     if (fp !== this.#cacheFingerprint) {
       this.#outCache.clear();
@@ -611,9 +721,12 @@ export class Ipv4Stack {
     const hit = cache.get(dst);
     // `ip link set DEV mtu N` changes no table: check the device's MTU is still the one cached.
     if (hit !== undefined && hit.mtu === (hit.route?.mtu || hit.dev.mtu)) return hit;
-    const r = this.route(dst, iif ? { src, iif } : {});
+    // The output cache answers for any source, so it is filled from a source-free query.
+    const q = this.#queryOf(p, iif, undefined);
+    if (!iif) q.src = 0;
+    const r = this.route(dst, q);
     if (
-      typeof r !== "string" && this.#plainRules() && !this.pmtu.has(dst) &&
+      typeof r !== "string" && (r.route?.nexthops.length ?? 0) <= 1 && !this.pmtu.has(dst) &&
       !this.redirects.has(dst) && cache.size < 4096
     ) {
       cache.set(dst, r);
@@ -625,10 +738,7 @@ export class Ipv4Stack {
    * The routing decision for a destination, walking the rules (`ip route get`).
    * Returns an errno when there is no usable route.
    */
-  route(
-    dst: Ip4,
-    o: { src?: Ip4; iif?: Interface; oif?: Interface; mark?: number },
-  ): RouteResult | Errno {
+  route(dst: Ip4, o: RouteQuery): RouteResult | Errno {
     const src = o.src ?? 0;
     if (dst === LIMITED_BROADCAST || (dst === 0 && o.iif !== undefined)) {
       const dev = o.oif ?? o.iif ?? this.#firstUpDevice();
@@ -643,16 +753,35 @@ export class Ipv4Stack {
         mtu: dev.mtu,
       };
     }
-    for (const rule of this.rules) {
+    // fib_rules_lookup: the first matching rule whose action gives an answer.
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
       if (!this.#ruleMatches(rule, dst, src, o)) continue;
+      if (rule.action === "goto") {
+        // Jump to the first rule of the target priority (always a later one);
+        // the loop tests it next. An unresolved goto is passed over.
+        const target = rules.findIndex((x) => x.priority === rule.goto);
+        if (target > i) i = target - 1;
+        continue;
+      }
+      if (rule.action === "nop") continue;
+      // fib4_rule_action's errors.
       if (rule.action === "blackhole") return "EINVAL";
-      if (rule.action === "unreachable") return "EHOSTUNREACH";
+      if (rule.action === "unreachable") return "ENETUNREACH";
       if (rule.action === "prohibit") return "EACCES";
       const t = this.tables.get(rule.table);
       if (!t) continue;
       const r = t.lookup(dst);
       // A throw route ends the search in this table: the next rule is tried.
       if (r === undefined || r.type === "throw") continue;
+      // fib4_rule_suppress: an answer with a prefix this short does not count.
+      if (
+        r.len <= rule.suppressPrefixLength && r.type !== "blackhole" &&
+        r.type !== "unreachable" && r.type !== "prohibit"
+      ) {
+        continue;
+      }
       if (
         o.oif && r.type === "unicast" &&
         !r.nexthops.some((n) => n.dev === o.oif)
@@ -694,35 +823,87 @@ export class Ipv4Stack {
     return undefined;
   }
 
-  #ruleMatches(
-    rule: Rule,
-    dst: Ip4,
-    src: Ip4,
-    o: { iif?: Interface; oif?: Interface; mark?: number },
-  ): boolean {
-    let m = true;
-    if (rule.from.len > 0 && !inPrefix(src, rule.from.addr, rule.from.len)) {
-      m = false;
-    } else if (rule.to.len > 0 && !inPrefix(dst, rule.to.addr, rule.to.len)) {
-      m = false;
-    } else if (rule.iif !== undefined && (o.iif?.name ?? "lo") !== rule.iif) {
-      m = false;
-    } else if (rule.oif !== undefined && o.oif?.name !== rule.oif) m = false;
-    else if (
-      rule.fwmark &&
-      (((o.mark ?? 0) & rule.fwmark.mask) >>> 0) !== rule.fwmark.mark
-    ) {
-      m = false;
-    }
+  /** fib_rule_match + fib4_rule_match. A locally generated packet comes in on `lo`. */
+  #ruleMatches(rule: Rule, dst: Ip4, src: Ip4, o: RouteQuery): boolean {
+    const m = (rule.from.len === 0 || inPrefix(src, rule.from.addr, rule.from.len)) &&
+      (rule.to.len === 0 || inPrefix(dst, rule.to.addr, rule.to.len)) &&
+      (rule.iif === undefined || (o.iif?.name ?? "lo") === rule.iif) &&
+      (rule.oif === undefined || o.oif?.name === rule.oif) &&
+      (rule.fwmark === undefined ||
+        (((rule.fwmark.mark ^ (o.mark ?? 0)) & rule.fwmark.mask) >>> 0) === 0) &&
+      (rule.tos === 0 || rule.tos === (o.tos ?? 0)) &&
+      (rule.ipproto === 0 || rule.ipproto === (o.proto ?? 0)) &&
+      (rule.sport === undefined || inRange(o.sport ?? 0, rule.sport)) &&
+      (rule.dport === undefined || inRange(o.dport ?? 0, rule.dport));
     return rule.not ? !m : m;
   }
 
-  #result(
-    r: Route,
-    dst: Ip4,
-    src: Ip4,
-    _o: { iif?: Interface; mark?: number },
-  ): RouteResult | Errno {
+  #hashSeed: number | undefined;
+
+  /**
+   * What the multipath hash reads (fib_multipath_hash). A received packet's
+   * own headers (a fragment has no ports); but under policy 0 a forwarded
+   * ICMP error hashes the datagram it quotes (ip_multipath_l3_keys), and an
+   * error this host sends hashes the offending datagram under either policy
+   * (icmp_route_lookup hands it to the lookup), so an error follows its flow.
+   * Without a packet (`ip route get`) the query's fields, as a socket's flowi4.
+   */
+  #flowKeys(dst: Ip4, src: Ip4, o: RouteQuery, policy: number): FlowKeys {
+    const p = o.packet;
+    const ip = p?.ip;
+    if (p === undefined || ip === undefined) {
+      return { src, dst, proto: o.proto ?? 0, sport: o.sport ?? 0, dport: o.dport ?? 0 };
+    }
+    const fragment = ip.mf || ip.fragOffset > 0;
+    const m = p.icmp;
+    if (
+      m !== undefined && !fragment && isIcmpError(m.type) && typeof m.payload !== "number" &&
+      (policy !== 1 || o.iif === undefined)
+    ) {
+      try {
+        const q = parseQuote(m.payload);
+        const ports = policy === 1 && q.ip.fragOffset === 0;
+        return {
+          src: q.ip.src,
+          dst: q.ip.dst,
+          proto: q.ip.proto,
+          sport: ports ? q.srcPort ?? 0 : 0,
+          dport: ports ? q.dstPort ?? 0 : 0,
+        };
+      } catch {
+        // A quote too short to read: the outer header, as Linux falls back to.
+      }
+    }
+    const l4 = fragment ? undefined : p.tcp ?? p.udp;
+    return {
+      src: ip.src,
+      dst: ip.dst,
+      proto: ip.proto,
+      sport: l4?.srcPort ?? 0,
+      dport: l4?.dstPort ?? 0,
+    };
+  }
+
+  /**
+   * The next hop of a multipath route for this flow: through the bound
+   * device when there is one (the lookup already chose it), else by the
+   * hash-threshold choice over the flow hash.
+   */
+  #multipathNextHop(r: Route, dst: Ip4, src: Ip4, o: RouteQuery): NextHop {
+    if (o.oif !== undefined) {
+      const bound = r.nexthops.find((n) => n.dev === o.oif && !nextHopDead(n));
+      if (bound !== undefined) return bound;
+    }
+    const policy = this.ns.sysctl.num("net.ipv4.fib_multipath_hash_policy");
+    // Linux keys its flow hash with a random value drawn once per boot: one per node here.
+    this.#hashSeed ??= this.ns.sim.rng(`multipath hash ${this.ns.nodeName}`).nextU32();
+    return selectNextHop(
+      r.nexthops,
+      multipathHash(policy, this.#flowKeys(dst, src, o, policy), this.#hashSeed),
+    );
+  }
+
+  #result(r: Route, dst: Ip4, src: Ip4, o: RouteQuery): RouteResult | Errno {
     switch (r.type) {
       case "blackhole":
         return "EINVAL";
@@ -731,7 +912,7 @@ export class Ipv4Stack {
       case "prohibit":
         return "EACCES";
     }
-    const nh = r.nexthops.length === 1 ? r.nexthops[0]! : this.#pickNextHop(r.nexthops, dst, src);
+    const nh = r.nexthops.length === 1 ? r.nexthops[0]! : this.#multipathNextHop(r, dst, src, o);
     let gateway = r.type === "unicast" ? nh.gateway : 0;
     if ((this.#redirectExpires.get(dst) ?? Infinity) <= this.ns.sim.now) {
       this.redirects.delete(dst);
@@ -765,21 +946,6 @@ export class Ipv4Stack {
     };
   }
 
-  /** Weighted multipath choice by flow hash (hash-threshold, RFC 2992, as Linux). */
-  #pickNextHop(nhs: NextHop[], dst: Ip4, src: Ip4, ports = 0): NextHop {
-    let total = 0;
-    for (const n of nhs) if (n.dev.adminUp) total += n.weight;
-    if (total === 0) return nhs[0]!;
-    const h = flowHash(src, dst, ports) % total;
-    let acc = 0;
-    for (const n of nhs) {
-      if (!n.dev.adminUp) continue;
-      acc += n.weight;
-      if (h < acc) return n;
-    }
-    return nhs[nhs.length - 1]!;
-  }
-
   #pathMtu(dst: Ip4, devMtu: number, _r: Route | undefined): number {
     const e = this.pmtu.get(dst);
     if (e === undefined) return devMtu;
@@ -806,14 +972,11 @@ export class Ipv4Stack {
   output(p: Packet, o: OutputOptions = {}): Errno | undefined {
     const ip = p.ip!;
     this.stats.outRequests++;
+    if (o.mark !== undefined) p.mark = o.mark;
     // The cache ignores the source, so a 127/8 source takes the full lookup (and its EINVAL).
-    const r = o.oif === undefined && o.mark === undefined && networkOf(ip.src, 8) !== LOOPBACK_NET
-      ? this.#cachedRoute(ip.dst, undefined, 0)
-      : this.route(ip.dst, {
-        src: ip.src || undefined,
-        oif: o.oif,
-        mark: o.mark,
-      });
+    let r = networkOf(ip.src, 8) !== LOOPBACK_NET
+      ? this.#cachedRoute(p, undefined, o.oif)
+      : this.route(ip.dst, this.#queryOf(p, undefined, o.oif));
     if (typeof r === "string") {
       this.stats.inNoRoutes++;
       this.ns.sim.trace.drop(this.ns.lo, p, DropReason.noRoute, ERRNO_TEXT[r]);
@@ -821,12 +984,24 @@ export class Ipv4Stack {
     }
     if (ip.src === 0) ip.src = r.src;
     if (this.filter) {
+      const dst = ip.dst;
+      const mark = p.mark;
       const v = this.filter.run("output", p, undefined, r.dev);
       if (v === "drop") {
-        this.ns.sim.trace.drop(this.ns.lo, p, DropReason.netfilter, "OUTPUT");
+        this.ns.sim.trace.drop(this.ns.lo, p, DropReason.netfilter, this.filter.dropDetail);
         return "EPERM";
       }
       if (v === "stolen") return undefined;
+      // ip_route_me_harder: a new destination (DNAT) or mark routes the packet again.
+      if (p.ip!.dst !== dst || p.mark !== mark) {
+        const again = this.route(p.ip!.dst, { src: p.ip!.src, oif: o.oif, mark: p.mark });
+        if (typeof again === "string") {
+          this.stats.inNoRoutes++;
+          this.ns.sim.trace.drop(this.ns.lo, p, DropReason.noRoute, ERRNO_TEXT[again]);
+          return again;
+        }
+        r = again;
+      }
     }
     return this.#postrouting(p, r, o.dontFragment ?? false, true);
   }
@@ -840,7 +1015,7 @@ export class Ipv4Stack {
     if (this.filter) {
       const v = this.filter.run("postrouting", p, undefined, r.dev);
       if (v === "drop") {
-        this.ns.sim.trace.drop(r.dev, p, DropReason.netfilter, "POSTROUTING");
+        this.ns.sim.trace.drop(r.dev, p, DropReason.netfilter, this.filter.dropDetail);
         return "EPERM";
       }
       if (v === "stolen") return undefined;
@@ -912,7 +1087,7 @@ export class Ipv4Stack {
 
   /** An IPv4 frame arrived on `iface`. */
   receive(iface: Interface, p: Packet, type: PacketType): void {
-    const ip = p.ip;
+    let ip = p.ip;
     const trace = this.ns.sim.trace;
     this.stats.inReceives++;
     if (ip === undefined) {
@@ -930,13 +1105,19 @@ export class Ipv4Stack {
       trace.drop(iface, p, DropReason.martian, `source ${formatIp4(ip.src)}`);
       return;
     }
+    if (iface.kind !== "loopback") {
+      // Entering a namespace scrubs what the sender's netfilter attached (skb_scrub_packet).
+      p.mark = 0;
+      p.ct = undefined;
+    }
     if (this.filter) {
       const v = this.filter.run("prerouting", p, iface, undefined);
       if (v === "drop") {
-        trace.drop(iface, p, DropReason.netfilter, "PREROUTING");
+        trace.drop(iface, p, DropReason.netfilter, this.filter.dropDetail);
         return;
       }
       if (v === "stolen") return;
+      ip = p.ip!;
     }
     const dst = ip.dst;
     if (
@@ -956,7 +1137,7 @@ export class Ipv4Stack {
       trace.drop(iface, p, DropReason.martian, `destination ${formatIp4(dst)}`);
       return;
     }
-    const r = this.#cachedRoute(dst, iface, ip.src);
+    const r = this.#cachedRoute(p, iface);
     if (typeof r === "string") {
       this.stats.inNoRoutes++;
       if (!this.#forwarding(iface)) {
@@ -1044,7 +1225,7 @@ export class Ipv4Stack {
     if (this.filter) {
       const v = this.filter.run("forward", p, iif, r.dev);
       if (v === "drop") {
-        trace.drop(iif, p, DropReason.netfilter, "FORWARD");
+        trace.drop(iif, p, DropReason.netfilter, this.filter.dropDetail);
         return;
       }
       if (v === "stolen") return;
@@ -1095,7 +1276,7 @@ export class Ipv4Stack {
     if (this.filter) {
       const v = this.filter.run("input", p, iface, undefined);
       if (v === "drop") {
-        this.ns.sim.trace.drop(iface, p, DropReason.netfilter, "INPUT");
+        this.ns.sim.trace.drop(iface, p, DropReason.netfilter, this.filter.dropDetail);
         return;
       }
       if (v === "stolen") return;
@@ -1405,13 +1586,7 @@ export function ipHeaderLength(p: Packet): number {
   return 20 + (p.ip?.options?.length ?? 0);
 }
 
-/** A flow hash for multipath (L3 policy: addresses; L4 policy adds ports). */
-export function flowHash(src: Ip4, dst: Ip4, ports: number): number {
-  let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h ^ dst, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h ^ ports, 0x27d4eb2f);
-  h ^= h >>> 15;
-  return h >>> 0;
+/** Whether a port lies in an inclusive range. */
+function inRange(port: number, range: [number, number]): boolean {
+  return port >= range[0] && port <= range[1];
 }

@@ -14,6 +14,7 @@ import type { LinuxBridge } from "../l2/bridge.ts";
 import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
 import { ip as parseIp } from "../wire/addr.ts";
+import { Netfilter } from "../netfilter/netfilter.ts";
 
 const LOOPBACK_ADDR = parseIp("127.0.0.1");
 
@@ -35,6 +36,7 @@ export class NetNs {
   readonly bridges: Map<string, LinuxBridge> = new Map();
   /** Name of the node it lives on. */
   readonly nodeName: string;
+  #netfilter: Netfilter | undefined;
 
   /**
    * A namespace with `lo` down and no addresses, as `ip netns add` makes.
@@ -54,6 +56,16 @@ export class NetNs {
       if (iface !== lo || what !== "state" || !lo.adminUp) return;
       this.ip.addAddress(lo, LOOPBACK_ADDR, 8, { scope: "host" });
     });
+  }
+
+  /** Netfilter (iptables tables, conntrack, NAT), hooked into the IPv4 layer on first use. */
+  get netfilter(): Netfilter {
+    return this.#netfilter ??= new Netfilter(this.ip).attach();
+  }
+
+  /** Whether netfilter has been set up (without setting it up). */
+  get hasNetfilter(): boolean {
+    return this.#netfilter !== undefined;
   }
 
   /** An interface by name (throws when absent: for code, not the shell). */

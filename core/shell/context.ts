@@ -30,6 +30,8 @@ export interface CommandContext {
   out(text: string): void;
   /** Write to standard error. */
   err(text: string): void;
+  /** Standard input, when redirected from a file (`< FILE`). */
+  readonly stdin?: string;
 }
 
 /** A command: returns an exit status, or a process when it runs in virtual time. */
