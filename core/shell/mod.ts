@@ -204,8 +204,13 @@ function contextFor(node: Node, ns: NetNs, c: SimpleCommand, sink: Sink): Comman
   // Resolve redirections into writers for fd 1 and 2.
   let w1: (t: string) => void = (t) => sink(1, t);
   let w2: (t: string) => void = (t) => sink(2, t);
+  let stdin: string | undefined;
   for (const r of c.redirects) {
-    if (r.op === "<") continue;
+    if (r.op === "<") {
+      const bytes = readFile(node, r.target);
+      stdin = bytes && dec.decode(bytes);
+      continue;
+    }
     if (r.op === ">&1") {
       if (r.fd === 2) w2 = w1;
       continue;
@@ -224,7 +229,7 @@ function contextFor(node: Node, ns: NetNs, c: SimpleCommand, sink: Sink): Comman
     if (r.fd === 1) w1 = writer;
     else w2 = writer;
   }
-  return { node, ns, sim: node.root.dev.sim, out: (t) => w1(t), err: (t) => w2(t) };
+  return { node, ns, sim: node.root.dev.sim, out: (t) => w1(t), err: (t) => w2(t), stdin };
 }
 
 /**
