@@ -163,6 +163,22 @@ export class NeighTable {
     this.#flush(e);
   }
 
+  /**
+   * Set an entry from outside ARP (the SIOCSARP ioctl with ATF_COM, as DHCP
+   * servers use to reach a client that has no address yet): Linux's
+   * arp_req_set makes it STALE with this address, so it is used at once and
+   * probed for reachability later. A permanent entry is left alone.
+   */
+  inject(iface: Interface, ip: Ip4, mac: Mac): void {
+    const e = this.#entry(iface, ip);
+    if (e.state === "PERMANENT") return;
+    e.timer?.cancel();
+    e.timer = undefined;
+    e.mac = mac;
+    this.#setState(e, "STALE");
+    this.#flush(e);
+  }
+
   /** Delete an entry; false if absent. */
   delete(iface: Interface, ip: Ip4): boolean {
     const m = this.#entries.get(iface);

@@ -2,7 +2,8 @@
  * A network namespace's device layer: its interfaces (with loopback `lo` made
  * at creation, as Linux does), their indexes, the sysctl store, and frame
  * dispatch by EtherType to the protocols registered above (IPv4, ARP), after
- * the destination-MAC check a NIC and `eth_type_trans` make.
+ * the destination-MAC check a NIC and `eth_type_trans` make. Packet sockets
+ * (AF_PACKET) see a frame before its protocol and may take it.
  *
  * @module
  */
@@ -25,6 +26,14 @@ export type PacketType = "host" | "broadcast" | "multicast";
 
 /** A protocol above the device layer, registered for one EtherType. */
 export type ProtocolReceive = (iface: Interface, p: Packet, type: PacketType) => void;
+
+/**
+ * A packet socket (AF_PACKET, as DHCP clients and relays open one): sees each
+ * frame addressed to this host after the destination-MAC check, before its
+ * protocol. Returning true takes the frame (the handler records its delivery);
+ * false lets it go on to the protocol, as a socket that only reads a copy.
+ */
+export type PacketSocketHandler = (iface: Interface, p: Packet, type: PacketType) => boolean;
 
 /** Shared services a namespace gets from its network. */
 export interface NamespaceEnv {
@@ -50,6 +59,8 @@ export class Namespace implements InterfaceOwner, FrameHandler {
   readonly sysctl: Sysctl = new Sysctl();
   /** Protocol receive functions by EtherType. */
   readonly protocols: Map<number, ProtocolReceive> = new Map();
+  /** Packet sockets, in the order they were opened (see {@link PacketSocketHandler}). */
+  readonly packetSockets: PacketSocketHandler[] = [];
   /** Called after an interface is added, removed or changes state. */
   readonly listeners: Array<(iface: Interface, what: "add" | "del" | "state") => void> = [];
   readonly env: NamespaceEnv;
@@ -158,6 +169,9 @@ export class Namespace implements InterfaceOwner, FrameHandler {
       iface.counters.rxDropped++;
       this.sim.trace.drop(iface, p, DropReason.vlanFilter, `no vlan ${p.eth.vlan.vid} device`);
       return;
+    }
+    if (this.packetSockets.length > 0) {
+      for (const h of this.packetSockets) if (h(iface, p, type)) return;
     }
     const proto = this.protocols.get(p.eth.type);
     if (proto === undefined) {

@@ -48,6 +48,8 @@ export interface SendOptions {
   dontFragment?: boolean;
   /** Source address override (must be local). */
   src?: Ip4;
+  /** Output device for this datagram (IP_PKTINFO's ipi_ifindex), overriding the bound one. */
+  oif?: Interface;
 }
 
 /** One UDP socket. */
@@ -201,7 +203,7 @@ export class UdpStack {
     p.udp = { srcPort: s.localPort, dstPort, payload: data };
     ns.sim.trace.birth(p);
     this.stats.outDatagrams++;
-    return this.ip.output(p, { oif: s.boundDev, dontFragment: o.dontFragment });
+    return this.ip.output(p, { oif: o.oif ?? s.boundDev, dontFragment: o.dontFragment });
   }
 
   #lookup(dst: Ip4, port: number, iface: Interface): UdpSocket | undefined {
