@@ -9,8 +9,12 @@
  * end option or after a NUL in sname/file, reserved flag bits, or padding past
  * 300 bytes. Encoding throws `WireError` for values that do not fit their fields.
  *
- * Not here: the client and server state machines, lease bookkeeping, relays.
+ * Engines: {@link DhcpClient} (RFC 2131 §4.4, dhclient's behaviour; its
+ * {@link DhcpLease} carries next-server and boot file for PXE) over a
+ * {@link DhcpPacketSocket}.
  *
  * @module
  */
 export * from "./message.ts";
+export * from "./packet_socket.ts";
+export * from "./client.ts";
