@@ -150,6 +150,8 @@ export class Netfilter implements PacketFilter {
   };
   /** The connection table. */
   readonly conntrack: ConntrackTable = new ConntrackTable();
+  /** Tables an iptables command has touched (the ones `iptables-save` prints). */
+  readonly used: Set<TableName> = new Set();
   /** Whether connection tracking is on (a rule needed it). */
   tracking = false;
   /** Kernel log lines written by LOG. */

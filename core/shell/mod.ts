@@ -9,8 +9,9 @@
  * (status 127). Everything due at the instant a command ends happens before
  * the next one starts.
  *
- * Commands: ip, sysctl, ping, traceroute, tracepath, tcpdump, echo, cat, sleep,
- * true, false, kill, pkill, wait, hostname.
+ * Commands: ip, sysctl, ping, traceroute, tracepath, tcpdump, iptables,
+ * iptables-save, iptables-restore, conntrack, dmesg, echo, cat, sleep, true,
+ * false, kill, pkill, wait, hostname.
  *
  * @module
  */
@@ -26,6 +27,9 @@ import { traceroute } from "./traceroute.ts";
 import { tracepath } from "./tracepath.ts";
 import { sysctl } from "./sysctl.ts";
 import { tcpdump } from "./tcpdump.ts";
+import { iptables, iptablesRestore, iptablesSave } from "./iptables.ts";
+import { conntrack } from "./conntrack.ts";
+import { dmesg } from "./dmesg.ts";
 
 export type { Command, CommandContext, Process } from "./context.ts";
 export { parseCommands } from "./parse.ts";
@@ -85,6 +89,11 @@ const builtins: Record<string, Command> = {
   traceroute,
   tracepath,
   tcpdump,
+  iptables,
+  "iptables-save": iptablesSave,
+  "iptables-restore": iptablesRestore,
+  conntrack,
+  dmesg,
   true: () => 0,
   false: () => 1,
   hostname: (ctx) => {
