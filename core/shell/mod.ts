@@ -10,8 +10,8 @@
  * the next one starts.
  *
  * Commands: ip, sysctl, ping, traceroute, tracepath, tcpdump, iptables,
- * iptables-save, iptables-restore, conntrack, dmesg, echo, cat, sleep, true,
- * false, kill, pkill, wait, hostname.
+ * iptables-save, iptables-restore, conntrack, dmesg, curl, echo, cat, sleep,
+ * true, false, kill, pkill, wait, hostname.
  *
  * @module
  */
@@ -30,6 +30,7 @@ import { tcpdump } from "./tcpdump.ts";
 import { iptables, iptablesRestore, iptablesSave } from "./iptables.ts";
 import { conntrack } from "./conntrack.ts";
 import { dmesg } from "./dmesg.ts";
+import { curl } from "./curl.ts";
 
 export type { Command, CommandContext, Process } from "./context.ts";
 export { parseCommands } from "./parse.ts";
@@ -94,6 +95,7 @@ const builtins: Record<string, Command> = {
   "iptables-restore": iptablesRestore,
   conntrack,
   dmesg,
+  curl,
   true: () => 0,
   false: () => 1,
   hostname: (ctx) => {

@@ -112,6 +112,8 @@ export class HttpConnection {
   onConnect: (() => void) | undefined;
   /** The connection is closed and cannot carry more requests. */
   onClose: (() => void) | undefined;
+  /** The connection failed while no request was outstanding (a connect error, say). */
+  onError: ((e: HttpClientError) => void) | undefined;
   #ns: NetNs;
   #parser: HttpParser<HttpResponse>;
   #queue: Pending[] = [];
@@ -251,6 +253,7 @@ export class HttpConnection {
     const cur = this.#current;
     this.#current = undefined;
     if (cur) cur.h.onError(e);
+    else this.onError?.(e);
     this.#closed(
       e.kind === "parse" || e.kind === "partial" || e.kind === "empty" ? { kind: "closed" } : e,
     );
