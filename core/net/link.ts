@@ -16,7 +16,7 @@
 import type { Packet } from "../wire/packet.ts";
 import { DropReason } from "../sim/trace.ts";
 import type { Rng } from "../sim/rng.ts";
-import type { Simulator } from "../sim/simulator.ts";
+import type { ReusableEvent, Simulator } from "../sim/simulator.ts";
 import type { Interface, Medium } from "./interface.ts";
 import { type RateLike, rateOf, type TimeLike, timeOf } from "./units.ts";
 
@@ -63,7 +63,17 @@ class LossState {
   }
 }
 
-/** One direction of a link: its rate, delay, loss model and the frames on the wire. */
+/**
+ * One direction of a link: its rate, delay, loss model and the frames on the
+ * wire. Frames arrive in the order they were sent (the delay is the same for
+ * all), so the frames on the wire are a FIFO and only the earliest has an event
+ * in the simulator's queue: the others wait here with the time and the
+ * sequence number their arrival event would have had, and the next one is
+ * scheduled when the earliest arrives. Events run in the same order as with one
+ * event per frame, for a queue of a handful of entries instead of one per
+ * frame in flight. A frame that would overtake the one before it (the delay
+ * was lowered while frames were in flight) gets an event of its own.
+ */
 export class Direction {
   rate: number;
   delay: number;
@@ -74,33 +84,94 @@ export class Direction {
   notified = false;
   /** Frames on the wire (serialized or propagating) in this direction. */
   inFlight = 0;
-  /** Lengths of the frames on the wire, in order (arrivals are FIFO per direction). */
-  lengths: number[] = [];
-  lengthsHead = 0;
-  readonly doneFn: () => void;
-  readonly arriveFn: (p: Packet) => void;
+  // The FIFO of frames on the wire: a ring of packets, lengths, arrival times and sequence numbers.
+  #frames: Array<Packet | undefined> = new Array(16).fill(undefined);
+  #bytes = new Float64Array(16);
+  #at = new Float64Array(16);
+  #seq = new Float64Array(16);
+  #head = 0;
+  #count = 0;
+  readonly #sim: Simulator;
+  /** The arrival event of the frame at the head of the FIFO. */
+  readonly #arrival: ReusableEvent;
+  /** The "transmission done" event (at most one pending, see `notified`). */
+  readonly done: ReusableEvent;
   constructor(
+    sim: Simulator,
     readonly link: Link,
     readonly from: Interface,
     readonly to: Interface,
     rate: number,
     delay: number,
   ) {
+    this.#sim = sim;
     this.rate = rate;
     this.delay = delay;
-    this.doneFn = () => {
+    this.#arrival = sim.reusable(() => this.#arriveHead());
+    this.done = sim.reusable(() => {
       this.notified = false;
       this.from.transmitDone();
-    };
-    this.arriveFn = (p: Packet) => {
-      this.inFlight--;
-      const bytes = this.lengths[this.lengthsHead++]!;
-      if (this.lengthsHead > 1024 && this.lengthsHead * 2 > this.lengths.length) {
-        this.lengths = this.lengths.slice(this.lengthsHead);
-        this.lengthsHead = 0;
-      }
-      this.link.arrive(this, p, bytes);
-    };
+    });
+  }
+
+  /** Put a frame on the wire, arriving at `t` (ns, not before now). */
+  send(p: Packet, bytes: number, t: number): void {
+    this.inFlight++;
+    const at = Math.ceil(t);
+    const n = this.#count;
+    const cap = this.#at.length;
+    if (n > 0 && at < this.#at[(this.#head + n - 1) & (cap - 1)]!) {
+      // Overtakes the frame before it: its own event.
+      this.#sim.at(at, (q: Packet) => {
+        this.inFlight--;
+        this.link.arrive(this, q, bytes);
+      }, p);
+      return;
+    }
+    const seq = this.#sim.reserveSeq();
+    if (n === cap) this.#grow();
+    const i = (this.#head + n) & (this.#at.length - 1);
+    this.#frames[i] = p;
+    this.#bytes[i] = bytes;
+    this.#at[i] = at;
+    this.#seq[i] = seq;
+    this.#count = n + 1;
+    if (n === 0) this.#sim.scheduleReserved(this.#arrival, at, seq);
+  }
+
+  #arriveHead(): void {
+    const i = this.#head;
+    const p = this.#frames[i]!;
+    const bytes = this.#bytes[i]!;
+    this.#frames[i] = undefined;
+    this.#head = (i + 1) & (this.#at.length - 1);
+    this.#count--;
+    this.inFlight--;
+    if (this.#count > 0) {
+      const h = this.#head;
+      this.#sim.scheduleReserved(this.#arrival, this.#at[h]!, this.#seq[h]!);
+    }
+    this.link.arrive(this, p, bytes);
+  }
+
+  #grow(): void {
+    const cap = this.#at.length;
+    const frames: Array<Packet | undefined> = new Array(cap * 2).fill(undefined);
+    const bytes = new Float64Array(cap * 2);
+    const at = new Float64Array(cap * 2);
+    const seq = new Float64Array(cap * 2);
+    for (let k = 0; k < cap; k++) {
+      const j = (this.#head + k) & (cap - 1);
+      frames[k] = this.#frames[j];
+      bytes[k] = this.#bytes[j]!;
+      at[k] = this.#at[j]!;
+      seq[k] = this.#seq[j]!;
+    }
+    this.#frames = frames;
+    this.#bytes = bytes;
+    this.#at = at;
+    this.#seq = seq;
+    this.#head = 0;
   }
 }
 
@@ -133,8 +204,8 @@ export class Link implements Medium {
     this.b = b;
     const rate = rateOf(options.rate ?? 0);
     const delay = timeOf(options.delay ?? 0);
-    this.#ab = new Direction(this, a, b, rate, delay);
-    this.#ba = new Direction(this, b, a, rate, delay);
+    this.#ab = new Direction(sim, this, a, b, rate, delay);
+    this.#ba = new Direction(sim, this, b, a, rate, delay);
     if (options.loss !== undefined) this.setLoss(options.loss);
     for (const i of [a, b]) {
       i.medium = this;
@@ -196,17 +267,15 @@ export class Link implements Medium {
   start(from: Interface, p: Packet, bytes: number): void {
     const d = this.#dir(from);
     const txTime = d.rate > 0 ? Math.ceil((bytes * 8 * 1e9) / d.rate) : 0;
-    d.inFlight++;
-    d.lengths.push(bytes);
     d.busyUntil = this.#sim.now + txTime;
-    this.#sim.at(d.busyUntil + d.delay, d.arriveFn, p);
+    d.send(p, bytes, d.busyUntil + d.delay);
   }
 
   notify(from: Interface): void {
     const d = this.#dir(from);
     if (d.notified) return;
     d.notified = true;
-    this.#sim.at(Math.max(this.#sim.now, d.busyUntil), d.doneFn);
+    this.#sim.schedule(d.done, Math.max(this.#sim.now, d.busyUntil));
   }
 
   /** A frame reached the far end of direction `d`. */

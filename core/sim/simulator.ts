@@ -31,10 +31,24 @@ export interface Timer {
   readonly pending: boolean;
 }
 
-class TimerEvent implements SimEvent, Timer {
+/**
+ * An event that can be scheduled again after it fired, without allocating: a
+ * component that always has at most one such event pending (a link direction's
+ * next arrival, a device's "transmission done") keeps one and re-arms it.
+ */
+export interface ReusableEvent extends Timer {
+  /** Whether it sits in the event queue (pending, or cancelled and not yet skipped). */
+  readonly queued: boolean;
+}
+
+class TimerEvent implements SimEvent, ReusableEvent {
   fn: ((arg: any) => void) | undefined;
+  /** The callback a reusable event gets back each time it is scheduled. */
+  readonly callback: (arg: any) => void;
+  queued = false;
   constructor(public at: number, public seq: number, fn: (arg: any) => void, public arg: unknown) {
     this.fn = fn;
+    this.callback = fn;
   }
   cancel(): void {
     this.fn = undefined;
@@ -99,8 +113,54 @@ export class Simulator {
     if (!(t >= this.#now)) throw new RangeError(`Simulator.at: time ${t} is in the past`);
     // Rounded up to whole nanoseconds: a callback never runs before the time it asked for.
     const ev = new TimerEvent(Math.ceil(t), this.#seq++, fn, arg);
+    ev.queued = true;
     this.#scheduler.insert(ev);
     return ev;
+  }
+
+  /** A reusable event calling `fn(arg)`, not yet scheduled (see {@link Simulator.schedule}). */
+  reusable<T>(fn: (arg: T) => void, arg?: T): ReusableEvent {
+    const ev = new TimerEvent(0, 0, fn, arg);
+    ev.fn = undefined;
+    return ev;
+  }
+
+  /**
+   * Schedule a reusable event at absolute time `t`, exactly as `at(t, …)`
+   * would schedule a new one (same rounding, same place among equal times).
+   * It must not be queued already.
+   */
+  schedule(ev: ReusableEvent, t: number): void {
+    if (!(t >= this.#now)) throw new RangeError(`Simulator.schedule: time ${t} is in the past`);
+    this.#insertAt(ev as TimerEvent, Math.ceil(t), this.#seq++);
+  }
+
+  /**
+   * Take the insertion sequence number an event scheduled now would get, for a
+   * component that keeps its own FIFO of future events and hands the
+   * simulator only the earliest ({@link Simulator.scheduleReserved}): the
+   * events then run in exactly the order `at()` calls made now would give.
+   */
+  reserveSeq(): number {
+    return this.#seq++;
+  }
+
+  /**
+   * Schedule a reusable event at whole-nanosecond time `t` (not before now)
+   * with a sequence number taken earlier from {@link Simulator.reserveSeq}.
+   */
+  scheduleReserved(ev: ReusableEvent, t: number, seq: number): void {
+    if (!(t >= this.#now)) throw new RangeError(`Simulator.schedule: time ${t} is in the past`);
+    this.#insertAt(ev as TimerEvent, t, seq);
+  }
+
+  #insertAt(ev: TimerEvent, t: number, seq: number): void {
+    if (ev.queued) throw new Error("Simulator.schedule: the event is already queued");
+    ev.at = t;
+    ev.seq = seq;
+    ev.fn = ev.callback;
+    ev.queued = true;
+    this.#scheduler.insert(ev);
   }
 
   /** Run `fn(arg)` after `dt` nanoseconds. */
@@ -125,6 +185,7 @@ export class Simulator {
       const head = sch.peek();
       if (head === undefined || head.at > limit) return false;
       sch.removeNext();
+      (head as TimerEvent).queued = false;
       const fn = head.fn;
       if (fn === undefined) continue;
       head.fn = undefined;
