@@ -1222,6 +1222,9 @@ export class Ipv4Stack {
       trace.drop(iif, p, DropReason.ttlExceeded);
       return;
     }
+    // ip_forward: the TTL drops and a redirect goes out before the FORWARD hook.
+    ip.ttl--;
+    if (r.dev === iif && r.route !== undefined) this.#maybeRedirect(p, iif, r);
     if (this.filter) {
       const v = this.filter.run("forward", p, iif, r.dev);
       if (v === "drop") {
@@ -1230,8 +1233,6 @@ export class Ipv4Stack {
       }
       if (v === "stolen") return;
     }
-    if (r.dev === iif && r.route !== undefined) this.#maybeRedirect(p, iif, r);
-    ip.ttl--;
     this.stats.forwarded++;
     this.#postrouting(p, r, false, false);
   }
