@@ -159,13 +159,19 @@ export function encodeTftp(m: TftpMessage): Uint8Array {
         fail(`DATA of ${m.data.length} bytes exceeds the largest block size ${TFTP_MAX_BLKSIZE}`);
       }
       const out = new Uint8Array(4 + m.data.length);
-      out.set([0, TftpOpcode.DATA, block >> 8, block & 255]);
+      out[1] = TftpOpcode.DATA;
+      out[2] = block >> 8;
+      out[3] = block & 255;
       out.set(m.data, 4);
       return out;
     }
     case "ACK": {
       const block = checkU16(m.block, "block");
-      return new Uint8Array([0, TftpOpcode.ACK, block >> 8, block & 255]);
+      const out = new Uint8Array(4);
+      out[1] = TftpOpcode.ACK;
+      out[2] = block >> 8;
+      out[3] = block & 255;
+      return out;
     }
     case "ERROR": {
       const code = checkU16(m.code, "error code");
@@ -222,7 +228,8 @@ function readOptions(r: Strings): TftpOption[] {
 /**
  * Decode a packet. Throws WireError for a packet shorter than its fixed part, an
  * unknown opcode, or a string without its terminating NUL. Trailing NUL bytes
- * after the options of a request or OACK are accepted (some clients pad).
+ * after the options of a request or OACK are accepted (some clients pad). The
+ * data of a DATA packet is a view into `b`, not a copy.
  */
 export function decodeTftp(b: Uint8Array): TftpMessage {
   if (b.length < 2) fail(`truncated: ${b.length} bytes, no opcode`);
@@ -247,7 +254,8 @@ export function decodeTftp(b: Uint8Array): TftpMessage {
     }
     case TftpOpcode.DATA: {
       const block = word();
-      return { op: "DATA", block, data: b.slice(4) };
+      // A view, not a copy: packet bytes are never mutated once sent.
+      return { op: "DATA", block, data: b.subarray(4) };
     }
     case TftpOpcode.ACK:
       return { op: "ACK", block: word() };

@@ -1,0 +1,971 @@
+/**
+ * A TFTP server (RFC 1350 with the option extension of RFC 2347, blksize of
+ * RFC 2348, tsize and timeout of RFC 2349) serving a directory of a node's
+ * in-memory files. It listens on UDP port 69; every request gets its own
+ * socket on a fresh ephemeral port (the server's transfer ID), from which the
+ * whole transfer runs in lockstep: one DATA block, its ACK, the next block.
+ *
+ * Two flavours follow two real servers:
+ *
+ * - `"tftpd-hpa"` (in.tftpd 5.2, Debian's tftpd-hpa): requests are checked as
+ *   its `tftp()` and `validate_access()` do (modes netascii and octet, `-s`
+ *   chroot semantics or absolute paths under the listed directories, errors
+ *   "File not found", "Unknown mode", "Missing mode", "Request not
+ *   null-terminated", "Unsupported option(s) requested"); options blksize,
+ *   blksize2, tsize, timeout, utimeout and rollover are answered in an OACK in
+ *   the order and spelling the client used. Retransmission doubles the wait
+ *   from `-T` (1 s): resends at 1, 3, 7, 15 and 31 s, then the transfer ends
+ *   silently at 63 s. A wrong or duplicate ACK is never answered with DATA (the
+ *   Sorcerer's Apprentice rule, RFC 1123 §4.2.3.1). Block numbers roll over
+ *   from 65535 to 0 (or to the `rollover` option's value). WRQ writes files
+ *   (into existing ones, or new ones with `-c`), re-ACKs a duplicate DATA,
+ *   and dallies one timeout after the final ACK.
+ * - `"dnsmasq"` (dnsmasq 2.90's TFTP): read-only, paths below the TFTP root,
+ *   its own error texts ("file … not found for …", "unsupported request from
+ *   …"), blksize clamped to the interface MTU less 32, retransmission on
+ *   whole-second boundaries (2 s, then growing by `1 << backoff/2`), a
+ *   transfer given up 45 s after the last ACK, and an ERROR 5 "ignoring packet
+ *   from … (TID mismatch)" to any packet that reaches a transfer's port from
+ *   another address or port (RFC 1350 §4).
+ *
+ * Simplified: files have no owners or permission bits (every file is
+ * world-readable and writable, so "Access denied" and "File must have global
+ * read permissions" never happen); a directory exists when a file lives below
+ * it; no `-m` remapping, tcp-wrappers or user switching; tftpd-hpa's transfer
+ * socket is connect()ed on Linux, so the kernel answers a packet from another
+ * TID with ICMP port unreachable — packetlab's UDP sockets have no connect(),
+ * so the model drops such a packet silently (the transfer is undisturbed either
+ * way); the ICMP port unreachable that a connected socket would turn into
+ * ECONNREFUSED does end a tftpd-hpa transfer, as on Linux. dnsmasq's netascii
+ * expansion is modelled as a whole-file LF → CR LF translation.
+ *
+ * @module
+ */
+import type { NetNs } from "../../node/netns.ts";
+import type { Datagram, UdpSocket } from "../../transport/udp.ts";
+import type { IcmpError } from "../../ip/ipv4.ts";
+import type { Ip4 } from "../../wire/packet.ts";
+import { formatIp4 } from "../../wire/addr.ts";
+import { WireError } from "../../wire/errors.ts";
+import {
+  decodeTftp,
+  encodeTftp,
+  fromNetascii,
+  TFTP_DEFAULT_BLKSIZE,
+  TFTP_MAX_BLKSIZE,
+  TftpErrorCode,
+  tftpErrorMessage,
+  type TftpMessage,
+  type TftpOption,
+  toNetascii,
+} from "./message.ts";
+import {
+  BlockCursor,
+  blockPayload,
+  chrootPath,
+  type FileMap,
+  isDirectory,
+  joinChunks,
+  readFile,
+  RetryTimer,
+  SECOND,
+} from "./lockstep.ts";
+
+/** Which real server the model follows. */
+export type TftpServerFlavour = "tftpd-hpa" | "dnsmasq";
+
+/** How a server is set up (in.tftpd's command line, or dnsmasq's --tftp-* options). */
+export interface TftpServerOptions {
+  /** Which server to behave as (default "tftpd-hpa"). */
+  flavour?: TftpServerFlavour;
+  /**
+   * Directories: with `secure`, the one root every filename is relative to;
+   * without, the prefixes absolute filenames must start with (none: any).
+   */
+  dirs: string[];
+  /** in.tftpd -s: chroot to the single directory (default true). */
+  secure?: boolean;
+  /** in.tftpd -c: a WRQ may create a new file. */
+  create?: boolean;
+  /** in.tftpd -B: the largest blksize granted (default 65464). */
+  maxBlksize?: number;
+  /** in.tftpd -T: the first retransmission timeout, ns (default 1 s). */
+  rexmt?: number;
+  /** in.tftpd -r: options to ignore, by name. */
+  refuse?: string[];
+  /** Listen on this address only (in.tftpd -a); 0 or absent: all. */
+  address?: Ip4;
+  /** Listening port (default 69). */
+  port?: number;
+  /** in.tftpd -R: transfer ports from this range instead of ephemeral ones. */
+  portRange?: [number, number];
+  /** in.tftpd -v (each adds one): what goes to the log. */
+  verbosity?: number;
+  /** Where log lines go (syslog text, without the program prefix). */
+  log?: (line: string) => void;
+}
+
+/** How a transfer ended, or that it still runs. */
+export type TftpTransferState = "running" | "complete" | "error" | "timeout" | "aborted";
+
+/** One request the server answered: what was asked, negotiated and sent. */
+export interface TftpServerTransfer {
+  /** Read or write request. */
+  readonly op: "RRQ" | "WRQ";
+  /** The client's address. */
+  readonly client: Ip4;
+  /** The client's port (its transfer ID). */
+  readonly clientPort: number;
+  /** The server's port for this transfer (its transfer ID); 0 when none was bound. */
+  localPort: number;
+  /** The file name as requested. */
+  readonly filename: string;
+  /** The file it maps to, when the request got that far. */
+  path: string | undefined;
+  /** Transfer mode, lower case. */
+  mode: string;
+  /** Block size in use. */
+  blksize: number;
+  /** The options acknowledged in an OACK, if one was sent. */
+  oack: TftpOption[] | undefined;
+  /** Bytes of file data on the wire (after netascii translation). */
+  bytes: number;
+  /** DATA packets in the file (RRQ) or received in order (WRQ). */
+  blocks: number;
+  /** DATA (RRQ) or ACK (WRQ) packets sent, retransmissions included. */
+  sent: number;
+  /** Packets sent again because the answer did not come in time. */
+  retransmissions: number;
+  /** Packets that arrived from another address or port. */
+  strays: number;
+  /** Where the transfer stands. */
+  state: TftpTransferState;
+  /** The ERROR the server sent, or the one it received (`received`). */
+  error: { code: number; message: string; received: boolean } | undefined;
+  /** Virtual time of the request, ns. */
+  readonly startedAt: number;
+  /** Virtual time the transfer ended, ns (undefined while running). */
+  endedAt: number | undefined;
+}
+
+/** Counters of a server. */
+export interface TftpServerStats {
+  /** Requests received on the listening port. */
+  requests: number;
+  /** Packets on the listening port that were not requests (ignored). */
+  ignored: number;
+  /** ERROR packets sent. */
+  errorsSent: number;
+  /** Transfers finished with the last ACK. */
+  completed: number;
+}
+
+/** tftpd-hpa's text for a code when it passes none (its errmsgs[]: code 2 reads "Access denied"). */
+function hpaErrorText(code: number): string {
+  return code === TftpErrorCode.ACCESS_VIOLATION ? "Access denied" : tftpErrorMessage(code);
+}
+
+/** The seconds counter (time_t) of virtual time, as dnsmasq reads it. */
+function timeT(ns: number): number {
+  return Math.floor(ns / SECOND);
+}
+
+/** dnsmasq's limit on a transfer without progress (TFTP_TRANSFER_TIME), seconds. */
+const DNSMASQ_TRANSFER_TIME = 45;
+/** dnsmasq's default retransmission interval, seconds. */
+const DNSMASQ_TIMEOUT = 2;
+/** dnsmasq's largest window (TFTP_MAX_WINDOW). */
+const DNSMASQ_MAX_WINDOW = 32;
+
+/** dnsmasq's netascii: every LF sent as CR LF (bare CRs untouched). */
+function dnsmasqNetascii(b: Uint8Array): Uint8Array {
+  let lf = 0;
+  for (const c of b) if (c === 10) lf++;
+  const out = new Uint8Array(b.length + lf);
+  let w = 0;
+  for (const c of b) {
+    if (c === 10) out[w++] = 13;
+    out[w++] = c;
+  }
+  return out;
+}
+
+/** A request split as tftpd-hpa reads it: NUL-terminated strings after the opcode. */
+function requestStrings(b: Uint8Array): { strings: string[]; terminated: boolean } {
+  const strings: string[] = [];
+  let pos = 2;
+  while (pos < b.length && b[pos] !== 0) {
+    const end = b.indexOf(0, pos);
+    if (end < 0) return { strings, terminated: false };
+    let s = "";
+    for (let i = pos; i < end; i++) s += String.fromCharCode(b[i]!);
+    strings.push(s);
+    pos = end + 1;
+  }
+  return { strings, terminated: true };
+}
+
+/** A TFTP server on one namespace. */
+export class TftpServer {
+  /** The flavour it follows. */
+  readonly flavour: TftpServerFlavour;
+  /** Counters. */
+  readonly stats: TftpServerStats = { requests: 0, ignored: 0, errorsSent: 0, completed: 0 };
+  /** Every transfer so far, in request order. */
+  readonly transfers: TftpServerTransfer[] = [];
+  /** Log lines (syslog text), in order. */
+  readonly log: string[] = [];
+  #ns: NetNs;
+  #files: FileMap;
+  #o: Required<Omit<TftpServerOptions, "log" | "address" | "portRange">> & {
+    address: Ip4;
+    portRange: [number, number] | undefined;
+  };
+  #onLog: ((line: string) => void) | undefined;
+  #listener: UdpSocket | undefined;
+  #sessions = new Set<Session>();
+
+  /**
+   * A server for `ns` reading `files` (a node's file map); call `start()`.
+   *
+   * @example
+   * ```ts ignore
+   * const server = new TftpServer(srv.root, srv.files, { dirs: ["/srv/tftp"] });
+   * server.start();
+   * ```
+   */
+  constructor(ns: NetNs, files: FileMap, options: TftpServerOptions) {
+    this.#ns = ns;
+    this.#files = files;
+    this.flavour = options.flavour ?? "tftpd-hpa";
+    this.#onLog = options.log;
+    this.#o = {
+      flavour: this.flavour,
+      dirs: options.dirs,
+      secure: options.secure ?? true,
+      create: options.create ?? false,
+      maxBlksize: options.maxBlksize ?? TFTP_MAX_BLKSIZE,
+      rexmt: options.rexmt ?? SECOND,
+      refuse: (options.refuse ?? []).map((r) => r.toLowerCase()),
+      address: options.address ?? 0,
+      port: options.port ?? 69,
+      portRange: options.portRange,
+      verbosity: options.verbosity ?? 0,
+    };
+  }
+
+  /** Bind the listening socket; returns the errno when the port is taken or the address not local. */
+  start(): "EADDRINUSE" | "EADDRNOTAVAIL" | undefined {
+    const s = this.#ns.udp.socket();
+    const e = s.bind(this.#o.address, this.#o.port);
+    if (e) return e === "EADDRINUSE" ? "EADDRINUSE" : "EADDRNOTAVAIL";
+    s.onMessage = (d) => {
+      s.recv();
+      this.#request(d);
+    };
+    this.#listener = s;
+    return undefined;
+  }
+
+  /** Stop listening and end every running transfer (as killing the daemon does). */
+  stop(): void {
+    this.#listener?.close();
+    this.#listener = undefined;
+    for (const s of [...this.#sessions]) s.end("aborted");
+  }
+
+  /** Whether the listening socket is bound. */
+  get listening(): boolean {
+    return this.#listener !== undefined;
+  }
+
+  /** Transfers still running. */
+  get active(): number {
+    return this.#sessions.size;
+  }
+
+  /** Append a log line. */
+  logLine(line: string): void {
+    this.log.push(line);
+    this.#onLog?.(line);
+  }
+
+  #request(d: Datagram): void {
+    if (typeof d.data === "number" || d.data.length < 2) {
+      this.stats.ignored++;
+      return;
+    }
+    const b = d.data;
+    const opcode = (b[0]! << 8) | b[1]!;
+    if (opcode !== 1 && opcode !== 2) {
+      // tftpd-hpa's child exits at once; dnsmasq's listener ignores it too.
+      this.stats.ignored++;
+      return;
+    }
+    this.stats.requests++;
+    const t: TftpServerTransfer = {
+      op: opcode === 1 ? "RRQ" : "WRQ",
+      client: d.from,
+      clientPort: d.fromPort,
+      localPort: 0,
+      filename: "",
+      path: undefined,
+      mode: "",
+      blksize: TFTP_DEFAULT_BLKSIZE,
+      oack: undefined,
+      bytes: 0,
+      blocks: 0,
+      sent: 0,
+      retransmissions: 0,
+      strays: 0,
+      state: "running",
+      error: undefined,
+      startedAt: this.#ns.dev.sim.now,
+      endedAt: undefined,
+    };
+    const { strings, terminated } = requestStrings(b);
+    (t as { filename: string }).filename = strings[0] ?? "";
+    this.transfers.push(t);
+    const sock = this.#bindTransferSocket(d.to);
+    if (sock === undefined) {
+      t.state = "error";
+      t.endedAt = t.startedAt;
+      this.logLine("bind: Address already in use");
+      return;
+    }
+    t.localPort = sock.localPort;
+    const session = this.flavour === "dnsmasq"
+      ? this.#dnsmasqRequest(t, sock, strings, terminated, d)
+      : this.#hpaRequest(t, sock, strings, terminated);
+    if (session) this.#sessions.add(session);
+  }
+
+  #bindTransferSocket(to: Ip4): UdpSocket | undefined {
+    const s = this.#ns.udp.socket();
+    const local = this.#ns.ip.isLocal(to) ? to : 0;
+    const range = this.#o.portRange;
+    if (range === undefined) return s.bind(local, 0) ? undefined : s;
+    // tftp-hpa's pick_port_bind: a random start in the range, then upwards.
+    const n = range[1] - range[0] + 1;
+    const start = this.#ns.dev.sim.rng(`tftp ports ${this.#ns.nodeName}/${this.#ns.name}`).int(
+      0,
+      n - 1,
+    );
+    for (let i = 0; i < n; i++) {
+      if (s.bind(local, range[0] + ((start + i) % n)) === undefined) return s;
+    }
+    return undefined;
+  }
+
+  /** Send an ERROR from a fresh transfer socket and close it. */
+  #nak(t: TftpServerTransfer, sock: UdpSocket, code: number, message: string): undefined {
+    sock.sendTo(encodeTftp({ op: "ERROR", code, message }), t.client, t.clientPort);
+    sock.close();
+    this.stats.errorsSent++;
+    t.error = { code, message, received: false };
+    t.state = "error";
+    t.endedAt = this.#ns.dev.sim.now;
+    if (this.flavour === "tftpd-hpa" && this.#o.verbosity >= 2) {
+      this.logLine(`sending NAK (${code}, ${message}) to ${formatIp4(t.client)}`);
+    }
+    if (this.flavour === "dnsmasq") this.logLine(message);
+    return undefined;
+  }
+
+  // ---- tftpd-hpa ----------------------------------------------------------
+
+  #hpaRequest(
+    t: TftpServerTransfer,
+    sock: UdpSocket,
+    strings: string[],
+    terminated: boolean,
+  ): Session | undefined {
+    const bad = TftpErrorCode.ILLEGAL_OPERATION;
+    if (!terminated) return this.#nak(t, sock, bad, "Request not null-terminated");
+    if (strings.length < 2 || strings[1] === "") return this.#nak(t, sock, bad, "Missing mode");
+    const mode = strings[1]!.toLowerCase();
+    t.mode = mode;
+    if (mode !== "netascii" && mode !== "octet") return this.#nak(t, sock, bad, "Unknown mode");
+    if (this.#o.verbosity >= 1) {
+      this.logLine(`${t.op} from ${formatIp4(t.client)} filename ${t.filename}`);
+    }
+    const access = this.#hpaValidate(t);
+    if (access !== undefined) return this.#nak(t, sock, access.code, access.message);
+    // Options, in the order sent (tftpd-hpa's do_opt).
+    const state: HpaOptionState = {
+      blksize: TFTP_DEFAULT_BLKSIZE,
+      rexmt: this.#o.rexmt,
+      rollover: 0,
+      tsizeOk: t.op === "WRQ" || mode === "octet",
+      fileSize: t.op === "RRQ" ? this.#rawSize(t.path!) : 0,
+    };
+    const oack: TftpOption[] = [];
+    for (let i = 2; i + 1 < strings.length; i += 2) {
+      const r = this.#hpaOption(strings[i]!, strings[i + 1]!, state);
+      if (r === "refuse") {
+        return this.#nak(t, sock, TftpErrorCode.OPTION_REFUSED, "Unsupported option(s) requested");
+      }
+      if (r !== undefined) oack.push(r);
+    }
+    t.blksize = state.blksize;
+    t.oack = oack.length > 0 ? oack : undefined;
+    const waits = [1, 2, 4, 8, 16, 32].map((k) => k * state.rexmt);
+    if (t.op === "RRQ") {
+      const raw = isDirectory(this.#files, t.path!) ? undefined : readFile(this.#files, t.path!)!;
+      const data = raw === undefined ? undefined : mode === "netascii" ? toNetascii(raw) : raw;
+      return new HpaReadSession(this, t, sock, data, state.rollover as 0 | 1, waits);
+    }
+    return new HpaWriteSession(this, t, sock, this.#files, state.rollover as 0 | 1, waits);
+  }
+
+  #rawSize(path: string): number {
+    return isDirectory(this.#files, path) ? 4096 : readFile(this.#files, path)?.length ?? 0;
+  }
+
+  /** tftpd-hpa's validate_access(): the path, or the error to send. */
+  #hpaValidate(t: TftpServerTransfer): { code: number; message: string } | undefined {
+    const o = this.#o;
+    let path: string;
+    if (o.secure) {
+      path = chrootPath(o.dirs[0]!, t.filename);
+    } else {
+      if (!t.filename.startsWith("/")) {
+        return { code: TftpErrorCode.ACCESS_VIOLATION, message: "Only absolute filenames allowed" };
+      }
+      if (t.filename.includes("/../")) {
+        return { code: TftpErrorCode.ACCESS_VIOLATION, message: "Reverse path not allowed" };
+      }
+      if (o.dirs.length > 0 && !o.dirs.some((d) => t.filename.startsWith(d))) {
+        return { code: TftpErrorCode.ACCESS_VIOLATION, message: "Forbidden directory" };
+      }
+      path = t.filename;
+    }
+    t.path = path;
+    const dir = isDirectory(this.#files, path);
+    const exists = dir || this.#files.has(path);
+    if (t.op === "RRQ") {
+      if (!exists) return { code: TftpErrorCode.FILE_NOT_FOUND, message: hpaErrorText(1) };
+      return undefined;
+    }
+    if (dir) return { code: TftpErrorCode.NOT_DEFINED, message: "Is a directory" };
+    if (!exists && !o.create) {
+      return { code: TftpErrorCode.FILE_NOT_FOUND, message: hpaErrorText(1) };
+    }
+    this.#files.set(path, new Uint8Array(0)); // O_CREAT / ftruncate()
+    return undefined;
+  }
+
+  /** One option as tftpd-hpa's do_opt() treats it: the OACK entry, nothing, or a refusal. */
+  #hpaOption(
+    name: string,
+    value: string,
+    st: HpaOptionState,
+  ): TftpOption | undefined | "refuse" {
+    if (name === "" || value === "" || !/^[0-9]+$/.test(value)) return undefined;
+    const key = name.toLowerCase();
+    if (this.#o.refuse.includes(key)) return undefined;
+    let v = Number(value);
+    switch (key) {
+      case "blksize":
+      case "blksize2":
+        if (v < 8) return "refuse";
+        if (v > this.#o.maxBlksize) v = this.#o.maxBlksize;
+        else if (key === "blksize2") v = 2 ** Math.floor(Math.log2(v));
+        st.blksize = v;
+        break;
+      case "tsize":
+        if (!st.tsizeOk) return "refuse";
+        if (v === 0) v = st.fileSize;
+        break;
+      case "timeout":
+        if (v < 1 || v > 255) return "refuse";
+        st.rexmt = v * SECOND;
+        break;
+      case "utimeout":
+        if (v < 10000 || v > 255000000) return "refuse";
+        st.rexmt = v * 1000;
+        break;
+      case "rollover":
+        if (v > 65535) return "refuse";
+        st.rollover = v;
+        break;
+      default:
+        return undefined;
+    }
+    return { name, value: String(v) };
+  }
+
+  // ---- dnsmasq -------------------------------------------------------------
+
+  #dnsmasqRequest(
+    t: TftpServerTransfer,
+    sock: UdpSocket,
+    strings: string[],
+    terminated: boolean,
+    d: Datagram,
+  ): Session | undefined {
+    const client = formatIp4(t.client);
+    const bad = TftpErrorCode.ILLEGAL_OPERATION;
+    if (t.op === "WRQ") return this.#nak(t, sock, bad, `unsupported write request from ${client}`);
+    const mode = (strings[1] ?? "").toLowerCase();
+    t.mode = mode;
+    if (!terminated || !strings[0] || (mode !== "octet" && mode !== "netascii")) {
+      return this.#nak(t, sock, bad, `unsupported request from ${client}`);
+    }
+    let blksize = TFTP_DEFAULT_BLKSIZE;
+    let timeout = DNSMASQ_TIMEOUT;
+    const opts = { blksize: false, tsize: false, timeout: false, windowsize: false };
+    let windowsize = 1;
+    for (let i = 2; i + 1 < strings.length; i += 2) {
+      const name = strings[i]!.toLowerCase();
+      const val = Number.parseInt(strings[i + 1]!, 10) || 0; // atoi()
+      if (name === "blksize") {
+        blksize = Math.max(1, val);
+        blksize = Math.min(blksize, d.iface.mtu - 32);
+        opts.blksize = true;
+      } else if (name === "tsize" && mode !== "netascii") {
+        opts.tsize = true;
+      } else if (name === "timeout" && val >= 1) {
+        timeout = Math.min(val, 255);
+        opts.timeout = true;
+      } else if (name === "windowsize" && mode !== "netascii") {
+        windowsize = Math.min(Math.max(val, 1), DNSMASQ_MAX_WINDOW);
+        opts.windowsize = true;
+      }
+    }
+    // The file: the root, then the name (an absolute name inside the root is taken as it is).
+    const root = this.#o.dirs[0]!;
+    const prefix = root.endsWith("/") ? root : root + "/";
+    let name = t.filename.replaceAll("\\", "/");
+    let path: string;
+    if (name.startsWith("/") && name.startsWith(prefix)) path = name;
+    else {
+      if (name.startsWith("/")) name = name.slice(1);
+      path = prefix + name;
+    }
+    t.path = path;
+    if (path.includes("/../")) {
+      return this.#nak(
+        t,
+        sock,
+        TftpErrorCode.ACCESS_VIOLATION,
+        `cannot access ${path}: Permission denied`,
+      );
+    }
+    if (isDirectory(this.#files, path)) {
+      return this.#nak(t, sock, TftpErrorCode.NOT_DEFINED, `cannot read ${path}: Is a directory`);
+    }
+    const raw = readFile(this.#files, path);
+    if (raw === undefined) {
+      return this.#nak(
+        t,
+        sock,
+        TftpErrorCode.FILE_NOT_FOUND,
+        `file ${path} not found for ${client}`,
+      );
+    }
+    const oack: TftpOption[] = [];
+    if (opts.blksize) oack.push({ name: "blksize", value: String(blksize) });
+    if (opts.tsize) oack.push({ name: "tsize", value: String(raw.length) });
+    if (opts.timeout) oack.push({ name: "timeout", value: String(timeout) });
+    if (opts.windowsize) oack.push({ name: "windowsize", value: String(windowsize) });
+    t.blksize = blksize;
+    t.oack = oack.length > 0 ? oack : undefined;
+    const data = mode === "netascii" ? dnsmasqNetascii(raw) : raw;
+    return new DnsmasqReadSession(this, t, sock, data, timeout, windowsize);
+  }
+
+  /** Called by a session when it ends. */
+  finished(s: Session): void {
+    this.#sessions.delete(s);
+    if (s.t.state === "complete") this.stats.completed++;
+  }
+
+  /** The simulator (for sessions). */
+  get sim() {
+    return this.#ns.dev.sim;
+  }
+}
+
+interface HpaOptionState {
+  blksize: number;
+  rexmt: number;
+  rollover: number;
+  tsizeOk: boolean;
+  fileSize: number;
+}
+
+/** A running transfer on its own socket. */
+abstract class Session {
+  constructor(
+    readonly server: TftpServer,
+    readonly t: TftpServerTransfer,
+    readonly sock: UdpSocket,
+  ) {
+    sock.onMessage = (d) => {
+      sock.recv();
+      if (d.from !== t.client || d.fromPort !== t.clientPort) {
+        t.strays++;
+        this.stray(d);
+        return;
+      }
+      let m: TftpMessage;
+      try {
+        m = decodeTftp(d.data instanceof Uint8Array ? d.data : new Uint8Array(d.data));
+      } catch (e) {
+        if (e instanceof WireError) return; // garbage: keep waiting
+        throw e;
+      }
+      this.receive(m);
+    };
+    sock.onError = (e) => this.icmpError(e);
+  }
+
+  /** Send a packet to the client. */
+  send(m: TftpMessage): void {
+    this.sock.sendTo(encodeTftp(m), this.t.client, this.t.clientPort);
+  }
+
+  /** End the transfer: close the socket and record how it ended. */
+  end(state: TftpTransferState): void {
+    if (this.t.state !== "running") return;
+    this.stopTimers();
+    this.t.state = state;
+    this.t.endedAt = this.server.sim.now;
+    this.sock.close();
+    this.server.finished(this);
+  }
+
+  /** A packet from the peer. */
+  abstract receive(m: TftpMessage): void;
+  /** Stop any timer. */
+  abstract stopTimers(): void;
+  /** A packet from another address or port. */
+  stray(_d: Datagram): void {}
+  /** An ICMP error about what this socket sent. */
+  icmpError(_e: IcmpError): void {}
+}
+
+/** tftpd-hpa's tftp_sendfile(): OACK (if any), then DATA blocks in lockstep. */
+class HpaReadSession extends Session {
+  #cursor: BlockCursor;
+  #data: Uint8Array | undefined;
+  #timer: RetryTimer;
+  #awaitingOack: boolean;
+
+  constructor(
+    server: TftpServer,
+    t: TftpServerTransfer,
+    sock: UdpSocket,
+    data: Uint8Array | undefined,
+    rollover: 0 | 1,
+    waits: number[],
+  ) {
+    super(server, t, sock);
+    this.#data = data;
+    this.#cursor = new BlockCursor(data?.length ?? 0, t.blksize, rollover);
+    t.bytes = data?.length ?? 0;
+    t.blocks = data === undefined ? 0 : this.#cursor.count;
+    this.#timer = new RetryTimer(
+      server.sim,
+      waits,
+      () => this.#resend(),
+      () => this.end("timeout"),
+    );
+    this.#awaitingOack = t.oack !== undefined;
+    if (this.#awaitingOack) {
+      this.send({ op: "OACK", options: t.oack! });
+      this.#timer.start();
+    } else this.#sendBlock();
+  }
+
+  #resend(): void {
+    this.t.retransmissions++;
+    if (this.#awaitingOack) this.send({ op: "OACK", options: this.t.oack! });
+    else this.#sendData();
+  }
+
+  #sendData(): void {
+    this.t.sent++;
+    const c = this.#cursor;
+    this.send({ op: "DATA", block: c.block, data: blockPayload(this.#data!, c.blksize, c.index) });
+  }
+
+  #sendBlock(): void {
+    if (this.#data === undefined) {
+      // read() of a directory fails: nak(errno + 100).
+      this.send({ op: "ERROR", code: TftpErrorCode.NOT_DEFINED, message: "Is a directory" });
+      this.server.stats.errorsSent++;
+      this.t.error = { code: 0, message: "Is a directory", received: false };
+      this.end("error");
+      return;
+    }
+    this.#sendData();
+    this.#timer.start();
+  }
+
+  receive(m: TftpMessage): void {
+    if (m.op === "ERROR") {
+      this.t.error = { code: m.code, message: m.message, received: true };
+      if (this.#awaitingOack) this.server.logLine("tftp: client does not accept options");
+      this.end("aborted");
+      return;
+    }
+    if (m.op !== "ACK") return;
+    if (this.#awaitingOack) {
+      if (m.block === 0) {
+        this.#awaitingOack = false;
+        this.#timer.stop();
+        this.#sendBlock();
+      } else this.#timer.resendNow(); // "goto oack"
+      return;
+    }
+    if (m.block !== this.#cursor.block) return; // RFC 1123: never resend DATA on a wrong ACK
+    this.#timer.stop();
+    if (this.#cursor.last) {
+      this.end("complete");
+      return;
+    }
+    this.#cursor.index++;
+    this.#sendBlock();
+  }
+
+  override icmpError(e: IcmpError): void {
+    // The socket is connected: a port unreachable comes back from recv() as ECONNREFUSED.
+    if (e.type !== 3 || e.code !== 3) return;
+    this.server.logLine(`tftpd: read${this.#awaitingOack ? "" : "(ack)"}: Connection refused`);
+    this.end("aborted");
+  }
+
+  stopTimers(): void {
+    this.#timer.stop();
+  }
+}
+
+/** tftpd-hpa's tftp_recvfile(): ACK 0 (or OACK), DATA in, ACKs out, a dally after the last. */
+class HpaWriteSession extends Session {
+  #files: FileMap;
+  #chunks: Uint8Array[] = [];
+  #expected = 1;
+  #timer: RetryTimer;
+  #rollover: 0 | 1;
+  #rexmt: number;
+  #last: TftpMessage;
+  #dally: { cancel(): void } | undefined;
+  #finalBlock = -1;
+
+  constructor(
+    server: TftpServer,
+    t: TftpServerTransfer,
+    sock: UdpSocket,
+    files: FileMap,
+    rollover: 0 | 1,
+    waits: number[],
+  ) {
+    super(server, t, sock);
+    this.#files = files;
+    this.#rollover = rollover;
+    this.#rexmt = waits[0]!;
+    this.#timer = new RetryTimer(server.sim, waits, () => {
+      this.t.retransmissions++;
+      this.#sendLast();
+    }, () => this.#abortWrite("timeout"));
+    this.#last = t.oack ? { op: "OACK", options: t.oack } : { op: "ACK", block: 0 };
+    this.#sendLast();
+    this.#timer.start();
+  }
+
+  #sendLast(): void {
+    this.t.sent++;
+    this.send(this.#last);
+  }
+
+  /** Write what arrived so far into the file (tftpd-hpa writes as it goes). */
+  #flush(): void {
+    const out = joinChunks(this.#chunks);
+    this.#files.set(this.t.path!, this.t.mode === "netascii" ? fromNetascii(out) : out);
+    this.t.bytes = out.length;
+  }
+
+  #abortWrite(state: TftpTransferState): void {
+    this.#flush();
+    this.end(state);
+  }
+
+  receive(m: TftpMessage): void {
+    if (this.#finalBlock >= 0) {
+      // Dallying after the final ACK: a repeated last DATA means that ACK was lost.
+      if (m.op === "DATA" && m.block === this.#finalBlock) {
+        this.t.sent++;
+        this.send({ op: "ACK", block: this.#finalBlock });
+      }
+      this.end("complete");
+      return;
+    }
+    if (m.op === "ERROR") {
+      this.t.error = { code: m.code, message: m.message, received: true };
+      this.#abortWrite("aborted");
+      return;
+    }
+    if (m.op !== "DATA") return;
+    if (m.block !== this.#expected) {
+      if (m.block === ((this.#expected - 1) & 0xffff)) this.#timer.resendNow(); // duplicate: re-ACK
+      return;
+    }
+    this.#timer.stop();
+    this.#chunks.push(m.data.slice());
+    this.t.blocks++;
+    const block = m.block;
+    this.#expected = block === 0xffff ? this.#rollover : block + 1;
+    this.#last = { op: "ACK", block };
+    if (m.data.length === this.t.blksize) {
+      this.#sendLast();
+      this.#timer.start();
+      return;
+    }
+    // The final ACK, then one timeout ("timeout_quit") to catch a repeated last DATA.
+    this.#flush();
+    this.#sendLast();
+    this.#finalBlock = block;
+    this.#dally = this.server.sim.after(this.#rexmt, () => this.end("complete"));
+  }
+
+  stopTimers(): void {
+    this.#timer.stop();
+    this.#dally?.cancel();
+  }
+}
+
+/**
+ * dnsmasq's transfer loop: (re)transmission whenever the seconds counter
+ * reaches `retransmit`, which an ACK sets to now; a window of blocks when
+ * windowsize was negotiated; the end 45 s after the last ACK.
+ */
+class DnsmasqReadSession extends Session {
+  #data: Uint8Array;
+  #timeout: number;
+  #windowsize: number;
+  /** The block after the last one acknowledged (0 while the OACK is outstanding). */
+  #lastack: number;
+  #sentUpTo = 0;
+  #retransmit: number;
+  #backoff = 1;
+  #start: number;
+  #count: number;
+  #timer: { cancel(): void } | undefined;
+
+  constructor(
+    server: TftpServer,
+    t: TftpServerTransfer,
+    sock: UdpSocket,
+    data: Uint8Array,
+    timeout: number,
+    windowsize: number,
+  ) {
+    super(server, t, sock);
+    this.#data = data;
+    this.#timeout = timeout;
+    this.#windowsize = windowsize;
+    this.#count = Math.floor(data.length / t.blksize) + 1;
+    t.bytes = data.length;
+    t.blocks = this.#count;
+    const now = timeT(server.sim.now);
+    this.#start = now;
+    this.#lastack = t.oack ? 0 : 1;
+    this.#retransmit = now + timeout;
+    // The request handler sends the first packet (OACK or DATA 1) itself.
+    this.#sendFrom(this.#lastack, 1);
+    this.#schedule();
+  }
+
+  /** Send up to `n` packets starting at file block `first` (0 = the OACK). */
+  #sendFrom(first: number, n: number): void {
+    for (let i = 0, b = first; i < n && b <= this.#count; i++, b++) {
+      if (b === 0) {
+        this.send({ op: "OACK", options: this.t.oack! });
+        break;
+      }
+      this.t.sent++;
+      this.send({
+        op: "DATA",
+        block: b & 0xffff,
+        data: blockPayload(this.#data, this.t.blksize, b),
+      });
+      this.#sentUpTo = Math.max(this.#sentUpTo, b);
+    }
+  }
+
+  /** Wake at the next whole second that matters: a retransmission or the give-up. */
+  #schedule(): void {
+    this.#timer?.cancel();
+    const sim = this.server.sim;
+    const wake = Math.min(this.#retransmit, this.#start + DNSMASQ_TRANSFER_TIME + 1) * SECOND;
+    this.#timer = sim.at(Math.max(wake, sim.now), () => this.#tick());
+  }
+
+  #tick(): void {
+    const now = timeT(this.server.sim.now);
+    if (now - this.#start > DNSMASQ_TRANSFER_TIME) {
+      // No complaint when only the last ACK is missing: some clients never send it.
+      const timedOut = this.#sentUpTo < this.#count;
+      const client = formatIp4(this.t.client);
+      this.server.logLine(`${timedOut ? "timeout sending" : "sent"} ${this.t.path} to ${client}`);
+      this.end(timedOut ? "timeout" : "complete");
+      return;
+    }
+    if (now >= this.#retransmit) this.#transmit(true);
+    if (this.t.state === "running") this.#schedule();
+  }
+
+  /** dnsmasq's (re)transmit path: step the deadline, send a window from lastack. */
+  #transmit(isRetransmission: boolean): void {
+    this.#retransmit += this.#timeout + (1 << (this.#backoff >> 1));
+    this.#backoff++;
+    if (this.#lastack > this.#count) {
+      this.server.logLine(`sent ${this.t.path} to ${formatIp4(this.t.client)}`);
+      this.end("complete");
+      return;
+    }
+    if (isRetransmission) this.t.retransmissions++;
+    this.#sendFrom(this.#lastack, this.#lastack === 0 ? 1 : this.#windowsize);
+  }
+
+  receive(m: TftpMessage): void {
+    if (m.op === "ERROR") {
+      const client = formatIp4(this.t.client);
+      this.t.error = { code: m.code, message: m.message, received: true };
+      this.server.logLine(`error ${m.code} ${m.message} received from ${client}`);
+      this.server.logLine(`failed sending ${this.t.path} to ${client}`);
+      this.end("aborted");
+      return;
+    }
+    if (m.op !== "ACK") return;
+    // Widen the 16-bit block number next to what was sent (dnsmasq's wrap handling),
+    // then ignore duplicate ACKs and ACKs of blocks not sent yet.
+    let block = m.block;
+    if (block < this.#lastack) block |= (this.#sentUpTo + 1) & ~0xffff;
+    if (block < this.#lastack || block > this.#sentUpTo) return;
+    const now = timeT(this.server.sim.now);
+    this.#retransmit = now;
+    this.#start = now;
+    this.#backoff = 0;
+    this.#lastack = block + 1;
+    this.#transmit(false);
+    if (this.t.state === "running") this.#schedule();
+  }
+
+  override stray(d: Datagram): void {
+    const text = `ignoring packet from ${formatIp4(d.from)} (TID mismatch)`;
+    this.server.logLine(text);
+    this.server.stats.errorsSent++;
+    this.sock.sendTo(
+      encodeTftp({ op: "ERROR", code: TftpErrorCode.UNKNOWN_TID, message: text }),
+      d.from,
+      d.fromPort,
+    );
+  }
+
+  stopTimers(): void {
+    this.#timer?.cancel();
+  }
+}
