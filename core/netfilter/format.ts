@@ -10,7 +10,20 @@
 import { formatIp4, maskLength } from "../wire/addr.ts";
 import type { Chain } from "./netfilter.ts";
 import { CtState } from "./conntrack.ts";
-import type { AddrSel, Match, NatRange, PortRange, Rule, Target } from "./rule.ts";
+import {
+  ADDR_TYPES,
+  type AddrSel,
+  type Match,
+  type NatRange,
+  type PortRange,
+  type Rule,
+  type Target,
+} from "./rule.ts";
+
+/** "LOCAL,BROADCAST" for a set of ADDR_TYPES bits. */
+export function addrTypeNames(bits: number): string {
+  return ADDR_TYPES.filter((_, i) => bits & (1 << i)).join(",");
+}
 
 /** Options of `iptables -L`. */
 export interface ListFormat {
@@ -232,6 +245,12 @@ function listMatch(m: Match, numeric: boolean): string {
       }`;
     case "comment":
       return ` /* ${m.text} */`;
+    case "addrtype": {
+      let s = " ADDRTYPE match";
+      if (m.src) s += ` src-type ${m.srcInvert ? "!" : ""}${addrTypeNames(m.src)}`;
+      if (m.dst) s += ` dst-type ${m.dstInvert ? "!" : ""}${addrTypeNames(m.dst)}`;
+      return s;
+    }
   }
 }
 
@@ -400,6 +419,12 @@ function saveMatch(m: Match): string {
       }`;
     case "comment":
       return ` -m comment --comment ${quoteIfNeeded(m.text)}`;
+    case "addrtype": {
+      let s = " -m addrtype";
+      if (m.src) s += `${m.srcInvert ? " !" : ""} --src-type ${addrTypeNames(m.src)}`;
+      if (m.dst) s += `${m.dstInvert ? " !" : ""} --dst-type ${addrTypeNames(m.dst)}`;
+      return s;
+    }
   }
 }
 

@@ -35,7 +35,7 @@ import {
   type Packet,
   TcpFlag,
 } from "../wire/packet.ts";
-import { formatIp4, formatMac } from "../wire/addr.ts";
+import { broadcastOf, formatIp4, formatMac } from "../wire/addr.ts";
 import { ipPayloadLength } from "../wire/frame.ts";
 import {
   type Hook,
@@ -56,7 +56,7 @@ import {
   type Tuple,
   tupleOf,
 } from "./conntrack.ts";
-import { type NatRange, type Rule, ruleMatches } from "./rule.ts";
+import { ADDR_TYPES, type NatRange, type Rule, ruleMatches } from "./rule.ts";
 import { natQuote, quotedTuple } from "./quote.ts";
 
 /** The four tables. */
@@ -166,6 +166,20 @@ export class Netfilter implements PacketFilter {
     this.#rng = ns.sim.rng(`nat:${ns.nodeName}:${ns.name}`);
   }
 
+  /** An address's type as the routing tables see it (what `-m addrtype` tests). */
+  readonly #addrType = (a: Ip4): number => {
+    const k = (name: string) => 1 << (ADDR_TYPES as readonly string[]).indexOf(name);
+    if (a === 0xffffffff) return k("BROADCAST");
+    if ((a >>> 28) === 14) return k("MULTICAST");
+    if (this.stack.isLocal(a)) return k("LOCAL");
+    if (
+      this.stack.addrs.some((x) => x.len < 31 && (x.broadcast || broadcastOf(x.addr, x.len)) === a)
+    ) {
+      return k("BROADCAST");
+    }
+    return k("UNICAST");
+  };
+
   /** Hook this netfilter into its IPv4 stack. */
   attach(): this {
     this.stack.filter = this;
@@ -270,7 +284,7 @@ export class Netfilter implements PacketFilter {
     ctState: number,
     depth: number,
   ): ChainResult {
-    const cx = { inIf, outIf, ctState };
+    const cx = { inIf, outIf, ctState, addrType: this.#addrType };
     for (let i = 0; i < chain.rules.length; i++) {
       const rule = chain.rules[i]!;
       if (!ruleMatches(rule, p, cx)) continue;

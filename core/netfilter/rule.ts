@@ -75,7 +75,31 @@ export type Match =
   }
   | { kind: "conntrack" | "state"; states: number; invert: boolean }
   | { kind: "mark"; value: number; mask: number; invert: boolean }
-  | { kind: "comment"; text: string };
+  | { kind: "comment"; text: string }
+  | {
+    kind: "addrtype";
+    /** Bits of ADDR_TYPES for the source, 0 when not tested. */
+    src: number;
+    srcInvert: boolean;
+    dst: number;
+    dstInvert: boolean;
+  };
+
+/** Address types of `-m addrtype`, in the kernel's order (RTN_*), one bit each. */
+export const ADDR_TYPES = [
+  "UNSPEC",
+  "UNICAST",
+  "LOCAL",
+  "BROADCAST",
+  "ANYCAST",
+  "MULTICAST",
+  "BLACKHOLE",
+  "UNREACHABLE",
+  "PROHIBIT",
+  "THROW",
+  "NAT",
+  "XRESOLVE",
+] as const;
 
 /** NAT ranges: addresses and ports to map to (0 when not given). */
 export interface NatRange {
@@ -149,6 +173,8 @@ export interface MatchContext {
   outIf: Interface | undefined;
   /** One of the CtState bits (conntrack), 0 when not tracked. */
   ctState: number;
+  /** The ADDR_TYPES bit of an address as this namespace's routing sees it (addrtype). */
+  addrType?: (a: Ip4) => number;
 }
 
 /** Whether `p` matches every selector and match of `r`. */
@@ -216,6 +242,13 @@ function matchOne(m: Match, p: Packet, cx: MatchContext): boolean {
       return ((((p.mark & m.mask) >>> 0) === m.value) !== m.invert);
     case "comment":
       return true;
+    case "addrtype": {
+      const type = cx.addrType;
+      if (type === undefined) return false;
+      if (m.src !== 0 && ((type(p.ip!.src) & m.src) !== 0) === m.srcInvert) return false;
+      if (m.dst !== 0 && ((type(p.ip!.dst) & m.dst) !== 0) === m.dstInvert) return false;
+      return true;
+    }
   }
 }
 

@@ -25,6 +25,7 @@ import {
 } from "../netfilter/netfilter.ts";
 import { CtState } from "../netfilter/conntrack.ts";
 import {
+  ADDR_TYPES,
   type Match,
   newRule,
   type PortRange,
@@ -573,6 +574,8 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
           r.matches.push({ kind: "mark", value: 0, mask: 0xffffffff, invert: false });
         } else if (name === "comment") {
           r.matches.push({ kind: "comment", text: "" });
+        } else if (name === "addrtype") {
+          r.matches.push({ kind: "addrtype", src: 0, srcInvert: false, dst: 0, dstInvert: false });
         } else {
           throw param(`Couldn't load match \`${name}':No such file or directory`, prog);
         }
@@ -672,6 +675,19 @@ function matchOption(
       case "comment":
         if (opt === "--comment") {
           m.text = value();
+          return true;
+        }
+        break;
+      case "addrtype":
+        if (opt === "--src-type" || opt === "--dst-type") {
+          let bits = 0;
+          for (const t of value().split(",")) {
+            const k = (ADDR_TYPES as readonly string[]).indexOf(t.toUpperCase());
+            if (k < 0) throw param(`addrtype: bad type "${t}"`);
+            bits |= 1 << k;
+          }
+          if (opt === "--src-type") [m.src, m.srcInvert] = [bits, inv];
+          else [m.dst, m.dstInvert] = [bits, inv];
           return true;
         }
         break;
