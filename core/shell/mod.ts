@@ -13,6 +13,8 @@
  * iptables-save, iptables-restore, conntrack, dmesg, curl, echo, cat, sleep,
  * true, false, kill, pkill, wait, hostname.
  *
+ * TFTP: tftp (tftp-hpa's client) and in.tftpd (tftpd-hpa's server).
+ *
  * @module
  */
 import type { Node, ShellResult } from "../node/node.ts";
@@ -27,6 +29,8 @@ import { traceroute } from "./traceroute.ts";
 import { tracepath } from "./tracepath.ts";
 import { sysctl } from "./sysctl.ts";
 import { tcpdump } from "./tcpdump.ts";
+import { tftp } from "./tftp.ts";
+import { tftpd } from "./tftpd.ts";
 import { iptables, iptablesRestore, iptablesSave } from "./iptables.ts";
 import { conntrack } from "./conntrack.ts";
 import { dmesg } from "./dmesg.ts";
@@ -90,6 +94,8 @@ const builtins: Record<string, Command> = {
   traceroute,
   tracepath,
   tcpdump,
+  tftp,
+  "in.tftpd": tftpd,
   iptables,
   "iptables-save": iptablesSave,
   "iptables-restore": iptablesRestore,
