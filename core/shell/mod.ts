@@ -13,7 +13,8 @@
  * iptables-save, iptables-restore, conntrack, dmesg, curl, echo, cat, sleep,
  * true, false, kill, pkill, wait, hostname.
  *
- * TFTP: tftp (tftp-hpa's client) and in.tftpd (tftpd-hpa's server).
+ * DHCP: dnsmasq, dhclient, dhcrelay; as daemons they outlive the command line
+ * that started them, and `pkill NAME` or `kill PID` stops them.
  *
  * @module
  */
@@ -29,12 +30,14 @@ import { traceroute } from "./traceroute.ts";
 import { tracepath } from "./tracepath.ts";
 import { sysctl } from "./sysctl.ts";
 import { tcpdump } from "./tcpdump.ts";
-import { tftp } from "./tftp.ts";
-import { tftpd } from "./tftpd.ts";
 import { iptables, iptablesRestore, iptablesSave } from "./iptables.ts";
 import { conntrack } from "./conntrack.ts";
 import { dmesg } from "./dmesg.ts";
 import { curl } from "./curl.ts";
+import { dnsmasq } from "./dnsmasq.ts";
+import { dhclient } from "./dhclient.ts";
+import { dhcrelay } from "./dhcrelay.ts";
+import { stopDaemons } from "./daemons.ts";
 
 export type { Command, CommandContext, Process } from "./context.ts";
 export { parseCommands } from "./parse.ts";
@@ -94,14 +97,15 @@ const builtins: Record<string, Command> = {
   traceroute,
   tracepath,
   tcpdump,
-  tftp,
-  "in.tftpd": tftpd,
   iptables,
   "iptables-save": iptablesSave,
   "iptables-restore": iptablesRestore,
   conntrack,
   dmesg,
   curl,
+  dnsmasq,
+  dhclient,
+  dhcrelay,
   true: () => 0,
   false: () => 1,
   hostname: (ctx) => {
@@ -164,6 +168,7 @@ const builtins: Record<string, Command> = {
       const job = a.startsWith("%")
         ? st.jobs.find((j) => j.id === Number(a.slice(1)))
         : st.jobs.find((j) => j.pid === Number(a));
+      if (!job && !a.startsWith("%") && stopDaemons(ctx.node, { pid: Number(a) }) > 0) continue;
       if (!job) {
         ctx.err(
           a.startsWith("%")
@@ -188,6 +193,7 @@ const builtins: Record<string, Command> = {
         n++;
       }
     }
+    if (name !== undefined) n += stopDaemons(ctx.node, { name });
     reap(st);
     return n > 0 ? 0 : 1;
   },

@@ -11,10 +11,13 @@
  *
  * Engines: {@link DhcpClient} (RFC 2131 §4.4, dhclient's behaviour; its
  * {@link DhcpLease} carries next-server and boot file for PXE) over a
- * {@link DhcpPacketSocket}.
+ * {@link DhcpPacketSocket}; {@link DhcpServer} (RFC 2131 §4.3, deciding and
+ * logging as dnsmasq 2.90); {@link DhcpRelay} (RFC 1542, as ISC dhcrelay).
  *
  * @module
  */
 export * from "./message.ts";
 export * from "./packet_socket.ts";
 export * from "./client.ts";
+export * from "./server.ts";
+export * from "./relay.ts";

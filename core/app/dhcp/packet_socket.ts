@@ -23,6 +23,7 @@ import {
   type Mac,
   newPacket,
   type Packet,
+  type Payload,
 } from "../../wire/packet.ts";
 import { DropReason } from "../../sim/trace.ts";
 import type { Interface } from "../../net/interface.ts";
@@ -34,6 +35,20 @@ import { decodeDhcp, type DhcpMessage, encodeDhcp } from "./message.ts";
 export const DHCP_SERVER_PORT = 67;
 /** The DHCP client port (RFC 2131 §4.1). */
 export const DHCP_CLIENT_PORT = 68;
+
+/**
+ * Decode a UDP payload as DHCP; the error text for bytes that are not DHCP (or
+ * a virtual payload), instead of an exception.
+ */
+export function tryDecodeDhcp(data: Payload): DhcpMessage | string {
+  if (typeof data === "number") return "virtual payload";
+  try {
+    return decodeDhcp(data);
+  } catch (e) {
+    if (e instanceof WireError) return e.message;
+    throw e;
+  }
+}
 
 /** One frame to build and send on an interface. */
 export interface RawDhcpSend {
@@ -109,13 +124,9 @@ export class DhcpPacketSocket {
         return false;
       }
       const trace = dev.sim.trace;
-      let message: DhcpMessage;
-      try {
-        if (typeof u.payload === "number") throw new WireError("dhcp", "virtual payload");
-        message = decodeDhcp(u.payload);
-      } catch (e) {
-        if (!(e instanceof WireError)) throw e;
-        trace.drop(inIf, p, DropReason.malformed, `dhcp: ${e.message}`);
+      const message = tryDecodeDhcp(u.payload);
+      if (typeof message === "string") {
+        trace.drop(inIf, p, DropReason.malformed, `dhcp: ${message}`);
         return true;
       }
       trace.deliver(inIf, p, `packet socket udp port ${port}`);
