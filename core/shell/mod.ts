@@ -16,6 +16,9 @@
  * DHCP: dnsmasq, dhclient, dhcrelay; as daemons they outlive the command line
  * that started them, and `pkill NAME` or `kill PID` stops them.
  *
+ * DNS: dig (BIND 9.18) and getent hosts (glibc), over the node's
+ * /etc/resolv.conf and /etc/hosts.
+ *
  * @module
  */
 import type { Node, ShellResult } from "../node/node.ts";
@@ -30,6 +33,8 @@ import { traceroute } from "./traceroute.ts";
 import { tracepath } from "./tracepath.ts";
 import { sysctl } from "./sysctl.ts";
 import { tcpdump } from "./tcpdump.ts";
+import { dig } from "./dig.ts";
+import { getent } from "./getent.ts";
 import { iptables, iptablesRestore, iptablesSave } from "./iptables.ts";
 import { conntrack } from "./conntrack.ts";
 import { dmesg } from "./dmesg.ts";
@@ -97,6 +102,8 @@ const builtins: Record<string, Command> = {
   traceroute,
   tracepath,
   tcpdump,
+  dig,
+  getent,
   iptables,
   "iptables-save": iptablesSave,
   "iptables-restore": iptablesRestore,

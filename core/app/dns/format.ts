@@ -161,39 +161,65 @@ export function formatQuestion(q: DnsQuestion): string {
   return ";" + l.text;
 }
 
+/** Which parts of a message dig prints (its `+[no]comments`, `+[no]question`, … options). */
+export interface DigDisplay {
+  /** The header, flags, OPT pseudo-section, section titles and the blank lines between. */
+  comments: boolean;
+  question: boolean;
+  answer: boolean;
+  authority: boolean;
+  additional: boolean;
+}
+
+const SHOW_ALL: DigDisplay = {
+  comments: true,
+  question: true,
+  answer: true,
+  authority: true,
+  additional: true,
+};
+
 /**
- * A whole message in dig's default layout, from the `;; ->>HEADER<<-` line to
- * the last section, each line ending in a newline.
+ * A whole message in dig's layout, from the `;; ->>HEADER<<-` line to the
+ * last section, each line ending in a newline. dig's warning line follows the
+ * flags of a response that had RD set and RA clear. `display` leaves parts
+ * out as dig's display options do (default: everything).
  */
-export function formatDnsMessage(m: DnsMessage): string {
+export function formatDnsMessage(m: DnsMessage, display: DigDisplay = SHOW_ALL): string {
   const flags = (["qr", "aa", "tc", "rd", "ra", "ad", "cd"] as const).filter((f) => m[f]);
   const arcount = m.additionals.length + (m.edns === undefined ? 0 : 1);
-  const out: string[] = [
-    `;; ->>HEADER<<- opcode: ${OPCODE_NAMES[m.opcode] ?? `RESERVED${m.opcode}`}, ` +
-    `status: ${dnsRcodeName(m.rcode)}, id: ${m.id}`,
-    `;; flags: ${flags.join(" ")}; QUERY: ${m.questions.length}, ANSWER: ${m.answers.length}, ` +
-    `AUTHORITY: ${m.authorities.length}, ADDITIONAL: ${arcount}`,
-    "",
-  ];
-  if (m.edns !== undefined) {
-    const e = m.edns;
-    out.push(";; OPT PSEUDOSECTION:");
-    out.push(`; EDNS: version: ${e.version}, flags:${e.dnssecOk ? " do" : ""}; udp: ${e.udpSize}`);
-    for (const o of e.options) {
-      const label = o.code === 10 ? "COOKIE" : `OPT=${o.code}`;
-      out.push(`; ${label}: ${hexUpper(o.data).toLowerCase()}`);
+  const out: string[] = [];
+  if (display.comments) {
+    out.push(
+      `;; ->>HEADER<<- opcode: ${OPCODE_NAMES[m.opcode] ?? `RESERVED${m.opcode}`}, ` +
+        `status: ${dnsRcodeName(m.rcode)}, id: ${m.id}`,
+      `;; flags: ${flags.join(" ")}; QUERY: ${m.questions.length}, ANSWER: ${m.answers.length}, ` +
+        `AUTHORITY: ${m.authorities.length}, ADDITIONAL: ${arcount}`,
+    );
+    if (m.qr && m.rd && !m.ra) out.push(";; WARNING: recursion requested but not available");
+    out.push("");
+    if (m.edns !== undefined) {
+      const e = m.edns;
+      out.push(";; OPT PSEUDOSECTION:");
+      out.push(
+        `; EDNS: version: ${e.version}, flags:${e.dnssecOk ? " do" : ""}; udp: ${e.udpSize}`,
+      );
+      for (const o of e.options) {
+        const label = o.code === 10 ? "COOKIE" : `OPT=${o.code}`;
+        out.push(`; ${label}: ${hexUpper(o.data).toLowerCase()}`);
+      }
     }
   }
-  if (m.questions.length > 0) {
-    out.push(";; QUESTION SECTION:", ...m.questions.map(formatQuestion), "");
-  }
-  const sections: Array<[string, DnsRecord[]]> = [
-    ["ANSWER", m.answers],
-    ["AUTHORITY", m.authorities],
-    ["ADDITIONAL", m.additionals],
+  const sections: Array<[string, string[], boolean]> = [
+    ["QUESTION", m.questions.map(formatQuestion), display.question],
+    ["ANSWER", m.answers.map(formatRecord), display.answer],
+    ["AUTHORITY", m.authorities.map(formatRecord), display.authority],
+    ["ADDITIONAL", m.additionals.map(formatRecord), display.additional],
   ];
-  for (const [title, list] of sections) {
-    if (list.length > 0) out.push(`;; ${title} SECTION:`, ...list.map(formatRecord), "");
+  for (const [title, lines, shown] of sections) {
+    if (!shown || lines.length === 0) continue;
+    if (display.comments) out.push(`;; ${title} SECTION:`, ...lines, "");
+    else out.push(...lines);
   }
-  return out.join("\n") + "\n";
+  return out.length === 0 ? "" : out.join("\n") + "\n";
 }

@@ -17,7 +17,8 @@
  * Servers and resolvers run in virtual time on a namespace's sockets:
  * {@link AuthoritativeServer} answers from {@link Zone}s (and {@link Gslb}
  * policies), {@link RecursiveResolver} iterates from the root hints and
- * caches ({@link DnsCache}). Their `answer` and `resolve` methods are the API
+ * caches ({@link DnsCache}), {@link StubResolver} is glibc's resolver reading
+ * /etc/resolv.conf and /etc/hosts. Their `answer` and `resolve` methods are the API
  * other protocols (HTTPDNS, CDN) build on; {@link dnsExchange} sends one query
  * over UDP or TCP.
  *
@@ -34,3 +35,4 @@ export * from "./gslb.ts";
 export * from "./authoritative.ts";
 export * from "./cache.ts";
 export * from "./resolver.ts";
+export * from "./stub.ts";
