@@ -217,15 +217,13 @@ export class HttpConnection {
     this.#current = undefined;
     this.responses++;
     const persist = keepsAlive(p.req) && keepsAlive(m.message) && m.head.framing !== "close";
-    p.h.onResponse(m.message, m);
-    if (!persist) {
-      if (this.state !== "closed") {
-        this.socket.close();
-        this.#closed({ kind: "closed" });
-      }
-      return;
+    // A response that ends the connection: closed before the caller hears of it.
+    if (!persist && this.state !== "closed") {
+      this.socket.close();
+      this.#closed({ kind: "closed" });
     }
-    this.#next();
+    p.h.onResponse(m.message, m);
+    if (persist) this.#next();
   }
 
   #peerClosed(): void {

@@ -130,17 +130,23 @@ function head(startLine: string, headers: readonly HttpField[]): string {
   return s + "\r\n";
 }
 
-function join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** Concatenate byte arrays (one array is returned as it is). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
 /** The bytes of a request: request line, fields, empty line, body as given (no fields added). */
 export function encodeRequest(r: HttpRequest): Uint8Array {
-  return join(utf8(head(`${r.method} ${r.target} ${r.version}`, r.headers)), r.body);
+  return concatBytes([utf8(head(`${r.method} ${r.target} ${r.version}`, r.headers)), r.body]);
 }
 
 /** The head of a response (status line, fields, empty line) as text. */
@@ -150,7 +156,7 @@ export function responseHead(r: Omit<HttpResponse, "body">): string {
 
 /** The bytes of a response: status line, fields, empty line, body as given (no fields added). */
 export function encodeResponse(r: HttpResponse): Uint8Array {
-  return join(utf8(responseHead(r)), r.body);
+  return concatBytes([utf8(responseHead(r)), r.body]);
 }
 
 /**
@@ -166,13 +172,5 @@ export function encodeChunked(body: Uint8Array, chunkSize = 4096): Uint8Array {
     parts.push(utf8(piece.length.toString(16) + "\r\n"), piece, utf8("\r\n"));
   }
   parts.push(utf8("0\r\n\r\n"));
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

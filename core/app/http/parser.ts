@@ -35,7 +35,7 @@
  *
  * @module
  */
-import type { HttpField, HttpRequest, HttpResponse } from "./message.ts";
+import { concatBytes, type HttpField, type HttpRequest, type HttpResponse } from "./message.ts";
 
 /** Which side's messages the parser reads. */
 export type HttpParserMode = "request" | "response";
@@ -681,18 +681,4 @@ export class HttpParser<M extends HttpRequest | HttpResponse = HttpRequest | Htt
 
 function badChunk(): HttpParseError {
   return new HttpParseError("chunk", "Illegal or missing hexadecimal sequence in chunked-encoding");
-}
-
-/** Concatenate byte arrays. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type HttpEnd, type HttpHead, HttpParseError, HttpParser } from "./parser.ts";
 import {
+  concatBytes,
   encodeChunked,
   encodeRequest,
   encodeResponse,
@@ -374,20 +375,9 @@ const requestArb = fc.record({
   if (r.lf) {
     bytes = utf8(text(bytes.subarray(0, bytes.length - wire.length)).replaceAll("\r\n", "\n"));
   }
-  if (r.lf) bytes = join([bytes, wire]);
+  if (r.lf) bytes = concatBytes([bytes, wire]);
   return { message, bytes };
 });
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const n = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Split `bytes` at the given fractions (sorted positions), including empty pieces. */
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
@@ -409,7 +399,7 @@ const cutsArb = fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: t
 Deno.test("http parser property: pipelined requests split anywhere parse as the whole", () => {
   fc.assert(
     fc.property(fc.array(requestArb, { minLength: 1, maxLength: 4 }), cutsArb, (reqs, cuts) => {
-      const stream = join(reqs.map((r) => r.bytes));
+      const stream = concatBytes(reqs.map((r) => r.bytes));
       const whole = parse<HttpRequest>("request", [stream]);
       const pieces = parse<HttpRequest>("request", split(stream, cuts));
       const bytewise = parse<HttpRequest>(
@@ -452,7 +442,7 @@ const responseArb = fc.record({
 Deno.test("http parser property: responses split anywhere parse as the whole, body events add up", () => {
   fc.assert(
     fc.property(fc.array(responseArb, { minLength: 1, maxLength: 4 }), cutsArb, (list, cuts) => {
-      const stream = join(list.map((r) => r.bytes));
+      const stream = concatBytes(list.map((r) => r.bytes));
       const got: HttpResponse[] = [];
       let wire = 0;
       let heads = 0;
