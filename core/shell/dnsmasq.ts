@@ -19,9 +19,15 @@
  * in use" and exit 2. The lease file (`/var/lib/misc/dnsmasq.leases`) is
  * written in dnsmasq's format after each change.
  *
+ * `--enable-tftp` with `--tftp-root=DIR` adds dnsmasq's read-only TFTP server
+ * (core/app/tftp's "dnsmasq" flavour) on port 69, logging as dnsmasq-tftp; a
+ * root that is no directory fails with "TFTP directory DIR inaccessible" and
+ * exit 3, a taken port 69 with "failed to create listening socket for port
+ * 69" and exit 2.
+ *
  * Simplified: no DNS service (with DNS on, dnsmasq offers itself as the DNS
  * server, as the real one does, but nothing answers on port 53), no tags, no
- * TFTP (see `core/app/tftp`), no SIGHUP reload.
+ * TFTP options beyond the root, no SIGHUP reload.
  *
  * @module
  */
@@ -41,6 +47,8 @@ import {
 import { INFINITE_LEASE } from "../app/dhcp/client.ts";
 import type { CommandContext, Process } from "./context.ts";
 import { addDaemon, type Daemon, newPid, removeDaemon, syslog } from "./daemons.ts";
+import { TftpServer } from "../app/tftp/server.ts";
+import { isDirectory } from "../app/tftp/lockstep.ts";
 
 const VERSION = "2.90";
 const COMPILE_OPTIONS =
@@ -66,6 +74,8 @@ export interface DnsmasqConfig {
   version: boolean;
   /** `--help`. */
   help: boolean;
+  /** `--enable-tftp`, and `--tftp-root` (undefined: files from dnsmasq's working directory, /). */
+  tftp: { enabled: boolean; root: string | undefined };
 }
 
 /** Thrown for a bad option, with dnsmasq's text. */
@@ -107,6 +117,8 @@ const OPTIONS: Record<string, { short?: string; arg: ArgKind }> = {
   "quiet-dhcp": { arg: "none" },
   "leasefile-ro": { arg: "none" },
   "dhcp-lease-max": { short: "X", arg: "required" },
+  "enable-tftp": { arg: "optional" },
+  "tftp-root": { arg: "required" },
 };
 
 const SHORT = new Map(
@@ -288,12 +300,19 @@ export function parseDnsmasq(
     test: false,
     version: false,
     help: false,
+    tftp: { enabled: false, root: undefined },
   };
   const apply = (name: string, value: string | undefined) => {
     const d = cfg.dhcp;
     switch (name) {
       case "dhcp-range":
         d.ranges.push(parseRange(value!));
+        break;
+      case "enable-tftp":
+        cfg.tftp.enabled = true;
+        break;
+      case "tftp-root":
+        cfg.tftp.root = value!.split(",")[0]!;
         break;
       case "dhcp-option":
       case "dhcp-option-force":
@@ -437,6 +456,11 @@ function startupLines(cfg: DnsmasqConfig, ctx: CommandContext): string[] {
         }`,
     );
   }
+  if (cfg.tftp.enabled) {
+    // "TFTP %s%s %s %s": the root (or "enabled"), then the secure-mode and port-range words.
+    const root = cfg.tftp.root;
+    out.push(`dnsmasq-tftp: TFTP ${root === undefined ? "enabled" : `root is ${root}`}  `);
+  }
   return out;
 }
 
@@ -483,6 +507,27 @@ export function dnsmasq(ctx: CommandContext, argv: string[]): number | Process {
     ctx.err("\ndnsmasq: failed to bind DHCP server socket: Address already in use\n");
     return 2;
   }
+  let tftp: TftpServer | undefined;
+  if (cfg.tftp.enabled) {
+    const root = cfg.tftp.root ?? "/";
+    tftp = new TftpServer(ctx.ns, ctx.node.files, {
+      flavour: "dnsmasq",
+      dirs: [root],
+      log: (line) => log(`dnsmasq-tftp: ${line}`),
+    });
+    if (tftp.start() !== undefined) {
+      server.stop();
+      ctx.err("\ndnsmasq: failed to create listening socket for port 69: Address already in use\n");
+      return 2;
+    }
+    if (root !== "/" && !isDirectory(ctx.node.files, root)) {
+      const why = ctx.node.files.has(root) ? "Not a directory" : "No such file or directory";
+      tftp.stop();
+      server.stop();
+      ctx.err(`\ndnsmasq: TFTP directory ${root} inaccessible: ${why}\n`);
+      return 3;
+    }
+  }
   const node = ctx.node;
   const pid = newPid(node);
   const sim = ctx.sim;
@@ -511,6 +556,7 @@ export function dnsmasq(ctx: CommandContext, argv: string[]): number | Process {
       if (stopped) return;
       stopped = true;
       server.stop();
+      tftp?.stop();
       removeDaemon(node, daemon);
       log("dnsmasq: exiting on receipt of SIGTERM");
     },

@@ -9,22 +9,23 @@
  * core/app/tftp/server.ts.
  *
  * As on Linux, in.tftpd says nothing on the terminal except what getopt
- * prints for an unknown option; its complaints go to syslog, here appended
- * to the node's /var/log/syslog as `in.tftpd: MESSAGE` lines, and its exit
+ * prints for an unknown option; its complaints go to syslog — the node's
+ * /var/log/syslog, "Jan  1 00:00:00 host in.tftpd[PID]: MESSAGE", each
+ * request's lines with the pid of the child it forks for it — and its exit
  * status is the sysexits.h code tftpd-hpa uses (64 for a bad value, 66 for a
  * missing directory, 67 for an unknown user, 71 when the port cannot be
- * bound, 74 without -l/-L, where inetd would have passed a socket).
+ * bound, 74 without -l/-L, where inetd would have passed a socket). A daemon
+ * started with `-l` is stopped by `pkill in.tftpd` or `kill PID`.
  *
  * Simplified: `-m` remap files are refused (not modelled); `-u`, `-U`, `-p`,
  * `-P` and `-t` are accepted and change nothing; the users that exist are
- * root, nobody and tftp; a daemon started with `-l` is no shell job, so only
- * `{@link stopTftpd}` stops it.
+ * root, nobody and tftp.
  *
  * @module
  */
 import type { CommandContext, Process } from "./context.ts";
 import type { NetNs } from "../node/netns.ts";
-import type { Node } from "../node/node.ts";
+import { addDaemon, type Daemon, newPid, removeDaemon, syslog } from "./daemons.ts";
 import { getopt } from "./getopt.ts";
 import { inetAton } from "./format.ts";
 import { TftpServer } from "../app/tftp/server.ts";
@@ -77,17 +78,6 @@ export function stopTftpd(ns: NetNs): void {
   servers.delete(ns);
 }
 
-/** Append a line to the node's /var/log/syslog. */
-function syslog(node: Node, line: string): void {
-  const old = node.files.get("/var/log/syslog");
-  const prev = typeof old === "function" ? old() : old ?? new Uint8Array(0);
-  const add = new TextEncoder().encode(`in.tftpd: ${line}\n`);
-  const both = new Uint8Array(prev.length + add.length);
-  both.set(prev);
-  both.set(add, prev.length);
-  node.files.set("/var/log/syslog", both);
-}
-
 /**
  * Long options to short ones (getopt_long() semantics: `--name value`,
  * `--name=value`, unique prefixes); unknown ones are reported and dropped.
@@ -138,6 +128,7 @@ function expandLong(ctx: CommandContext, args: string[]): string[] {
 function parse(
   ctx: CommandContext,
   args: string[],
+  log: (line: string) => void,
 ): { opts: Array<[string, string | undefined]>; operands: string[] } {
   let rest = args.filter((a) => !a.startsWith("--") || a === "--");
   const special = args.filter((a) => a.startsWith("--") && a !== "--" && a.includes("="));
@@ -156,7 +147,7 @@ function parse(
         ? `in.tftpd: invalid option -- '${g.ch}'\n`
         : `in.tftpd: option requires an argument -- '${g.ch}'\n`,
     );
-    syslog(ctx.node, `Unknown option: '${g.ch}'`);
+    log(`Unknown option: '${g.ch}'`);
     // Drop the offending character and parse again.
     const at = rest.findIndex((a) => a.startsWith("-") && a !== "--" && a.includes(g.ch));
     const a = rest[at]!;
@@ -167,10 +158,13 @@ function parse(
 
 /** The `in.tftpd` command. */
 export function tftpd(ctx: CommandContext, argv: string[]): number | Process {
+  const node = ctx.node;
+  const pid = newPid(node);
+  const log = (line: string, p = pid) => syslog(node, ctx.sim.now, "in.tftpd", p, line);
   const args = expandLong(ctx, argv.slice(1));
-  const { opts, operands } = parse(ctx, args);
+  const { opts, operands } = parse(ctx, args, log);
   const fail = (message: string, status: number) => {
-    syslog(ctx.node, message);
+    log(message);
     return status;
   };
   let secure = false, create = false, standalone = false, foreground = false;
@@ -283,6 +277,7 @@ export function tftpd(ctx: CommandContext, argv: string[]): number | Process {
       port = n;
     }
   }
+  const children = new WeakMap<object, number>();
   const server = new TftpServer(ctx.ns, ctx.node.files, {
     flavour: "tftpd-hpa",
     dirs: operands,
@@ -295,7 +290,13 @@ export function tftpd(ctx: CommandContext, argv: string[]): number | Process {
     port,
     portRange,
     verbosity,
-    log: (line) => syslog(ctx.node, line),
+    log: (line, t) => {
+      if (t === undefined) return log(line);
+      // The child forked for the request logs with its own pid.
+      let p = children.get(t);
+      if (p === undefined) children.set(t, p = newPid(node));
+      log(line, p);
+    },
   });
   const e = server.start();
   if (e) {
@@ -305,7 +306,21 @@ export function tftpd(ctx: CommandContext, argv: string[]): number | Process {
   const list = servers.get(ctx.ns) ?? [];
   list.push(server);
   servers.set(ctx.ns, list);
-  if (!foreground) return 0; // daemon(): the parent returns at once
+  if (!foreground) {
+    // daemon(): the parent returns at once; the server runs on.
+    const daemon: Daemon = {
+      name: "in.tftpd",
+      pid,
+      ns: ctx.ns,
+      command: argv.join(" "),
+      stop: () => {
+        server.stop();
+        removeDaemon(node, daemon);
+      },
+    };
+    addDaemon(node, daemon);
+    return 0;
+  }
   return {
     done: () => !server.listening,
     status: () => 0,

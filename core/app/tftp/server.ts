@@ -101,8 +101,11 @@ export interface TftpServerOptions {
   portRange?: [number, number];
   /** in.tftpd -v (each adds one): what goes to the log. */
   verbosity?: number;
-  /** Where log lines go (syslog text, without the program prefix). */
-  log?: (line: string) => void;
+  /**
+   * Where log lines go (syslog text, without the program prefix), with the
+   * transfer they are about (tftpd-hpa logs those from the child it forks).
+   */
+  log?: (line: string, transfer: TftpServerTransfer | undefined) => void;
 }
 
 /** How a transfer ended, or that it still runs. */
@@ -221,7 +224,7 @@ export class TftpServer {
     address: Ip4;
     portRange: [number, number] | undefined;
   };
-  #onLog: ((line: string) => void) | undefined;
+  #onLog: TftpServerOptions["log"];
   #listener: UdpSocket | undefined;
   #sessions = new Set<Session>();
 
@@ -284,10 +287,10 @@ export class TftpServer {
     return this.#sessions.size;
   }
 
-  /** Append a log line. */
-  logLine(line: string): void {
+  /** Append a log line, about a transfer or not. */
+  logLine(line: string, transfer?: TftpServerTransfer): void {
     this.log.push(line);
-    this.#onLog?.(line);
+    this.#onLog?.(line, transfer);
   }
 
   #request(d: Datagram): void {
@@ -330,7 +333,7 @@ export class TftpServer {
     if (sock === undefined) {
       t.state = "error";
       t.endedAt = t.startedAt;
-      this.logLine("bind: Address already in use");
+      this.logLine("bind: Address already in use", t);
       return;
     }
     t.localPort = sock.localPort;
@@ -366,9 +369,9 @@ export class TftpServer {
     t.state = "error";
     t.endedAt = this.#ns.dev.sim.now;
     if (this.flavour === "tftpd-hpa" && this.#o.verbosity >= 2) {
-      this.logLine(`sending NAK (${code}, ${message}) to ${formatIp4(t.client)}`);
+      this.logLine(`sending NAK (${code}, ${message}) to ${formatIp4(t.client)}`, t);
     }
-    if (this.flavour === "dnsmasq") this.logLine(message);
+    if (this.flavour === "dnsmasq") this.logLine(message, t);
     return undefined;
   }
 
@@ -387,7 +390,7 @@ export class TftpServer {
     t.mode = mode;
     if (mode !== "netascii" && mode !== "octet") return this.#nak(t, sock, bad, "Unknown mode");
     if (this.#o.verbosity >= 1) {
-      this.logLine(`${t.op} from ${formatIp4(t.client)} filename ${t.filename}`);
+      this.logLine(`${t.op} from ${formatIp4(t.client)} filename ${t.filename}`, t);
     }
     const access = this.#hpaValidate(t);
     if (access !== undefined) return this.#nak(t, sock, access.code, access.message);
@@ -707,7 +710,7 @@ class HpaReadSession extends Session {
   receive(m: TftpMessage): void {
     if (m.op === "ERROR") {
       this.t.error = { code: m.code, message: m.message, received: true };
-      if (this.#awaitingOack) this.server.logLine("tftp: client does not accept options");
+      if (this.#awaitingOack) this.server.logLine("tftp: client does not accept options", this.t);
       this.end("aborted");
       return;
     }
@@ -733,7 +736,10 @@ class HpaReadSession extends Session {
   override icmpError(e: IcmpError): void {
     // The socket is connected: a port unreachable comes back from recv() as ECONNREFUSED.
     if (e.type !== 3 || e.code !== 3) return;
-    this.server.logLine(`tftpd: read${this.#awaitingOack ? "" : "(ack)"}: Connection refused`);
+    this.server.logLine(
+      `tftpd: read${this.#awaitingOack ? "" : "(ack)"}: Connection refused`,
+      this.t,
+    );
     this.end("aborted");
   }
 
@@ -909,7 +915,10 @@ class DnsmasqReadSession extends Session {
       // No complaint when only the last ACK is missing: some clients never send it.
       const timedOut = this.#sentUpTo < this.#count;
       const client = formatIp4(this.t.client);
-      this.server.logLine(`${timedOut ? "timeout sending" : "sent"} ${this.t.path} to ${client}`);
+      this.server.logLine(
+        `${timedOut ? "timeout sending" : "sent"} ${this.t.path} to ${client}`,
+        this.t,
+      );
       this.end(timedOut ? "timeout" : "complete");
       return;
     }
@@ -922,7 +931,7 @@ class DnsmasqReadSession extends Session {
     this.#retransmit += this.#timeout + (1 << (this.#backoff >> 1));
     this.#backoff++;
     if (this.#lastack > this.#count) {
-      this.server.logLine(`sent ${this.t.path} to ${formatIp4(this.t.client)}`);
+      this.server.logLine(`sent ${this.t.path} to ${formatIp4(this.t.client)}`, this.t);
       this.end("complete");
       return;
     }
@@ -934,8 +943,8 @@ class DnsmasqReadSession extends Session {
     if (m.op === "ERROR") {
       const client = formatIp4(this.t.client);
       this.t.error = { code: m.code, message: m.message, received: true };
-      this.server.logLine(`error ${m.code} ${m.message} received from ${client}`);
-      this.server.logLine(`failed sending ${this.t.path} to ${client}`);
+      this.server.logLine(`error ${m.code} ${m.message} received from ${client}`, this.t);
+      this.server.logLine(`failed sending ${this.t.path} to ${client}`, this.t);
       this.end("aborted");
       return;
     }
@@ -956,7 +965,7 @@ class DnsmasqReadSession extends Session {
 
   override stray(d: Datagram): void {
     const text = `ignoring packet from ${formatIp4(d.from)} (TID mismatch)`;
-    this.server.logLine(text);
+    this.server.logLine(text, this.t);
     this.server.stats.errorsSent++;
     this.sock.sendTo(
       encodeTftp({ op: "ERROR", code: TftpErrorCode.UNKNOWN_TID, message: text }),
