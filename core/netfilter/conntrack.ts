@@ -8,8 +8,10 @@
  *
  * TCP follows the kernel's state table (nf_conntrack_proto_tcp: SYN_SENT,
  * SYN_RECV, ESTABLISHED, FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE,
- * SYN_SENT2) with its default timeouts; UDP uses 30 s until replied and 120 s
- * once it is a stream (traffic after two seconds); ICMP 30 s. A connection is
+ * SYN_SENT2) with its default timeouts; a connection whose only answer is a
+ * RST is removed at once, and one picked up mid-stream (a lone ACK) lives 300 s
+ * until a reply. UDP uses 30 s until replied and 120 s once it is a stream
+ * (traffic after two seconds); ICMP 30 s. A connection is
  * inserted into the table ("confirmed") only when its first packet leaves the
  * last hook, so a packet dropped on the way leaves no entry, as in Linux.
  *
@@ -70,6 +72,8 @@ const TCP_TIMEOUT: Record<TcpCtState, number> = {
   CLOSE: 10 * S,
   SYN_SENT2: 120 * S,
 };
+/** nf_conntrack_tcp_timeout_unacknowledged: caps a picked-up connection until a reply. */
+const TCP_UNACK = 300 * S;
 const UDP_UNREPLIED = 30 * S;
 const UDP_REPLIED = 120 * S;
 const ICMP_TIMEOUT = 30 * S;
@@ -382,9 +386,13 @@ export class ConntrackTable {
     return true;
   }
 
-  /** Update state and timeout for a packet in direction `dir`; false when INVALID. */
+  /**
+   * Update state and timeout for a packet in direction `dir`; false when
+   * INVALID. As in the kernel, the protocol handler sees whether a reply had
+   * been seen before this packet; a reply only counts once it is accepted.
+   */
   #update(c: Conn, dir: 0 | 1, p: Packet, now: number): boolean {
-    if (dir === 1 && !c.seenReply) c.seenReply = true;
+    const replied = c.seenReply;
     if (p.tcp) {
       if (!validTcpFlags(p.tcp.flags)) return false;
       const ev = tcpEvent(p.tcp.flags);
@@ -394,17 +402,33 @@ export class ConntrackTable {
       if (next === "IV") return false;
       if (next === "IG") next = old;
       c.tcpState = next;
-      if (
+      if (dir === 1) c.seenReply = true;
+      let timeout = TCP_TIMEOUT[next];
+      if (!replied) {
+        if (ev === "rst") {
+          // "If only reply is a RST, we can consider ourselves not to have an
+          // established connection": the entry goes at once (nf_ct_kill), the
+          // RST itself still passes as part of it.
+          c.expires = now;
+          this.remove(c);
+          return true;
+        }
+        // A connection picked up mid-stream (nf_conntrack_tcp_loose) is
+        // ESTABLISHED without a reply: it gets the unacknowledged timeout.
+        if (next === "ESTABLISHED") timeout = Math.min(timeout, TCP_UNACK);
+      } else if (
         next === "ESTABLISHED" && (old === "SYN_RECV" || old === "ESTABLISHED") && !c.assured
       ) {
         c.assured = true;
       }
-      c.expires = now + TCP_TIMEOUT[next];
+      c.expires = now + timeout;
       return true;
     }
+    if (dir === 1) c.seenReply = true;
     if (p.udp) {
-      if (c.seenReply) {
+      if (replied) {
         let extra = UDP_UNREPLIED;
+        // Still active two seconds after it began: a stream.
         if (now > c.streamAt) {
           extra = UDP_REPLIED;
           c.assured = true;
