@@ -180,6 +180,7 @@ export function dropData(
   let isn = -1;
   let highest = -1;
   node.root.ip.filter = {
+    dropDetail: "test middlebox",
     run(hook, p) {
       const seg = p.tcp;
       if (hook !== "forward" || seg === undefined) return "accept";
