@@ -227,3 +227,29 @@ export function describe(w: WireDns): string {
   } ` +
     `${m.answers.length}/${m.authorities.length}/${m.additionals.length}`;
 }
+
+/**
+ * A second ISP region: resolver ldns2 10.54.0.53 (isp 10.54.0.1) and its
+ * client pc2 172.16.2.10 (isp 172.16.2.1), with the same root hints.
+ */
+export function secondRegion(net: Network, lab: DnsLab, resolverOptions: ResolverOptions = {}) {
+  const [pc2, ldns2] = net.nodes("pc2", "ldns2");
+  net.connect(ldns2, lab.isp, { delay: "5ms" });
+  net.connect(pc2, lab.isp, { delay: "5ms" });
+  lab.isp.sh("ip addr add 10.54.0.1/24 dev eth3; ip addr add 172.16.2.1/24 dev eth4");
+  ldns2.sh("ip addr add 10.54.0.53/24 dev eth0; ip route add default via 10.54.0.1");
+  pc2.sh("ip addr add 172.16.2.10/24 dev eth0; ip route add default via 172.16.2.1");
+  const resolver2 = new RecursiveResolver(ldns2.root, {
+    rootHints: ROOT_HINTS,
+    ...resolverOptions,
+  });
+  resolver2.listen();
+  pc2.files.set("/etc/resolv.conf", new TextEncoder().encode("nameserver 10.54.0.53\n"));
+  return { pc2, ldns2, resolver2 };
+}
+
+/** Mask what differs from run to run on a real machine: dig's query time and date lines. */
+export function maskDig(out: string): string {
+  return out.replace(/^;; Query time: \d+ msec$/gm, ";; Query time: N msec")
+    .replace(/^;; WHEN: .*$/gm, ";; WHEN: DATE");
+}

@@ -599,6 +599,8 @@ export class RecursiveResolver {
     );
     if (m.rcode === DnsRcode.NXDOMAIN) return this.#negative(t, name, DnsRcode.NXDOMAIN, soa);
     if (progressed) {
+      // The server holds the target and has nothing of the type: NODATA for the target (RFC 2308 §2.2).
+      if (m.aa && soa && inZone(name)) return this.#negative(t, name, DnsRcode.NOERROR, soa);
       // The chain left this response: restart at the target.
       this.#run(t);
       return "cname";
