@@ -19,7 +19,7 @@
  * Every drop names the table, chain and rule (`dropDetail`), so that the trace
  * explains it. LOG writes kernel log lines (`dmesg`).
  *
- * Connection tracking turns on when a rule needs it (a nat table rule, a
+ * Connection tracking turns on when a rule needs it (a NAT target, a
  * `conntrack`/`state` match) and stays on, as loading nf_conntrack does.
  * Simplified: fragments are not reassembled before the hooks (non-first
  * fragments match on addresses only and are not tracked); MASQUERADE entries

@@ -861,9 +861,15 @@ function checkPlace(p: Parsed, chain: Chain, what: string): void {
   }
 }
 
-/** Whether a rule makes conntrack necessary (NAT, state matches). */
-function needsConntrack(table: TableName, r: Rule): boolean {
-  return table === "nat" || r.matches.some((m) => m.kind === "conntrack" || m.kind === "state");
+/**
+ * Whether a rule makes conntrack necessary: a NAT target or a state match
+ * (their checkentry calls nf_ct_netns_get). A nat table holding only other
+ * rules (LOG, ACCEPT, jumps) does not: its chains then see no packets.
+ */
+function needsConntrack(r: Rule): boolean {
+  const k = r.target.kind;
+  return k === "SNAT" || k === "DNAT" || k === "MASQUERADE" || k === "REDIRECT" ||
+    r.matches.some((m) => m.kind === "conntrack" || m.kind === "state");
 }
 
 /** Rules compare equal for `-D` when their specifications print the same. */
@@ -940,7 +946,7 @@ function execute(ctx: CommandContext, p: Parsed): number {
       const what = op === "A" ? "RULE_APPEND" : op === "I" ? "RULE_INSERT" : "RULE_REPLACE";
       checkPlace(p, c, what);
       if (p.counters) [p.rule.pkts, p.rule.bytes] = p.counters;
-      if (needsConntrack(p.table, p.rule)) nf.tracking = true;
+      if (needsConntrack(p.rule)) nf.tracking = true;
       if (op === "A") c.rules.push(p.rule);
       else if (op === "I") {
         const n = p.num ?? 1;
