@@ -1011,9 +1011,11 @@ export class Ipv4Stack {
     r: RouteResult,
     dontFragment: boolean,
     local: boolean,
+    iif?: Interface,
   ): Errno | undefined {
     if (this.filter) {
-      const v = this.filter.run("postrouting", p, undefined, r.dev);
+      // A forwarded packet still knows where it came in (ip_output's indev).
+      const v = this.filter.run("postrouting", p, iif, r.dev);
       if (v === "drop") {
         this.ns.sim.trace.drop(r.dev, p, DropReason.netfilter, this.filter.dropDetail);
         return "EPERM";
@@ -1234,7 +1236,7 @@ export class Ipv4Stack {
       if (v === "stolen") return;
     }
     this.stats.forwarded++;
-    this.#postrouting(p, r, false, false);
+    this.#postrouting(p, r, false, false, iif);
   }
 
   /** RFC 1812 §5.2.7.2 redirect with Linux's exponential back-off (ip_rt_send_redirect). */

@@ -35,7 +35,7 @@ import {
   type Packet,
   TcpFlag,
 } from "../wire/packet.ts";
-import { broadcastOf, formatIp4, formatMac } from "../wire/addr.ts";
+import { broadcastOf } from "../wire/addr.ts";
 import { ipPayloadLength } from "../wire/frame.ts";
 import {
   type Hook,
@@ -58,6 +58,7 @@ import {
 } from "./conntrack.ts";
 import { ADDR_TYPES, type NatRange, type Rule, ruleMatches } from "./rule.ts";
 import { natQuote, quotedTuple } from "./quote.ts";
+import { logLine } from "./log.ts";
 
 /** The four tables. */
 export type TableName = "raw" | "mangle" | "nat" | "filter";
@@ -568,47 +569,10 @@ export class Netfilter implements PacketFilter {
     this.stack.output(rst);
   }
 
-  /** nf_log_ip_packet's layout: `PREFIX IN=eth0 OUT= MAC=… SRC=… DST=… LEN=… …`. */
+  /** A LOG line, in the kernel's layout (see log.ts). */
   #log(p: Packet, prefix: string, inIf: Interface | undefined, outIf: Interface | undefined): void {
-    const ip = p.ip!;
-    let s = `${prefix}IN=${inIf?.name ?? ""} OUT=${outIf?.name ?? ""} `;
-    if (inIf && inIf.kind !== "loopback") {
-      const hex = (m: number) => formatMac(m);
-      s += `MAC=${hex(p.eth.dst)}:${hex(p.eth.src)}:08:00 `;
-    }
-    s += `SRC=${formatIp4(ip.src)} DST=${formatIp4(ip.dst)} LEN=${ipLength(p)} ` +
-      `TOS=0x${hex2(ip.tos & 0x1e)} PREC=0x${hex2(ip.tos & 0xe0)} TTL=${ip.ttl} ID=${ip.id} ` +
-      (ip.df ? "DF " : "");
-    if (p.tcp) {
-      const t = p.tcp;
-      s += `PROTO=TCP SPT=${t.srcPort} DPT=${t.dstPort} WINDOW=${t.window} RES=0x00 `;
-      const names: Array<[number, string]> = [
-        [TcpFlag.CWR, "CWR"],
-        [TcpFlag.ECE, "ECE"],
-        [TcpFlag.URG, "URG"],
-        [TcpFlag.ACK, "ACK"],
-        [TcpFlag.PSH, "PSH"],
-        [TcpFlag.RST, "RST"],
-        [TcpFlag.SYN, "SYN"],
-        [TcpFlag.FIN, "FIN"],
-      ];
-      for (const [bit, name] of names) if (t.flags & bit) s += name + " ";
-      s += `URGP=${t.urgent} `;
-    } else if (p.udp) {
-      const len = 8 + (typeof p.udp.payload === "number" ? p.udp.payload : p.udp.payload.length);
-      s += `PROTO=UDP SPT=${p.udp.srcPort} DPT=${p.udp.dstPort} LEN=${len} `;
-    } else if (p.icmp) {
-      s += `PROTO=ICMP TYPE=${p.icmp.type} CODE=${p.icmp.code} `;
-      if (p.icmp.type === 0 || p.icmp.type === 8) {
-        s += `ID=${p.icmp.rest >>> 16} SEQ=${p.icmp.rest & 0xffff} `;
-      }
-    } else s += `PROTO=${ip.proto} `;
-    this.log.push({ time: this.stack.ns.sim.now, text: s });
+    this.log.push({ time: this.stack.ns.sim.now, text: logLine(p, prefix, inIf, outIf) });
   }
-}
-
-function hex2(v: number): string {
-  return v.toString(16).padStart(2, "0").toUpperCase();
 }
 
 /** IP total length of a packet, as the counters count it. */
