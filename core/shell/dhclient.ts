@@ -330,6 +330,8 @@ export function dhclient(ctx: CommandContext, argv: string[]): number | Process 
           ns.ip.delAddress(iface, x.addr, x.len);
         }
       }
+      if (!a.release) continue;
+      // A released lease stays in the file, run out: the next start does a DISCOVER.
       mem.delete(key(ns, name));
       const blocks = leaseFileOf(node, a.leaseFile).blocks;
       blocks.set(key(ns, name), leaseBlock(name, lease, sim.now));

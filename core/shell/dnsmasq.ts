@@ -117,6 +117,11 @@ const OPTIONS: Record<string, { short?: string; arg: ArgKind }> = {
   "quiet-dhcp": { arg: "none" },
   "leasefile-ro": { arg: "none" },
   "dhcp-lease-max": { short: "X", arg: "required" },
+  "strict-order": { short: "o", arg: "none" },
+  "dhcp-no-override": { arg: "none" },
+  "addn-hosts": { short: "H", arg: "required" },
+  "dhcp-hostsfile": { arg: "required" },
+  "local-service": { arg: "none" },
   "enable-tftp": { arg: "optional" },
   "tftp-root": { arg: "required" },
 };
@@ -330,6 +335,9 @@ export function parseDnsmasq(
       case "no-ping":
         d.ping = false;
         break;
+      case "dhcp-no-override":
+        d.noOverride = true;
+        break;
       case "interface":
         (d.interfaces ??= []).push(...value!.split(","));
         break;
@@ -539,6 +547,26 @@ export function dnsmasq(ctx: CommandContext, argv: string[]): number | Process {
     const colon = full.indexOf(": ");
     syslog(node, sim.now, full.slice(0, colon), pid, full.slice(colon + 2));
   };
+  // dnsmasq reads its lease file back when it starts: leases survive a restart.
+  const old = ctx.node.files.get(cfg.leaseFile);
+  for (
+    const line of old === undefined
+      ? []
+      : dec.decode(typeof old === "function" ? old() : old).split("\n")
+  ) {
+    const [expiry, mac, addr, host] = line.split(" ");
+    const m = parseMac(mac ?? ""), a = parseIp4(addr ?? "");
+    if (m === undefined || a === undefined) continue;
+    const expires = expiry === "0" ? Infinity : Number(expiry) * 1e9;
+    if (expires <= sim.now) continue;
+    server.addLease({
+      address: a,
+      mac: m,
+      hostName: host === "*" ? undefined : host,
+      expires,
+      iface: "",
+    });
+  }
   const writeLeases = () => node.files.set(cfg.leaseFile, enc.encode(leaseFileText(server)));
   server.onLog = (line) => {
     log(line);

@@ -613,7 +613,8 @@ export class DhcpClient {
     this.#cancel();
     this.#unconfigure(lease);
     this.lease = undefined;
-    this.#remembered = undefined;
+    // dhclient keeps the expired lease as its "active" one: the DISCOVER asks for it again.
+    this.#remembered = lease;
     this.onLost?.(lease, "expired");
     this.#init();
   }

@@ -141,6 +141,8 @@ export interface DhcpServerConfig {
   dns?: boolean;
   /** `--log-dhcp`: log every option sent, with the xid. */
   logDhcp?: boolean;
+  /** `--dhcp-no-override`: boot file and server name always in the fixed fields, never as options. */
+  noOverride?: boolean;
 }
 
 /** A lease the server has granted. */
@@ -258,6 +260,11 @@ export class DhcpServer {
   reservations(): DhcpReservation[] {
     this.#prune();
     return [...this.#reserved.values()].sort((a, b) => a.address - b.address);
+  }
+
+  /** Add a lease (as read back from a lease file when the server starts). */
+  addLease(lease: DhcpServerLease): void {
+    this.#leases.set(lease.mac, { ...lease });
   }
 
   /** The lease of a MAC, if any. */
@@ -779,12 +786,14 @@ export class DhcpServer {
     out.push([51, u32(time)]);
     r.siaddr = ctx.local;
     const boot = c.boot;
+    // The boot file and server name go in options 67 and 66 when the client asks for them.
+    const asOption = (code: number) => !c.noOverride && prl !== undefined && prl.includes(code);
     if (boot !== undefined) {
       if (boot.serverName !== undefined) {
-        if (prl !== undefined && prl.includes(66)) out.push([66, latin1(boot.serverName + "\0")]);
+        if (asOption(66)) out.push([66, latin1(boot.serverName + "\0")]);
         else r.sname = boot.serverName;
       }
-      if (prl !== undefined && prl.includes(67)) out.push([67, latin1(boot.file + "\0")]);
+      if (asOption(67)) out.push([67, latin1(boot.file + "\0")]);
       else r.file = boot.file;
       if (boot.serverAddress !== undefined) r.siaddr = boot.serverAddress;
     }
