@@ -166,16 +166,22 @@ export function dropAt(
 ): { dropped: number } {
   const state = { dropped: 0 };
   const prev = ns.ip.filter;
+  let mine = false;
   ns.ip.filter = {
     run(h, p, inIf, outIf) {
+      mine = false;
       if (h === hook && state.dropped < count) {
         const m = tftpOf(p);
         if (m !== undefined && match(m, p)) {
           state.dropped++;
+          mine = true;
           return "drop";
         }
       }
       return prev ? prev.run(h, p, inIf, outIf) : "accept";
+    },
+    get dropDetail() {
+      return mine ? `one-shot ${hook.toUpperCase()} drop` : prev?.dropDetail ?? "";
     },
   };
   return state;
@@ -210,6 +216,9 @@ export function delayOnce(
         }
       }
       return prev ? prev.run(h, p, inIf, outIf) : "accept";
+    },
+    get dropDetail() {
+      return prev?.dropDetail ?? "";
     },
   };
   return state;
