@@ -1,9 +1,12 @@
 /**
  * Event schedulers: the priority queue behind the simulator. Events are ordered
- * by time, then by insertion sequence, so ties run first-in first-out.
+ * by time, then by insertion sequence, so ties run first-in first-out. A
+ * cancelled event is taken out at once (`remove`), so timers that are armed and
+ * cancelled over and over (delayed ACKs) do not pile up in the queue.
  *
- * `HeapScheduler` is a binary min-heap (insert and remove O(log n)); `ListScheduler`
- * is a sorted array (insert O(n)), kept as the trivial baseline for benchmarks.
+ * `HeapScheduler` is a binary min-heap (insert, remove and removeNext
+ * O(log n)); `ListScheduler` is a sorted array (insert and remove O(n)), kept
+ * as the trivial baseline for benchmarks.
  *
  * @module
  */
@@ -18,6 +21,8 @@ export interface SimEvent {
   fn: ((arg: any) => void) | undefined;
   /** The argument passed to `fn` (lets hot paths avoid closures). */
   arg: unknown;
+  /** Where the scheduler keeps it (maintained by the scheduler; −1 when not queued). */
+  index: number;
 }
 
 /** Ordering of events: earlier time first, then earlier insertion. */
@@ -31,11 +36,13 @@ export interface Scheduler {
   removeNext(): SimEvent | undefined;
   /** The earliest event without removing it. */
   peek(): SimEvent | undefined;
-  /** Number of queued events (cancelled ones included until they surface). */
+  /** Take a queued event out before its time (it was cancelled). */
+  remove(ev: SimEvent): void;
+  /** Number of queued events. */
   readonly size: number;
 }
 
-/** Binary min-heap of events: insert O(log n), removeNext O(log n). */
+/** Binary min-heap of events: insert, remove and removeNext O(log n). */
 export class HeapScheduler implements Scheduler {
   #heap: SimEvent[] = [];
 
@@ -45,16 +52,8 @@ export class HeapScheduler implements Scheduler {
 
   insert(ev: SimEvent): void {
     const h = this.#heap;
-    let i = h.length;
     h.push(ev);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = h[parent]!;
-      if (p.at < ev.at || (p.at === ev.at && p.seq < ev.seq)) break;
-      h[i] = p;
-      i = parent;
-    }
-    h[i] = ev;
+    this.#up(ev, h.length - 1);
   }
 
   peek(): SimEvent | undefined {
@@ -65,10 +64,44 @@ export class HeapScheduler implements Scheduler {
     const h = this.#heap;
     const top = h[0];
     if (top === undefined) return undefined;
+    top.index = -1;
     const last = h.pop()!;
+    if (h.length > 0) this.#down(last, 0);
+    return top;
+  }
+
+  remove(ev: SimEvent): void {
+    const h = this.#heap;
+    const i = ev.index;
+    if (i < 0 || h[i] !== ev) return;
+    ev.index = -1;
+    const last = h.pop()!;
+    if (i === h.length) return;
+    // The last event takes the hole: it may belong above it or below it.
+    const parent = (i - 1) >> 1;
+    if (i > 0 && before(last, h[parent]!)) this.#up(last, i);
+    else this.#down(last, i);
+  }
+
+  /** Place `ev` at the hole `i` or above it. */
+  #up(ev: SimEvent, i: number): void {
+    const h = this.#heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = h[parent]!;
+      if (before(p, ev)) break;
+      h[i] = p;
+      p.index = i;
+      i = parent;
+    }
+    h[i] = ev;
+    ev.index = i;
+  }
+
+  /** Place `ev` at the hole `i` or below it. */
+  #down(ev: SimEvent, i: number): void {
+    const h = this.#heap;
     const n = h.length;
-    if (n === 0) return top;
-    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
@@ -77,18 +110,24 @@ export class HeapScheduler implements Scheduler {
       let child = h[l]!;
       if (r < n) {
         const rc = h[r]!;
-        if (rc.at < child.at || (rc.at === child.at && rc.seq < child.seq)) {
+        if (before(rc, child)) {
           c = r;
           child = rc;
         }
       }
-      if (last.at < child.at || (last.at === child.at && last.seq < child.seq)) break;
+      if (before(ev, child)) break;
       h[i] = child;
+      child.index = i;
       i = c;
     }
-    h[i] = last;
-    return top;
+    h[i] = ev;
+    ev.index = i;
   }
+}
+
+/** Whether `a` runs before `b`: earlier time, or the same time and scheduled first. */
+function before(a: SimEvent, b: SimEvent): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /** Sorted-array scheduler: insert O(n), removeNext O(1). The benchmark baseline. */
@@ -109,6 +148,11 @@ export class ListScheduler implements Scheduler {
 
   peek(): SimEvent | undefined {
     return this.#items[this.#head];
+  }
+
+  remove(ev: SimEvent): void {
+    const i = this.#items.indexOf(ev, this.#head);
+    if (i >= 0) this.#items.splice(i, 1);
   }
 
   removeNext(): SimEvent | undefined {

@@ -37,7 +37,7 @@ export interface Timer {
  * next arrival, a device's "transmission done") keeps one and re-arms it.
  */
 export interface ReusableEvent extends Timer {
-  /** Whether it sits in the event queue (pending, or cancelled and not yet skipped). */
+  /** Whether it sits in the event queue (a cancelled event leaves it at once). */
   readonly queued: boolean;
 }
 
@@ -46,12 +46,23 @@ class TimerEvent implements SimEvent, ReusableEvent {
   /** The callback a reusable event gets back each time it is scheduled. */
   readonly callback: (arg: any) => void;
   queued = false;
-  constructor(public at: number, public seq: number, fn: (arg: any) => void, public arg: unknown) {
+  index = -1;
+  constructor(
+    public at: number,
+    public seq: number,
+    fn: (arg: any) => void,
+    public arg: unknown,
+    readonly scheduler: Scheduler,
+  ) {
     this.fn = fn;
     this.callback = fn;
   }
   cancel(): void {
     this.fn = undefined;
+    if (this.queued) {
+      this.scheduler.remove(this);
+      this.queued = false;
+    }
   }
   get pending(): boolean {
     return this.fn !== undefined;
@@ -103,7 +114,7 @@ export class Simulator {
     return this.#executed;
   }
 
-  /** Events waiting (including cancelled ones not yet skipped). */
+  /** Events waiting (a cancelled one leaves the queue at once). */
   get pending(): number {
     return this.#scheduler.size;
   }
@@ -112,7 +123,7 @@ export class Simulator {
   at<T>(t: number, fn: (arg: T) => void, arg?: T): Timer {
     if (!(t >= this.#now)) throw new RangeError(`Simulator.at: time ${t} is in the past`);
     // Rounded up to whole nanoseconds: a callback never runs before the time it asked for.
-    const ev = new TimerEvent(Math.ceil(t), this.#seq++, fn, arg);
+    const ev = new TimerEvent(Math.ceil(t), this.#seq++, fn, arg, this.#scheduler);
     ev.queued = true;
     this.#scheduler.insert(ev);
     return ev;
@@ -120,7 +131,7 @@ export class Simulator {
 
   /** A reusable event calling `fn(arg)`, not yet scheduled (see {@link Simulator.schedule}). */
   reusable<T>(fn: (arg: T) => void, arg?: T): ReusableEvent {
-    const ev = new TimerEvent(0, 0, fn, arg);
+    const ev = new TimerEvent(0, 0, fn, arg, this.#scheduler);
     ev.fn = undefined;
     return ev;
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { HeapScheduler, ListScheduler } from "./scheduler.ts";
 import { ms, Simulator } from "./simulator.ts";
 
 Deno.test("simulator: equal times run in the order they were scheduled", () => {
@@ -33,21 +34,47 @@ Deno.test("simulator: a reusable event fires once per schedule, in its place amo
   assert.equal(sim.executed, 4);
 });
 
-Deno.test("simulator: a cancelled reusable event does not fire and can be scheduled again once skipped", () => {
+Deno.test("simulator: a cancelled event leaves the queue at once; a reusable one can be scheduled again", () => {
   const sim = new Simulator({ seed: 1 });
   let fired = 0;
   const ev = sim.reusable(() => fired++);
   sim.schedule(ev, 1 * ms);
+  const other = sim.at(1 * ms, () => fired += 10);
+  assert.equal(sim.pending, 2);
   ev.cancel();
   assert.equal(ev.pending, false);
-  assert.equal(ev.queued, true);
-  sim.run();
-  assert.equal(fired, 0);
   assert.equal(ev.queued, false);
+  assert.equal(sim.pending, 1);
   sim.schedule(ev, 2 * ms);
   sim.run();
-  assert.equal(fired, 1);
+  assert.equal(fired, 11);
+  assert.equal(other.pending, false);
+  other.cancel(); // harmless after it fired
+  assert.equal(sim.pending, 0);
 });
+
+for (
+  const [name, make] of [["heap", () => new HeapScheduler()], [
+    "sorted list",
+    () => new ListScheduler(),
+  ]] as const
+) {
+  Deno.test(`simulator (${name}): cancelling events anywhere in the queue keeps the others in order`, () => {
+    const sim = new Simulator({ seed: 1, scheduler: make() });
+    const fired: number[] = [];
+    // Times that repeat, so order among equal times matters too.
+    const timers = Array.from({ length: 200 }, (_, i) => {
+      const t = ((i * 7919) % 37) * ms;
+      return { i, t, timer: sim.at(t, () => fired.push(i)) };
+    });
+    const kept = timers.filter(({ i }) => i % 3 !== 0);
+    for (const { i, timer } of timers) if (i % 3 === 0) timer.cancel();
+    assert.equal(sim.pending, kept.length);
+    sim.run();
+    const want = [...kept].sort((a, b) => a.t - b.t || a.i - b.i).map(({ i }) => i);
+    assert.deepEqual(fired, want);
+  });
+}
 
 Deno.test("simulator: a reserved sequence number keeps the place of the moment it was taken", () => {
   const sim = new Simulator({ seed: 1 });
