@@ -202,24 +202,21 @@ export function generateRateSample(
   const rtt = a.newestOriginalSentTime >= 0 && !a.retransmittedAcked
     ? a.now - a.newestOriginalSentTime
     : -1;
-  const base = {
-    deliveredTotal: c.delivered,
-    rtt,
-    newlyAcked: a.newlyAcked,
-    newlyLost: a.newlyLost,
-    priorInFlight: a.priorInFlight,
-    newlyEcnMarked: a.newlyEcnMarked,
-  };
   if (p === undefined) {
     return {
-      ...base,
       deliveryRate: 0,
       delivered: 0,
       interval: -1,
       priorDelivered: 0,
+      deliveredTotal: c.delivered,
+      rtt,
       isAppLimited: false,
+      newlyAcked: a.newlyAcked,
+      newlyLost: a.newlyLost,
       losses: 0,
+      priorInFlight: a.priorInFlight,
       txInFlight: 0,
+      newlyEcnMarked: a.newlyEcnMarked,
     };
   }
   const sendElapsed = p.sentTime - p.firstSentTime;
@@ -228,14 +225,19 @@ export function generateRateSample(
   const delivered = c.delivered - p.delivered;
   if (interval < minRtt || interval <= 0) interval = -1;
   return {
-    ...base,
     deliveryRate: interval > 0 ? (delivered * 1e9) / interval : 0,
     delivered,
     interval,
     priorDelivered: p.delivered,
+    deliveredTotal: c.delivered,
+    rtt,
     isAppLimited: p.isAppLimited,
+    newlyAcked: a.newlyAcked,
+    newlyLost: a.newlyLost,
     losses: c.lost - p.lost,
+    priorInFlight: a.priorInFlight,
     txInFlight: p.txInFlight,
+    newlyEcnMarked: a.newlyEcnMarked,
   };
 }
 

@@ -33,6 +33,7 @@ import type { Errno } from "../../ip/ipv4.ts";
 import type { CcState, CongestionControl, RateSample } from "../cc/types.ts";
 import { newCcState } from "../cc/types.ts";
 import {
+  type AckInProgress,
   beginAck,
   checkAppLimited,
   generateRateSample,
@@ -658,24 +659,33 @@ export class TcpSocket {
     }
   }
 
+  // The ACK being processed, for the scoreboard's callbacks (bound once, not a closure per ACK).
+  #ack: AckInProgress | undefined;
+  /** Latest transmission time among the segments this ACK delivered (RACK), or −1. */
+  #deliveredSentAt = -1;
+  readonly #onAcked = (s: SentSegment): void => {
+    const a = this.#ack!;
+    // RACK (RFC 8985 §6.2 step 2, Linux tcp_rack_advance): a retransmitted
+    // segment acknowledged sooner than the minimum RTT after its latest
+    // transmission was delivered by an earlier one; it says nothing about
+    // what was sent after that earlier transmission.
+    const ambiguous = s.retransmits > 0 && a.now - s.sentAt < this.ccs.minRtt;
+    if (s.sentAt > this.#deliveredSentAt && !ambiguous) this.#deliveredSentAt = s.sentAt;
+    onPacketAcked(this.#rate, a, s.snap);
+  };
+  readonly #onLost = (s: SentSegment): void => onPacketLost(this.#rate, this.#ack!, s.snap);
+
   /** ACK processing: scoreboard, RTT, loss detection, recovery, congestion control. */
   #processAck(seg: TcpSegment, ack: number, segLen: number): void {
     const now = this.#host.now;
     const sb = this.#sb;
     const priorInFlight = sb.pipe;
     const a = beginAck(this.#rate, now, priorInFlight);
+    this.#ack = a;
+    this.#deliveredSentAt = -1;
     const oldUna = this.#sndUna;
     const advanced = ack > oldUna;
-    let deliveredSentAt = -1;
-    const onAcked = (s: SentSegment) => {
-      // RACK (RFC 8985 §6.2 step 2, Linux tcp_rack_advance): a retransmitted
-      // segment acknowledged sooner than the minimum RTT after its latest
-      // transmission was delivered by an earlier one; it says nothing about
-      // what was sent after that earlier transmission.
-      const ambiguous = s.retransmits > 0 && now - s.sentAt < this.ccs.minRtt;
-      if (s.sentAt > deliveredSentAt && !ambiguous) deliveredSentAt = s.sentAt;
-      onPacketAcked(this.#rate, a, s.snap);
-    };
+    const onAcked = this.#onAcked;
     if (advanced) {
       sb.ackTo(ack, onAcked);
       const dataEnd = this.#finSeq >= 0 ? this.#finSeq : this.#sndNxt;
@@ -688,10 +698,12 @@ export class TcpSocket {
       if (this.state === "SYN-SENT" || this.state === "SYN-RECEIVED") this.#backoff = 0;
       this.#retries = 0;
     }
-    if (this.#sackOk && seg.options.sack) {
-      for (const [l, r] of seg.options.sack) {
-        const left = unwrap(l, this.#iss, this.#sndUna);
-        const right = unwrap(r, this.#iss, this.#sndUna);
+    const blocks = seg.options.sack;
+    if (this.#sackOk && blocks !== undefined) {
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i]!;
+        const left = unwrap(block[0], this.#iss, this.#sndUna);
+        const right = unwrap(block[1], this.#iss, this.#sndUna);
         if (right <= this.#sndUna || right > this.#sndNxt) continue;
         sb.sack(left, right, onAcked);
       }
@@ -705,13 +717,13 @@ export class TcpSocket {
     } else if (advanced) this.#dupAcks = 0;
 
     // Loss detection.
-    const onLost = (s: SentSegment) => onPacketLost(this.#rate, a, s.snap);
+    const onLost = this.#onLost;
     if (this.#sackOk) {
       sb.detectLosses(DUPTHRESH, onLost);
       // RACK: a quarter of the minimum RTT of reordering is tolerated (RFC 8985 §6.2).
-      if (deliveredSentAt >= 0 && sb.sackedCount > 0) {
+      if (this.#deliveredSentAt >= 0 && sb.sackedCount > 0) {
         const reo = Number.isFinite(this.ccs.minRtt) ? this.ccs.minRtt / 4 : 0;
-        sb.rackDetect(deliveredSentAt, reo, onLost);
+        sb.rackDetect(this.#deliveredSentAt, reo, onLost);
       }
       // A third duplicate ACK marks the oldest segment even if SACK blocks were too few.
       if (this.#dupAcks === DUPTHRESH && !this.ccs.inRecovery && sb.first()) {
