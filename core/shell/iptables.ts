@@ -9,7 +9,11 @@
  * 1 for what the kernel refuses, 4 for a rule the kernel rejects).
  *
  * Left out: IPv6 (ip6tables), `-f`, and other extensions; `-w` is accepted and
- * ignored (there is no lock to wait for).
+ * ignored (there is no lock to wait for). Built-in chains exist from the start,
+ * where iptables-nft creates a table's chains on first use (so on a fresh
+ * machine its `-D INPUT 1` says "No chain/target/match by that name." rather
+ * than "Index of deletion too big."), and a built-in chain cannot be renamed
+ * (nf_tables lets `-E INPUT NEW` rename the base chain).
  *
  * @module
  */
@@ -20,6 +24,7 @@ import {
   BUILTIN_CHAINS,
   Chain,
   type Netfilter,
+  type NfTable,
   TABLE_NAMES,
   type TableName,
 } from "../netfilter/netfilter.ts";
@@ -39,7 +44,6 @@ import {
   type ListFormat,
   listHeader,
   listRule,
-  LOG_LEVELS,
   saveRule,
   SERVICES,
 } from "../netfilter/format.ts";
@@ -145,6 +149,8 @@ interface Parsed {
   lineNumbers: boolean;
   counters: [number, number] | undefined;
   help: boolean;
+  /** -Z together with -L or -S. */
+  zero: boolean;
 }
 
 function parsePortNumber(text: string): number {
@@ -188,17 +194,47 @@ function parseAddr(text: string): { addr: Ip4; mask: number } {
   return { addr, mask };
 }
 
-function parseMarkValue(text: string, what: string): { value: number; mask: number | undefined } {
-  const [v, m] = text.split("/");
-  const num = (s: string | undefined) => {
-    if (s === undefined || !/^(0x[0-9a-f]+|\d+)$/i.test(s)) {
-      throw param(`Bad ${what} value "${text}"`);
-    }
-    const n = Number(s);
-    if (n > 0xffffffff) throw param(`Bad ${what} value "${text}"`);
-    return n >>> 0;
+/**
+ * `VALUE[/MASK]` as xtables_parse_mark_mask reads it: each number as strtoul
+ * with base 0 reads its start (hex, octal or decimal); a number missing or
+ * above 2^32-1 is a bad integer, anything left after it trailing garbage.
+ * `ext` and `opt` name the extension and option in the message.
+ */
+function parseMarkValue(
+  text: string,
+  ext: string,
+  opt: string,
+): { value: number; mask: number | undefined } {
+  const bad = () => param(`${ext}: bad integer value for option "${opt}", or out of range.\n`);
+  let rest = text;
+  const num = (): number => {
+    const m = /^\s*(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(rest);
+    if (m === null) throw bad();
+    const digits = m[1]!;
+    const n = /^0[xX]/.test(digits)
+      ? parseInt(digits.slice(2), 16)
+      : /^0./.test(digits)
+      ? parseInt(digits, 8)
+      : Number(digits);
+    if (n > 0xffffffff) throw bad();
+    rest = rest.slice(m[0].length);
+    return n;
   };
-  return { value: num(v), mask: m === undefined ? undefined : num(m) };
+  const value = num();
+  let mask: number | undefined;
+  if (rest.startsWith("/")) {
+    rest = rest.slice(1);
+    mask = num();
+  }
+  if (rest !== "") throw param(`${ext}: trailing garbage after value for option "${opt}".\n`);
+  return { value, mask };
+}
+
+/** A rule number: 1 or more (`Invalid rule number` otherwise). */
+function ruleNumber(text: string, prog: string): number {
+  const n = Number(text);
+  if (n < 1) throw param(`Invalid rule number \`${text}'`, prog);
+  return n;
 }
 
 /** `--to-source`/`--to-destination`: `A[-B][:p[-q]]`. */
@@ -369,6 +405,7 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
     lineNumbers: false,
     counters: undefined,
     help: false,
+    zero: false,
   };
   const r = p.rule;
   let invert = false;
@@ -388,12 +425,22 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
     i++;
     return v;
   };
-  const setOp = (op: string, opt: string) => {
+  const setOp = (op: string) => {
+    // -Z may go with -L or -S: list, then zero what was listed.
+    const listing = (o: string | undefined) => o === "L" || o === "S";
+    if (op === "Z" && listing(p.op)) {
+      p.zero = true;
+      return;
+    }
+    if (p.op === "Z" && listing(op)) {
+      p.zero = true;
+      p.op = op;
+      return;
+    }
     if (p.op !== undefined && p.op !== op) {
-      throw param(`Cannot use -${op} with -${p.op}\n`, prog);
+      throw param(`Cannot use -${op} with -${p.op}`, prog);
     }
     p.op = op;
-    void opt;
   };
   const needProto = (kind: "tcp" | "udp" | "icmp") => {
     const existing = r.matches.find((m) => m.kind === kind);
@@ -434,13 +481,13 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
     }
     const op = COMMANDS[a];
     if (op !== undefined) {
-      setOp(op, a);
+      setOp(op);
       if (op === "A" || op === "N") p.chain = next(a);
       else if (op === "I" || op === "D") {
         p.chain = next(a);
         const n = args[i + 1];
         if (n !== undefined && /^\d+$/.test(n)) {
-          p.num = Number(n);
+          p.num = ruleNumber(n, prog);
           i++;
         }
       } else if (op === "R") {
@@ -449,19 +496,22 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
         if (n === undefined || !/^\d+$/.test(n)) {
           throw param(`option "-R" requires an argument`, prog);
         }
-        p.num = Number(n);
+        p.num = ruleNumber(n, prog);
       } else if (op === "P") {
         p.chain = next(a);
         p.policy = next(a);
       } else if (op === "E") {
         p.chain = next(a);
-        p.newName = next(a);
+        const n = args[i + 1];
+        if (n === undefined || (n.startsWith("-") && n.length > 1)) {
+          throw param("-E requires old-chain-name and new-chain-name", prog);
+        }
+        p.newName = n;
+        i++;
       } else {
-        p.chain = optional();
-        if (
-          (op === "L" || op === "S") && p.chain !== undefined && /^\d+$/.test(args[i + 1] ?? "")
-        ) {
-          p.num = Number(args[++i]);
+        p.chain = optional() ?? p.chain;
+        if ("LSZ".includes(op) && p.chain !== undefined && /^\d+$/.test(args[i + 1] ?? "")) {
+          p.num = ruleNumber(args[++i]!, prog);
         }
       }
       continue;
@@ -546,6 +596,7 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
       case "-g":
       case "--goto": {
         const t = next(a);
+        if (p.targetName !== undefined) throw param("multiple -j flags not allowed", prog);
         p.targetName = t;
         p.hasSpec = true;
         const goto = a === "-g" || a === "--goto";
@@ -577,7 +628,7 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
         } else if (name === "addrtype") {
           r.matches.push({ kind: "addrtype", src: 0, srcInvert: false, dst: 0, dstInvert: false });
         } else {
-          throw param(`Couldn't load match \`${name}':No such file or directory`, prog);
+          throw param(`Couldn't load match \`${name}':No such file or directory\n`, prog);
         }
         continue;
       }
@@ -665,7 +716,7 @@ function matchOption(
         break;
       case "mark":
         if (opt === "--mark") {
-          const v = parseMarkValue(value(), "mark");
+          const v = parseMarkValue(value(), "mark", "--mark");
           m.value = v.value;
           m.mask = v.mask ?? 0xffffffff;
           m.invert = inv;
@@ -753,6 +804,9 @@ function buildTarget(
   };
   for (const [k] of opts) {
     if (!(allowed[name] ?? []).includes(k)) throw param(`unknown option "${k}"`, prog);
+    if (opts.filter(([o]) => o === k).length > 1) {
+      throw param(`${name}: option "${k}" can only be used once.\n`, prog);
+    }
   }
   const portsOk = r.proto === 6 || r.proto === 17 || r.proto === 132 || r.proto === 33;
   switch (name) {
@@ -772,8 +826,12 @@ function buildTarget(
       return { kind: "REJECT", with: t };
     }
     case "LOG": {
-      const prefix = get("--log-prefix") ?? "";
-      if (prefix.length > 29) throw param("Maximum prefix length 29 for --log-prefix", prog);
+      const given = get("--log-prefix");
+      if (given === "") {
+        throw param("Argument must have a minimum length of 1 characters\n", prog);
+      }
+      // The kernel's prefix field holds 29 characters; iptables cuts longer ones.
+      const prefix = (given ?? "").slice(0, 29);
       const lv = get("--log-level");
       let level = 4;
       if (lv !== undefined) {
@@ -786,9 +844,12 @@ function buildTarget(
     case "MARK": {
       const [k, v] = opts[0] ?? [];
       if (k === undefined || v === undefined) {
-        throw param("MARK target: Parameter --set/and/or/xor-mark is required", prog);
+        throw param(
+          "MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required",
+          prog,
+        );
       }
-      const mv = parseMarkValue(v, "mark");
+      const mv = parseMarkValue(v, "MARK", k);
       if (k === "--set-xmark") {
         return { kind: "MARK", value: mv.value, mask: mv.mask ?? 0xffffffff };
       }
@@ -886,6 +947,12 @@ function listChains(nf: Netfilter, p: Parsed, out: (s: string) => void): void {
     lineNumbers: p.lineNumbers,
   };
   const chains = p.chain !== undefined ? [table.chains.get(p.chain)!] : [...table.chains.values()];
+  if (p.num !== undefined) {
+    // `-L CHAIN N`: the rule's row alone, no chain header (nothing when absent).
+    const r = chains[0]!.rules[p.num - 1];
+    if (r !== undefined) out(listRule(r, p.num, f) + "\n");
+    return;
+  }
   const blocks: string[] = [];
   for (const c of chains) {
     let s = chainHeader(c, table.references(c.name), f) + "\n" + listHeader(f) + "\n";
@@ -916,6 +983,37 @@ function ruleLines(
     for (const r of c.rules) lines.push(`-A ${c.name}${saveRule(r, counters)}`);
   }
   return lines;
+}
+
+/**
+ * Add a user chain where libiptc keeps it: after the built-in chains, user
+ * chains in the order of their names (so -L, -S and iptables-save list them so).
+ */
+function addChain(table: NfTable, chain: Chain): void {
+  const all = [...table.chains.values(), chain];
+  const builtin = all.filter((c) => c.builtin);
+  const user = all.filter((c) => !c.builtin).sort((a, b) => a.name < b.name ? -1 : 1);
+  table.chains.clear();
+  for (const c of [...builtin, ...user]) table.chains.set(c.name, c);
+}
+
+/**
+ * `-Z [CHAIN [N]]`: zero the counters of every chain, one chain, or one rule;
+ * with `-v`, iptables says which chains it zeroed.
+ */
+function zero(ctx: CommandContext, p: Parsed, only: Chain | undefined): void {
+  const table = ctx.ns.netfilter.tables[p.table];
+  const chains = only === undefined ? [...table.chains.values()] : [only];
+  for (const c of chains) {
+    if (p.num !== undefined) {
+      const r = c.rules[p.num - 1];
+      if (r !== undefined) r.pkts = r.bytes = 0;
+      continue;
+    }
+    c.pkts = c.bytes = 0;
+    for (const r of c.rules) r.pkts = r.bytes = 0;
+    if (p.verbose) ctx.out(`Zeroing chain \`${c.name}'\n`);
+  }
 }
 
 /** Run one parsed command against a namespace's netfilter; returns the exit status. */
@@ -971,24 +1069,20 @@ function execute(ctx: CommandContext, p: Parsed): number {
       c.rules.splice(k, 1);
       return 0;
     }
-    case "F":
-    case "Z": {
+    case "F": {
       const chains = p.chain === undefined ? [...table.chains.values()] : [chainOr(p.chain)];
-      for (const c of chains) {
-        if (op === "F") c.rules.length = 0;
-        else {
-          c.pkts = c.bytes = 0;
-          for (const r of c.rules) r.pkts = r.bytes = 0;
-        }
-      }
+      for (const c of chains) c.rules.length = 0;
       return 0;
     }
+    case "Z":
+      zero(ctx, p, p.chain === undefined ? undefined : chainOr(p.chain));
+      return 0;
     case "N": {
       const name = p.chain!;
+      if (BUILTIN_TARGETS.has(name)) throw param("chain name may not clash with target name");
       if (table.chains.has(name)) throw kernel("Chain already exists.");
-      if (BUILTIN_TARGETS.has(name)) throw param(`chain name \`${name}' reserved for target`);
       if (name.length > 28) throw param(`chain name \`${name}' too long (must be under 29 chars)`);
-      table.chains.set(name, new Chain(name, false));
+      addChain(table, new Chain(name, false));
       return 0;
     }
     case "X": {
@@ -996,15 +1090,25 @@ function execute(ctx: CommandContext, p: Parsed): number {
         ? [...table.chains.values()].filter((c) => !c.builtin)
         : [chainOr(p.chain)];
       for (const c of victims) {
-        if (c.builtin) throw kernel("Bad built-in chain name.");
-        if (table.references(c.name) > 0) {
+        if (c.builtin) {
+          // nf_tables deletes an empty base chain with the default policy (its
+          // counters go with it; iptables recreates it on next use) and refuses
+          // any other.
+          if (c.rules.length > 0 || c.policy !== "ACCEPT") throw kernel("Directory not empty.");
+          continue;
+        }
+        // A chain still jumped to, or still holding rules, cannot go (-F it first).
+        if (table.references(c.name) > 0 || c.rules.length > 0) {
           throw new IptError(
             `${VERSION}:  CHAIN_DEL failed (Device or resource busy): chain ${c.name}\n`,
             4,
           );
         }
       }
-      for (const c of victims) table.chains.delete(c.name);
+      for (const c of victims) {
+        if (c.builtin) c.pkts = c.bytes = 0;
+        else table.chains.delete(c.name);
+      }
       return 0;
     }
     case "P": {
@@ -1018,16 +1122,13 @@ function execute(ctx: CommandContext, p: Parsed): number {
       return 0;
     }
     case "E": {
+      if (table.chains.has(p.newName!)) throw kernel("File exists.");
       const c = chainOr(p.chain);
       if (c.builtin) throw kernel("Bad built-in chain name.");
-      if (table.chains.has(p.newName!)) throw kernel("File exists.");
       const renamed = new Chain(p.newName!, false);
       renamed.rules.push(...c.rules);
-      const entries = [...table.chains.entries()].map(([k, v]) =>
-        k === c.name ? [p.newName!, renamed] as const : [k, v] as const
-      );
-      table.chains.clear();
-      for (const [k, v] of entries) table.chains.set(k, v);
+      table.chains.delete(c.name);
+      addChain(table, renamed);
       for (const ch of table.chains.values()) {
         for (const r of ch.rules) {
           if (r.target.kind === "jump" && r.target.chain === c.name) {
@@ -1045,6 +1146,7 @@ function execute(ctx: CommandContext, p: Parsed): number {
         );
       }
       listChains(nf, p, ctx.out);
+      if (p.zero) zero(ctx, p, p.chain === undefined ? undefined : table.chains.get(p.chain));
       return 0;
     }
     case "S": {
@@ -1054,8 +1156,13 @@ function execute(ctx: CommandContext, p: Parsed): number {
           1,
         );
       }
-      const lines = ruleLines(nf, p.table, p.chain, p.verbose);
+      let lines = ruleLines(nf, p.table, p.chain, p.verbose);
+      // With a rule number, only that rule (`-A …`), without the policy line.
+      if (p.num !== undefined) {
+        lines = lines.filter((l) => l.startsWith("-A ")).slice(p.num - 1, p.num);
+      }
       ctx.out(lines.map((l) => l + "\n").join(""));
+      if (p.zero) zero(ctx, p, p.chain === undefined ? undefined : table.chains.get(p.chain));
       return 0;
     }
   }
@@ -1246,7 +1353,7 @@ export const iptablesRestore: Command = (ctx, argv) => {
           return fail(`Bad built-in chain name`);
         }
         c = new Chain(name!, false);
-        tb.chains.set(name!, c);
+        addChain(tb, c);
       }
       if (c.builtin) {
         if (policy !== "ACCEPT" && policy !== "DROP") return fail(`Bad policy name`);
