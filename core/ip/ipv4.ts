@@ -309,9 +309,7 @@ export class Ipv4Stack {
   /** The IPv4 layer of a namespace; registers itself for IPv4 frames. */
   constructor(ns: Namespace) {
     this.ns = ns;
-    for (const id of [Table.local, Table.main, Table.default]) {
-      this.tables.set(id, new RouteTable(id));
-    }
+    for (const id of [Table.local, Table.main, Table.default]) this.table(id);
     for (
       const [priority, table] of [[0, Table.local], [32766, Table.main], [32767, Table.default]]
     ) {
@@ -342,6 +340,7 @@ export class Ipv4Stack {
     if (!t) {
       t = new RouteTable(id);
       this.tables.set(id, t);
+      this.#tableList.push(t);
     }
     return t;
   }
@@ -668,6 +667,8 @@ export class Ipv4Stack {
   }
 
   #gen = 0;
+  /** The tables in creation order (the fingerprint walks them for every cached lookup). */
+  #tableList: RouteTable[] = [];
   #cacheFingerprint = NaN;
   #outCache = new Map<Ip4, RouteResult>();
   #inCache = new Map<Ip4, RouteResult>();
@@ -675,9 +676,8 @@ export class Ipv4Stack {
   /** A value that changes whenever anything a routing decision depends on changes. */
   #fingerprint(): number {
     let v = (this.#gen * 65599 + this.ns.sysctl.version * 31 + this.rules.length) | 0;
-    for (const t of this.tables.values()) {
-      v = (Math.imul(v, 31) + t.version) | 0;
-    }
+    const tables = this.#tableList;
+    for (let i = 0; i < tables.length; i++) v = (Math.imul(v, 31) + tables[i]!.version) | 0;
     return v;
   }
 
