@@ -416,7 +416,8 @@ export function dig(ctx: CommandContext, argv: string[]): number | Process {
       const options = s.cookie
         ? [{ code: 10, data: Uint8Array.from({ length: 8 }, () => rng.int(0, 255)) }]
         : [];
-      edns = { udpSize: s.bufsize, version: 0, dnssecOk: false, z: 0, options };
+      // +trace implies +dnssec: the DO bit is set.
+      edns = { udpSize: s.bufsize, version: 0, dnssecOk: s.trace, z: 0, options };
     }
     const q = dnsQuery(id, l.name, l.type, { rd, edns, class: l.cls });
     q.ad = s.adflag;

@@ -2,7 +2,8 @@
  * The second query is a cache hit: 10 s after the first lookup the resolver
  * answers at once, sends nothing upstream, and the answer's TTL shows the
  * time left (600 − 10 = 590), as Unbound does. The query time drops from the
- * three round trips to the servers to the one round trip to the resolver.
+ * three round trips to the servers to the one round trip to the resolver. A
+ * query without RD is refused, as Unbound's `access-control: allow` does.
  */
 import assert from "node:assert/strict";
 import { scenario } from "../../core/lab/scenario.ts";
@@ -27,4 +28,9 @@ scenario("dns: the second query is answered from the cache with the TTL counted 
   assert.ok(ms(first) >= 20 + 3 * 30, `first lookup took ${ms(first)} ms`);
   assert.equal(ms(second), 20);
   for (const s of [lab.rootServer, lab.tldServer, lab.authServer]) assert.equal(s.log.length, 1);
+  // Without RD the resolver refuses, cached or not (Unbound's access-control "allow", no snooping).
+  assert.match(
+    lab.pc.sh("dig +norecurse www.163.com").out,
+    /status: REFUSED.*\n;; flags: qr ra; QUERY: 1, ANSWER: 0/,
+  );
 });

@@ -36,10 +36,11 @@
  *
  * Responses to clients: RA set, AA clear (except local data), the answer
  * only (Unbound's minimal responses), the SOA in AUTHORITY for negative
- * answers, an OPT record when the query had one. Queries without RD are
- * answered from the cache and local data only (REFUSED otherwise). Clients
- * outside `allow` get REFUSED (Unbound's access-control; by default every
- * client is allowed).
+ * answers, the cached addresses of NS and MX targets in ADDITIONAL, an OPT
+ * record when the query had one. Queries without RD get REFUSED (Unbound's
+ * `access-control: allow`; cache snooping with `allow_snoop` is not
+ * modelled), and so do clients outside `allow` (by default every client is
+ * allowed).
  *
  * Left out: qname minimisation (RFC 9156), DNSSEC validation, the
  * infrastructure cache's RTT-banded server selection and backoff (one fixed
@@ -329,19 +330,12 @@ export class RecursiveResolver {
       m.aa = r.local;
       m.answers = r.answers;
       m.authorities = r.authorities;
+      m.additionals = this.#targetAddresses(r.answers);
       if (query.edns) m.edns = serverEdns();
       send(m);
     };
-    if (!query.rd) {
-      const r = this.#fromCacheOnly(q.name, q.type);
-      if (r) {
-        this.stats.cacheHits++;
-        respond(r);
-      } else {
-        send({ ...responseTo(query, DnsRcode.REFUSED), ra: true });
-      }
-      return;
-    }
+    // Unbound's `access-control: allow` refuses queries without RD (cache snooping needs allow_snoop).
+    if (!query.rd) return send({ ...responseTo(query, DnsRcode.REFUSED), ra: true });
     let sync = true;
     this.resolve(q.name, q.type, (r) => {
       if (sync || r.fromCache) this.stats.cacheHits++;
@@ -351,26 +345,19 @@ export class RecursiveResolver {
     sync = false;
   }
 
-  /** An answer from local data or the cache alone, or undefined. */
-  #fromCacheOnly(name: string, type: number): Resolution | undefined {
-    let result: Resolution | undefined;
-    let qname: string;
-    try {
-      qname = canonicalDnsName(name);
-    } catch {
-      return undefined;
+  /** Cached addresses of the NS and MX targets in an answer, as Unbound adds them to ADDITIONAL. */
+  #targetAddresses(answers: DnsRecord[]): DnsRecord[] {
+    const out: DnsRecord[] = [];
+    for (const rr of answers) {
+      const target = rr.data.type === "NS"
+        ? rr.data.target
+        : rr.data.type === "MX"
+        ? rr.data.exchange
+        : undefined;
+      if (target === undefined) continue;
+      out.push(...this.cache.get(target, DnsType.A, CacheRank.additional) ?? []);
     }
-    const task: Task = {
-      qname,
-      qtype: type,
-      chain: [],
-      restarts: 0,
-      referrals: 0,
-      depth: 0,
-      fromCache: true,
-      done: (r) => (result = r),
-    };
-    return this.#answerLocally(task) ? result : undefined;
+    return out;
   }
 
   /**
