@@ -62,11 +62,13 @@ export interface CachedNegative {
 
 /** One cache entry, for listings (`unbound-control dump_cache`-style). */
 export interface CacheListing {
+  /** The owner name, canonical. */
   name: string;
   /** Type code, or "NXDOMAIN"/"NODATA:<type>" for negative entries. */
   what: string;
   /** Remaining TTL in seconds. */
   ttl: number;
+  /** The records (or the SOA of a negative entry). */
   records: DnsRecord[];
 }
 

@@ -165,9 +165,13 @@ export function formatQuestion(q: DnsQuestion): string {
 export interface DigDisplay {
   /** The header, flags, OPT pseudo-section, section titles and the blank lines between. */
   comments: boolean;
+  /** The question section. */
   question: boolean;
+  /** The answer section. */
   answer: boolean;
+  /** The authority section. */
   authority: boolean;
+  /** The additional section. */
   additional: boolean;
 }
 

@@ -46,6 +46,7 @@ export interface GslbQuery {
  * NODATA).
  */
 export interface GslbPolicy {
+  /** The records to answer, or undefined for the zone data. */
   answer(q: GslbQuery): DnsRecord[] | undefined;
 }
 
@@ -66,9 +67,11 @@ export interface GslbServer {
 
 /** One region. */
 export interface GslbRegion {
+  /** The region's name. */
   name: string;
   /** Client prefixes it serves. */
   prefixes: Array<{ net: Ip4; len: number }>;
+  /** Its server pool, in configured order. */
   servers: GslbServer[];
   /** Where to send clients when every server here is down. */
   fallback: string | undefined;

@@ -101,14 +101,19 @@ export interface DnsQuestion {
 
 /** The start of authority of a zone (RFC 1035 §3.3.13); times in seconds. */
 export interface SoaData {
+  /** The type tag. */
   type: "SOA";
   /** The primary name server. */
   mname: string;
   /** The responsible mailbox, as a name ("hostmaster.example.com."). */
   rname: string;
+  /** The zone's serial number. */
   serial: number;
+  /** Seconds between secondary refreshes. */
   refresh: number;
+  /** Seconds before a failed refresh is retried. */
   retry: number;
+  /** Seconds after which a secondary stops answering. */
   expire: number;
   /** The negative-caching TTL (RFC 2308). */
   minimum: number;
@@ -140,12 +145,15 @@ export interface DnsRecord {
   class: number;
   /** Time to live in seconds (uint32). */
   ttl: number;
+  /** The record data. */
   data: DnsRdata;
 }
 
 /** One EDNS option (RFC 6891 §6.1.2), kept as bytes (cookies, client subnet, padding, ...). */
 export interface EdnsOption {
+  /** The option code (10 is COOKIE). */
   code: number;
+  /** The option data. */
   data: Uint8Array;
 }
 
@@ -159,6 +167,7 @@ export interface Edns {
   dnssecOk: boolean;
   /** The 15 other flag bits, zero today. */
   z: number;
+  /** The options. */
   options: EdnsOption[];
 }
 
@@ -184,8 +193,11 @@ export interface DnsMessage {
   cd: boolean;
   /** A {@link DnsRcode}; values above 15 need `edns`. */
   rcode: number;
+  /** The question section. */
   questions: DnsQuestion[];
+  /** The answer section. */
   answers: DnsRecord[];
+  /** The authority section. */
   authorities: DnsRecord[];
   /** The additional section without the OPT record. */
   additionals: DnsRecord[];
@@ -516,6 +528,7 @@ export function encodeDns(m: DnsMessage): Uint8Array {
 export interface TruncatedDns {
   /** The message as sent: TC set if needed, records that did not fit removed. */
   message: DnsMessage;
+  /** The encoded bytes. */
   bytes: Uint8Array;
   /** Whether TC had to be set (records of the answer or authority section were dropped). */
   truncated: boolean;

@@ -173,13 +173,21 @@ export type SearchResult =
 
 /** One query sent by the stub, for scenarios. */
 export interface StubQuery {
+  /** Virtual time it was sent, ns. */
   time: number;
+  /** The name server asked. */
   server: Ip4;
+  /** The name asked. */
   name: string;
+  /** The type asked. */
   type: number;
+  /** The query id (the same for every try of one question). */
   id: number;
+  /** The local source port. */
   port: number;
+  /** The transport. */
   transport: "udp" | "tcp";
+  /** The response code, or the exchange error. */
   outcome: string;
 }
 
