@@ -19,8 +19,13 @@
  * the transfer began, and a last time when it ends — with times and speeds in
  * virtual time.
  *
- * Names: `--resolve` entries, then `localhost`, then the node's /etc/hosts;
- * a name none of them knows fails with curl's "(6) Could not resolve host".
+ * Names: `--resolve` entries and names this run already looked up (curl's
+ * DNS cache), then `localhost`, then the node's stub resolver —
+ * gethostbyname2(AF_INET) through /etc/hosts and DNS (/etc/resolv.conf),
+ * so A queries only, where a real curl's getaddrinfo() also asks for AAAA. A
+ * name none of them knows fails with curl's "(6) Could not resolve host";
+ * with `--connect-timeout` shorter than the lookup, "(28) Resolving timed
+ * out".
  *
  * Exit codes: 1 unsupported protocol or an HTTP/0.9 reply, 2 bad command
  * line, 3 bad URL, 6 unresolved host, 7 connect failed (refused, unreachable,
@@ -34,7 +39,8 @@
  *
  * @module
  */
-import { formatIp4 } from "../wire/addr.ts";
+import { formatIp4, parseIp4 } from "../wire/addr.ts";
+import { StubResolver } from "../app/dns/stub.ts";
 import type { Ip4 } from "../wire/packet.ts";
 import { ERRNO_TEXT } from "../ip/ipv4.ts";
 import type { TcpError } from "../transport/tcp/socket.ts";
@@ -294,28 +300,15 @@ function parseUrl(text: string): UrlResult {
 }
 
 /**
- * getaddrinfo() for curl: localhost, then the node's /etc/hosts; calls back
- * with undefined when no source knows the name.
+ * Name resolution for curl: localhost, then gethostbyname2(AF_INET) through
+ * the node's stub resolver (/etc/hosts, then DNS as /etc/resolv.conf says);
+ * calls back with undefined when no source knows the name.
  */
 function lookupHost(ctx: CommandContext, name: string, cb: (addr: Ip4 | undefined) => void): void {
   if (name === "localhost") return cb(0x7f000001);
-  cb(hostsFile(ctx, name));
-}
-
-/** Names from the node's /etc/hosts (first address of the first line naming it). */
-function hostsFile(ctx: CommandContext, name: string): Ip4 | undefined {
-  const f = ctx.node.files.get("/etc/hosts");
-  const bytes = typeof f === "function" ? f() : f;
-  if (!bytes) return undefined;
-  for (const line of new TextDecoder().decode(bytes).split("\n")) {
-    const words = line.replace(/#.*/, "").trim().split(/\s+/);
-    if (words.length < 2) continue;
-    if (words.slice(1).some((w) => w.toLowerCase() === name)) {
-      const a = inetAton(words[0]!);
-      if (a !== undefined) return a;
-    }
-  }
-  return undefined;
+  new StubResolver(ctx.node, ctx.ns).gethostbyname2(name, 4, (r) => {
+    cb(typeof r === "string" ? undefined : parseIp4(r.addresses[0] ?? ""));
+  });
 }
 
 /** curl's max5data(): a size in five columns with k, M, G, T, P suffixes. */

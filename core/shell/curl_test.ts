@@ -173,3 +173,20 @@ Deno.test("curl: the exit status is the last transfer's; later URLs still run", 
   const r2 = a("curl -sS http://10.0.0.2/ http://10.0.0.2:81/");
   assert.equal(r2.status, 7);
 });
+
+Deno.test("curl: DNS that does not answer — 6 after glibc's retries, 28 within --connect-timeout", () => {
+  const { a, b, lab, net } = served();
+  lab.files.set("/etc/netns/a/resolv.conf", new TextEncoder().encode("nameserver 10.0.0.2\n"));
+  b("iptables -A INPUT -p udp --dport 53 -j DROP");
+  let t0 = net.sim.now;
+  const slow = a("curl -sS http://www.lab/");
+  assert.deepEqual([slow.status, slow.stderr], [6, "curl: (6) Could not resolve host: www.lab\n"]);
+  assert.equal(net.sim.now - t0, 10e9, "two attempts of 5 s (resolv.conf defaults)");
+  t0 = net.sim.now;
+  const fast = a("curl -sS --connect-timeout 3 http://www.lab/");
+  assert.deepEqual([fast.status, fast.stderr], [
+    28,
+    "curl: (28) Resolving timed out after 3000 milliseconds\n",
+  ]);
+  assert.equal(net.sim.now - t0, 3e9);
+});

@@ -9,7 +9,8 @@
  *   `-m` likewise → (28) "Connection timed out"; without either, connect()
  *   itself fails when `tcp_syn_retries` are spent (1 + 2 + 4 s with 2
  *   retries) → (7) with "Connection timed out" in the verbose lines;
- * - a name nothing resolves → (6);
+ * - a name DNS does not know (NXDOMAIN from the name server in
+ *   /etc/resolv.conf) → (6), where a name it knows connects;
  * - a server that accepts and closes → (52) "Empty reply from server"; one
  *   that closes mid-body → (18) with the bytes missing; one that resets →
  *   (56); one that does not speak HTTP → (1).
@@ -21,6 +22,7 @@ import { scenario } from "../../core/lab/scenario.ts";
 import { ms, s } from "../../core/sim/simulator.ts";
 import { DropReason } from "../../core/sim/trace.ts";
 import { utf8 } from "../../core/app/http/message.ts";
+import { AuthoritativeServer } from "../../core/app/dns/authoritative.ts";
 import { brief, pair, segments, serve } from "../transport/tcp_testing.ts";
 import { webServer } from "./http_testing.ts";
 
@@ -96,14 +98,36 @@ scenario(
   },
 );
 
-scenario("curl errors: a name nothing resolves — exit 6", (net) => {
-  const { a } = pair(net, { delay: "1ms" }, { permanent: true });
-  const r = a.sh("curl -sS http://www.nowhere.example/");
+scenario("curl errors: names through DNS — found, then NXDOMAIN → 6", (net) => {
+  const { a, b } = pair(net, { delay: "1ms" }, { permanent: true });
+  webServer(b);
+  // b is also the name server of the zone "lab.": www.lab. is b.
+  const ns = new AuthoritativeServer();
+  ns.addZoneText(`
+$ORIGIN lab.
+$TTL 300
+@   SOA ns hostmaster 1 7200 3600 1209600 60
+    NS  ns
+ns  A   10.0.0.2
+www A   10.0.0.2
+`);
+  ns.listen(b.root);
+  a.files.set("/etc/resolv.conf", utf8("nameserver 10.0.0.2\n"));
+  const ok = a.sh("curl -sv http://www.lab/");
+  assert.equal(ok.stdout, "hello\n");
+  assert.match(ok.stderr, /^\* Connected to www\.lab \(10\.0\.0\.2\) port 80 \(#0\)$/m);
+  assert.match(ok.stderr, /^> Host: www\.lab\r$/m);
+  const r = a.sh("curl -sS http://www.nowhere.lab/");
   assert.deepEqual([r.status, r.stderr], [
     6,
-    "curl: (6) Could not resolve host: www.nowhere.example\n",
+    "curl: (6) Could not resolve host: www.nowhere.lab\n",
   ]);
-  assert.equal(segments(net).length, 0, "no connection was attempted");
+  // The stub asked for an A record and got NXDOMAIN; no TCP connection was tried.
+  assert.deepEqual(ns.log.map((l) => [l.name, l.rcode]), [["www.lab.", 0], [
+    "www.nowhere.lab.",
+    3,
+  ]]);
+  assert.equal(segments(net).filter((g) => g.flags === "S").length, 1, "only the one to www.lab");
 });
 
 scenario("curl errors: accepted and closed at once — (52) Empty reply from server", (net) => {
