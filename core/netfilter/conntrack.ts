@@ -26,10 +26,15 @@ import { formatIp4 } from "../wire/addr.ts";
 
 /** The five-tuple of one direction (for ICMP: id in `sport`, type·256+code in `dport`). */
 export interface Tuple {
+  /** Source address. */
   src: Ip4;
+  /** Destination address. */
   dst: Ip4;
+  /** IP protocol. */
   proto: number;
+  /** Source port (ICMP: echo identifier). */
   sport: number;
+  /** Destination port (ICMP: type·256 + code). */
   dport: number;
 }
 
@@ -193,6 +198,7 @@ export class Conn {
   /** Interface name MASQUERADE chose the address of (its entries go when it goes down). */
   masqIf = "";
 
+  /** A connection first seen with tuple `orig`; the reply tuple starts as its inverse. */
   constructor(orig: Tuple, id: number) {
     this.orig = orig;
     this.reply = invert(orig);
@@ -202,6 +208,7 @@ export class Conn {
 
 /** What conntrack attached to a packet: its connection, direction and state. */
 export interface PacketCt {
+  /** The connection (undefined for INVALID and UNTRACKED packets). */
   conn: Conn | undefined;
   /** 0 original, 1 reply. */
   dir: 0 | 1;

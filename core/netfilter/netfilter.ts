@@ -83,14 +83,20 @@ const CHAIN_OF_HOOK: Record<Hook, string> = {
 
 /** A chain: its rules, and for a built-in chain its policy and policy counters. */
 export class Chain {
+  /** Chain name ("INPUT", or a user chain's). */
   readonly name: string;
+  /** Whether it is a table's built-in chain (which has a policy). */
   readonly builtin: boolean;
+  /** What happens at the end of a built-in chain. */
   policy: "ACCEPT" | "DROP" = "ACCEPT";
+  /** Rules, in order. */
   readonly rules: Rule[] = [];
   /** Packets and bytes that met the policy. */
   pkts = 0;
+  /** Bytes (IP total length) that met the policy. */
   bytes = 0;
 
+  /** An empty chain. */
   constructor(name: string, builtin: boolean) {
     this.name = name;
     this.builtin = builtin;
@@ -99,9 +105,12 @@ export class Chain {
 
 /** One table: its chains in creation order (built-ins first). */
 export class NfTable {
+  /** Table name. */
   readonly name: TableName;
+  /** Chains by name, built-ins first, then user chains in creation order. */
   readonly chains: Map<string, Chain> = new Map();
 
+  /** A table with its built-in chains, empty, policies ACCEPT. */
   constructor(name: TableName) {
     this.name = name;
     for (const c of BUILTIN_CHAINS[name]) this.chains.set(c, new Chain(c, true));
@@ -142,7 +151,9 @@ const REJECT_CODES: Record<string, number> = {
 
 /** Netfilter for one namespace; attach with `attach()` (sets the stack's `filter`). */
 export class Netfilter implements PacketFilter {
+  /** The IPv4 layer it filters for. */
   readonly stack: Ipv4Stack;
+  /** The four tables. */
   readonly tables: Record<TableName, NfTable> = {
     raw: new NfTable("raw"),
     mangle: new NfTable("mangle"),
@@ -161,6 +172,7 @@ export class Netfilter implements PacketFilter {
   dropDetail = "";
   readonly #rng: Rng;
 
+  /** Netfilter for a namespace's IPv4 layer (not yet attached). */
   constructor(stack: Ipv4Stack) {
     this.stack = stack;
     const ns = stack.ns;

@@ -103,9 +103,13 @@ export const ADDR_TYPES = [
 
 /** NAT ranges: addresses and ports to map to (0 when not given). */
 export interface NatRange {
+  /** First address of the range (0: keep the address). */
   minAddr: Ip4;
+  /** Last address of the range. */
   maxAddr: Ip4;
+  /** First port (0: no port range). */
   minPort: number;
+  /** Last port. */
   maxPort: number;
   /** `--random`: the port offset is random even when the original port is free. */
   random: boolean;
@@ -125,14 +129,21 @@ export type Target =
 
 /** One rule with its counters. */
 export interface Rule {
+  /** `-s`. */
   src: AddrSel | undefined;
+  /** `-d`. */
   dst: AddrSel | undefined;
   /** `-p`: 0 means all. */
   proto: number;
+  /** `! -p`. */
   protoInvert: boolean;
+  /** `-i`. */
   inIf: IfaceSel | undefined;
+  /** `-o`. */
   outIf: IfaceSel | undefined;
+  /** `-m` matches (and the protocol's implicit one), in order. */
   matches: Match[];
+  /** `-j`/`-g`, or "none" for a rule that only counts. */
   target: Target;
   /** Packets that matched. */
   pkts: number;
