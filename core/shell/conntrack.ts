@@ -1,23 +1,126 @@
 /**
- * `conntrack` (conntrack-tools 1.4): `-L` lists the connection table in the
- * kernel's /proc layout, filtered by `-p PROTO`, `-s/--src`, `-d/--dst`,
- * `--sport`, `--dport`, `--state`, `-n/--src-nat`, `-g/--dst-nat`; `-C` counts
- * entries; `-F` empties the table; `-D` deletes matching entries. The summary
- * line goes to standard error, as the real tool prints it.
+ * `conntrack` (conntrack-tools 1.4.7): `-L` lists the connection table in the
+ * kernel's /proc layout, filtered by `-p PROTO`, `-s/--src`, `-d/--dst` and,
+ * after `-p tcp` or `-p udp`, `--sport`, `--dport` (and `--state` for TCP), or
+ * after `-p icmp`, `--icmp-type`, `--icmp-code`, `--icmp-id`;
+ * `-C` counts entries; `-F` empties the table; `-D` deletes the matching
+ * entries and prints each. Summaries go to standard error and errors carry the
+ * real tool's messages and exit statuses, as does the usage text without
+ * arguments.
+ *
+ * Left out: expectations (`-L expect` lists none), events (`-E`), `-G`, `-I`,
+ * `-U`, output formats (`-o`) and the NAT filters' address argument.
  *
  * @module
  */
 import type { Command } from "./context.ts";
 import { parseIp4 } from "../wire/addr.ts";
-import { type Conn, ConntrackTable } from "../netfilter/conntrack.ts";
+import { type Conn, ConntrackTable, TCP_STATES } from "../netfilter/conntrack.ts";
 import { PROTO_BY_NAME } from "../netfilter/rule.ts";
 
 const PROG = "conntrack v1.4.7 (conntrack-tools)";
 
+const USAGE = `Command line interface for the connection tracking system. Version 1.4.7
+Usage: conntrack [commands] [options]
+
+Commands:
+  -L [table] [options]\t\tList conntrack or expectation table
+  -G [table] parameters\t\tGet conntrack or expectation
+  -D [table] parameters\t\tDelete conntrack or expectation
+  -I [table] parameters\t\tCreate a conntrack or expectation
+  -U [table] parameters\t\tUpdate a conntrack
+  -E [table] [options]\t\tShow events
+  -F [table]\t\t\tFlush table
+  -C [table]\t\t\tShow counter
+  -S\t\t\t\tShow statistics
+
+Tables: conntrack, expect, dying, unconfirmed
+
+Conntrack parameters and options:
+  -n, --src-nat ip\t\t\tsource NAT ip
+  -g, --dst-nat ip\t\t\tdestination NAT ip
+  -j, --any-nat ip\t\t\tsource or destination NAT ip
+  -m, --mark mark\t\t\tSet mark
+  -c, --secmark secmark\t\t\tSet selinux secmark
+  -e, --event-mask eventmask\t\tEvent mask, eg. NEW,DESTROY
+  -z, --zero \t\t\t\tZero counters while listing
+  -o, --output type[,...]\t\tOutput format, eg. xml
+  -l, --label label[,...]\t\tconntrack labels
+
+Expectation parameters and options:
+  --tuple-src ip\tSource address in expect tuple
+  --tuple-dst ip\tDestination address in expect tuple
+
+Updating parameters and options:
+  --label-add label\tAdd label
+  --label-del label\tDelete label
+
+Common parameters and options:
+  -s, --src, --orig-src ip\t\tSource address from original direction
+  -d, --dst, --orig-dst ip\t\tDestination address from original direction
+  -r, --reply-src ip\t\tSource addres from reply direction
+  -q, --reply-dst ip\t\tDestination address from reply direction
+  -p, --protonum proto\t\tLayer 4 Protocol, eg. 'tcp'
+  -f, --family proto\t\tLayer 3 Protocol, eg. 'ipv6'
+  -t, --timeout timeout\t\tSet timeout
+  -u, --status status\t\tSet status, eg. ASSURED
+  -w, --zone value\t\tSet conntrack zone
+  --orig-zone value\t\tSet zone for original direction
+  --reply-zone value\t\tSet zone for reply direction
+  -b, --buffer-size\t\tNetlink socket buffer size
+  --mask-src ip\t\t\tSource mask address
+  --mask-dst ip\t\t\tDestination mask address
+
+`;
+
+/** Commands by option. */
+const COMMANDS: Record<string, string> = {
+  "-L": "L",
+  "--dump": "L",
+  "-C": "C",
+  "--count": "C",
+  "-F": "F",
+  "--flush": "F",
+  "-D": "D",
+  "--delete": "D",
+};
+
+/** Long names of the filter options, as "Illegal option" names them. */
+const LONG: Record<string, string> = {
+  "-p": "--protonum",
+  "--proto": "--protonum",
+  "--protonum": "--protonum",
+  "-s": "--src",
+  "--src": "--src",
+  "--orig-src": "--src",
+  "-d": "--dst",
+  "--dst": "--dst",
+  "--orig-dst": "--dst",
+};
+
+/** Other options that take a value. */
+const VALUED = [
+  "--sport",
+  "--dport",
+  "--state",
+  "--icmp-type",
+  "--icmp-code",
+  "--icmp-id",
+  "-f",
+  "--family",
+];
+
 /** `conntrack -L|-C|-F|-D [filters]`. */
 export const conntrack: Command = (ctx, argv) => {
   const args = argv.slice(1);
+  if (args.length === 0) {
+    ctx.out(USAGE);
+    return 0;
+  }
   let op: string | undefined;
+  let proto: number | undefined;
+  let table = "conntrack";
+  let illegal: string | undefined;
   const filters: Array<(c: Conn) => boolean> = [];
   const bad = (msg: string) => {
     ctx.err(`${PROG}: ${msg}\nTry \`conntrack -h' or 'conntrack --help' for more information.\n`);
@@ -25,33 +128,28 @@ export const conntrack: Command = (ctx, argv) => {
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const value = () => args[++i];
-    switch (a) {
-      case "-L":
-      case "--dump":
-      case "-C":
-      case "--count":
-      case "-F":
-      case "--flush":
-      case "-D":
-      case "--delete": {
-        const long: Record<string, string> = {
-          "--dump": "L",
-          "--count": "C",
-          "--flush": "F",
-          "--delete": "D",
-        };
-        const o = a.length === 2 ? a[1]! : long[a]!;
-        if (op !== undefined && op !== o) return bad(`Invalid parameters`);
-        op = o;
-        if ((o === "L" || o === "D") && (args[i + 1] === "conntrack")) i++;
-        break;
+    const cmd = COMMANDS[a];
+    if (cmd !== undefined) {
+      if (op !== undefined) return bad("Invalid commands combination");
+      op = cmd;
+      const t = args[i + 1];
+      if ((cmd === "L" || cmd === "D" || cmd === "F" || cmd === "C") && t && !t.startsWith("-")) {
+        table = t;
+        i++;
       }
+      continue;
+    }
+    const needsValue = a in LONG || VALUED.includes(a);
+    const v = needsValue ? args[++i] : undefined;
+    if (needsValue && v === undefined) return bad(`option \`${a}' requires an argument`);
+    if (a in LONG) illegal ??= LONG[a];
+    switch (a) {
       case "-p":
-      case "--proto": {
-        const v = value();
-        const n = v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : PROTO_BY_NAME[v];
-        if (n === undefined) return bad(`proto \`${v ?? ""}' unknown`);
+      case "--proto":
+      case "--protonum": {
+        const n = /^\d+$/.test(v!) ? Number(v) : PROTO_BY_NAME[v!];
+        if (n === undefined || n > 255) return bad(`\`${v}' unsupported protocol`);
+        proto = n;
         filters.push((c) => c.orig.proto === n);
         break;
       }
@@ -61,28 +159,49 @@ export const conntrack: Command = (ctx, argv) => {
       case "-d":
       case "--dst":
       case "--orig-dst": {
-        const v = value();
-        const ip = v === undefined ? undefined : parseIp4(v);
-        if (ip === undefined) return bad(`Bad parameter \`${v ?? ""}'`);
-        const src = a === "-s" || a === "--src" || a === "--orig-src";
+        const ip = parseIp4(v!);
+        if (ip === undefined) return bad(`Invalid IP address \`${v}'`);
+        const src = LONG[a] === "--src";
         filters.push((c) => (src ? c.orig.src : c.orig.dst) === ip);
         break;
       }
       case "--sport":
-      case "--orig-port-src":
-      case "--dport":
-      case "--orig-port-dst": {
-        const v = Number(value());
-        if (!Number.isInteger(v)) return bad(`Bad parameter`);
-        const s = a === "--sport" || a === "--orig-port-src";
-        filters.push((c) => (s ? c.orig.sport : c.orig.dport) === v);
+      case "--dport": {
+        // Options of the TCP and UDP modules: known only once -p named one.
+        if (proto !== 6 && proto !== 17) return bad(`unknown option \`${a}'`);
+        // strtoul: what does not parse is 0, as the real tool reads it.
+        const port = /^\d+/.test(v!) ? Number(/^\d+/.exec(v!)![0]) & 0xffff : 0;
+        const s = a === "--sport";
+        filters.push((c) => (s ? c.orig.sport : c.orig.dport) === port);
         break;
       }
       case "--state": {
-        const v = value() ?? "";
-        filters.push((c) => c.tcpState === v.toUpperCase());
+        if (proto !== 6) return bad(`unknown option \`${a}'`);
+        if (!(TCP_STATES as readonly string[]).includes(v!) || v === "NONE") {
+          return bad(`unknown TCP state \`${v}'`);
+        }
+        filters.push((c) => c.tcpState === v);
         break;
       }
+      case "--icmp-type":
+      case "--icmp-code":
+      case "--icmp-id": {
+        if (proto !== 1) return bad(`unknown option \`${a}'`);
+        const n = /^\d+/.test(v!) ? Number(/^\d+/.exec(v!)![0]) : 0;
+        // The tuple keeps type·256+code in dport and the id in sport.
+        filters.push((c) =>
+          a === "--icmp-type"
+            ? c.orig.dport >>> 8 === n
+            : a === "--icmp-code"
+            ? (c.orig.dport & 0xff) === n
+            : c.orig.sport === n
+        );
+        break;
+      }
+      case "-f":
+      case "--family":
+        if (v !== "ipv4") return bad(`\`${v}' unsupported family`);
+        break;
       case "-n":
       case "--src-nat":
         filters.push((c) => c.srcNat);
@@ -92,18 +211,21 @@ export const conntrack: Command = (ctx, argv) => {
         filters.push((c) => c.dstNat);
         break;
       default:
-        return bad(`Invalid parameter "${a}"`);
+        return bad(`unknown option \`${a}'`);
     }
   }
-  if (op === undefined) {
-    ctx.err(
-      `${PROG}: no command specified\nTry \`conntrack -h' or 'conntrack --help' for more information.\n`,
-    );
-    return 2;
+  // Filters make sense for listing and deleting only.
+  if (illegal !== undefined && (op === undefined || op === "C" || op === "F")) {
+    return bad(`Illegal option \`${illegal}' with this command`);
   }
+  if (op === undefined) return bad("no command specified");
   const now = ctx.sim.now;
-  const table = ctx.ns.netfilter.conntrack;
-  const conns = table.list(now).filter((c) => filters.every((f) => f(c)));
+  const ct = ctx.ns.netfilter.conntrack;
+  if (table === "expect") {
+    if (op === "L") ctx.err(`${PROG}: 0 expectations have been shown.\n`);
+    return 0;
+  }
+  const conns = ct.list(now).filter((c) => filters.every((f) => f(c)));
   switch (op) {
     case "L":
       for (const c of conns) ctx.out(ConntrackTable.format(c, now) + "\n");
@@ -113,17 +235,17 @@ export const conntrack: Command = (ctx, argv) => {
       ctx.out(`${conns.length}\n`);
       return 0;
     case "F":
-      table.flush();
+      ct.flush();
       ctx.err(`${PROG}: connection tracking table has been emptied.\n`);
       return 0;
     case "D":
-      for (const c of conns) table.remove(c);
-      if (conns.length === 0) {
-        ctx.err(`${PROG}: 0 flow entries have been deleted.\n`);
-        return 1;
+      // Each entry is printed as it goes.
+      for (const c of conns) {
+        ctx.out(ConntrackTable.format(c, now) + "\n");
+        ct.remove(c);
       }
       ctx.err(`${PROG}: ${conns.length} flow entries have been deleted.\n`);
-      return 0;
+      return conns.length === 0 ? 1 : 0;
   }
   return 0;
 };
