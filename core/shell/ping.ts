@@ -452,9 +452,10 @@ export function ping(ctx: CommandContext, argv: string[]): number | Process {
         if (err === "EMSGSIZE") {
           nerrors++;
           if (!quiet) ctx.err(`ping: local error: message too long, mtu=${mtuTowards()}\n`);
-        } else if (err) {
-          if (!quiet) ctx.err(`ping: sendmsg: ${ERRNO_TEXT[err]}\n`);
         }
+        // Any other local failure (a netfilter drop's EPERM, a route gone):
+        // iputils 20221126 looks in the error queue, finds nothing there and
+        // prints nothing — the request just counts as sent and unanswered.
       }
     }
     const more = deadline > 0 || npackets === 0 || ntransmitted < npackets;

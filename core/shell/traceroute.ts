@@ -24,7 +24,7 @@
  */
 import { formatIp4 } from "../wire/addr.ts";
 import type { Interface } from "../net/interface.ts";
-import { ERRNO_TEXT, type IcmpError } from "../ip/ipv4.ts";
+import { type Errno, ERRNO_TEXT, type IcmpError } from "../ip/ipv4.ts";
 import type { EchoReply } from "../transport/ping_socket.ts";
 import {
   type CommandContext,
@@ -465,6 +465,7 @@ export function traceroute(ctx: CommandContext, argv: string[]): number | Proces
     return typeof r === "string" ? size : r.mtu;
   };
 
+  let sendError: Errno | undefined;
   /** Send one probe and wait for its answer; undefined when none came in time. */
   function* probe(ttl: number, n: number): Generator<Wait, Probe | undefined, void> {
     for (;;) {
@@ -485,8 +486,10 @@ export function traceroute(ctx: CommandContext, argv: string[]): number | Proces
         continue;
       }
       if (err !== undefined) {
-        yield { timeout: 0 };
-        return { from: undefined, rtt: 0, mark: "", final: false, mtu: 0 };
+        // do_send: any other failure (EPERM from a netfilter drop, no route)
+        // ends the run with perror("send").
+        sendError = err;
+        return undefined;
       }
       yield { ready: () => pending?.answer !== undefined, timeout: waitMax * 1e9 };
       const answer = pending.answer;
@@ -510,6 +513,11 @@ export function traceroute(ctx: CommandContext, argv: string[]): number | Proces
       let final = false;
       for (let q = 0; q < queries; q++) {
         const p = yield* probe(ttl, n++);
+        if (sendError !== undefined) {
+          close();
+          ctx.err(`send: ${ERRNO_TEXT[sendError]}\n`);
+          return 1;
+        }
         if (!p || p.from === undefined) {
           line += " *";
           continue;
