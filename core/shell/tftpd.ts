@@ -15,7 +15,9 @@
  * status is the sysexits.h code tftpd-hpa uses (64 for a bad value, 66 for a
  * missing directory, 67 for an unknown user, 71 when the port cannot be
  * bound, 74 without -l/-L, where inetd would have passed a socket). A daemon
- * started with `-l` is stopped by `pkill in.tftpd` or `kill PID`.
+ * started with `-l` is stopped by `pkill in.tftpd` or `kill PID`. Stopping
+ * the server closes port 69; transfers already running go on to their end,
+ * as the children tftpd-hpa forks for them do not act on SIGTERM.
  *
  * Simplified: `-m` remap files are refused (not modelled); `-u`, `-U`, `-p`,
  * `-P` and `-t` are accepted and change nothing; the users that exist are
@@ -70,12 +72,6 @@ const servers = new WeakMap<NetNs, TftpServer[]>();
 /** The in.tftpd servers running in a namespace (started by the shell), oldest first. */
 export function tftpdOf(ns: NetNs): readonly TftpServer[] {
   return servers.get(ns)?.filter((s) => s.listening) ?? [];
-}
-
-/** Stop every in.tftpd in a namespace (as `pkill in.tftpd` would). */
-export function stopTftpd(ns: NetNs): void {
-  for (const s of servers.get(ns) ?? []) s.stop();
-  servers.delete(ns);
 }
 
 /**

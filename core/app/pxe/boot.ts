@@ -25,7 +25,7 @@
  *   error"; replies taken only from the server's address and, after the first,
  *   only from its port; any unexpected DATA answered with the last ACK again;
  *   retransmission after the waits of its TimeoutTable (2, 2, 3, 3, 4, 5, … 255
- *   BIOS timer ticks of 54.9 ms, about 141 s in all) — a request that is never
+ *   BIOS timer ticks of 54.9 ms, 2382 ticks or 131 s in all) — a request that is never
  *   answered means "no such file", a transfer that stalls ends the boot.
  *
  * Simplified: the boot server is siaddr (or, when that is 0, the DHCP server);

@@ -270,8 +270,20 @@ export class TftpServer {
     return undefined;
   }
 
-  /** Stop listening and end every running transfer (as killing the daemon does). */
+  /**
+   * Stop the daemon, as SIGTERM does. dnsmasq is one process: its transfers
+   * end with it. tftpd-hpa serves each request in a child it forked; the
+   * children only set a flag they never look at, so running transfers go on
+   * to their end. `kill()` ends everything (SIGKILL to the process group).
+   */
   stop(): void {
+    this.#listener?.close();
+    this.#listener = undefined;
+    if (this.flavour === "dnsmasq") this.kill();
+  }
+
+  /** End the listener and every running transfer at once. */
+  kill(): void {
     this.#listener?.close();
     this.#listener = undefined;
     for (const s of [...this.#sessions]) s.end("aborted");
@@ -598,6 +610,20 @@ interface HpaOptionState {
   fileSize: number;
 }
 
+/**
+ * What recv() on a connect()ed UDP socket returns after an ICMP error about
+ * it (Linux's icmp_err_convert: only the "hard" destination-unreachable
+ * codes; "fragmentation needed" and time exceeded are not reported), as
+ * strerror() spells it; undefined when the error is not reported.
+ */
+function connectedSocketError(e: IcmpError): string | undefined {
+  if (e.type !== 3 || e.code === 4) return undefined;
+  if ([0, 6, 9, 11].includes(e.code)) return "Network is unreachable";
+  if (e.code === 2) return "Protocol not available";
+  if (e.code === 3) return "Connection refused";
+  return "No route to host";
+}
+
 /** A running transfer on its own socket. */
 abstract class Session {
   constructor(
@@ -734,12 +760,9 @@ class HpaReadSession extends Session {
   }
 
   override icmpError(e: IcmpError): void {
-    // The socket is connected: a port unreachable comes back from recv() as ECONNREFUSED.
-    if (e.type !== 3 || e.code !== 3) return;
-    this.server.logLine(
-      `tftpd: read${this.#awaitingOack ? "" : "(ack)"}: Connection refused`,
-      this.t,
-    );
+    const text = connectedSocketError(e);
+    if (text === undefined) return;
+    this.server.logLine(`tftpd: read${this.#awaitingOack ? "" : "(ack)"}: ${text}`, this.t);
     this.end("aborted");
   }
 
@@ -834,6 +857,13 @@ class HpaWriteSession extends Session {
     this.#sendLast();
     this.#finalBlock = block;
     this.#dally = this.server.sim.after(this.#rexmt, () => this.end("complete"));
+  }
+
+  override icmpError(e: IcmpError): void {
+    const text = connectedSocketError(e);
+    if (text === undefined) return;
+    this.server.logLine(`tftpd: read: ${text}`, this.t);
+    this.#abortWrite("aborted");
   }
 
   stopTimers(): void {
