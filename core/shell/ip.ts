@@ -18,7 +18,13 @@ import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
 import { LinuxBridge } from "../l2/bridge.ts";
 import type { NetNs } from "../node/netns.ts";
-import { type Errno, ERRNO_TEXT, type IfAddr, type RouteResult } from "../ip/ipv4.ts";
+import {
+  blankRule,
+  ERRNO_TEXT,
+  type IfAddr,
+  type RouteResult,
+  type Rule,
+} from "../ip/ipv4.ts";
 import { type NextHop, type Route, type RouteScope, type RouteType, Table } from "../ip/route.ts";
 import type { NeighState } from "../ip/neigh.ts";
 import type { Command, CommandContext, Process } from "./context.ts";
@@ -947,10 +953,21 @@ function parseRouteSpec(ctx: CommandContext, args: string[], opts: IpOpts): Rout
       spec.mtu = Number(x);
     } else if (a === "onlink") spec.onlink = true;
     else if (a === "nexthop") {
-      while (k < args.length && args[k] === "nexthop") {
+      // parse_nexthops: nothing but next hops may follow the first one.
+      while (k < args.length) {
+        if (args[k] !== "nexthop") {
+          throw new IpError(
+            `Error: "nexthop" or end of line is expected instead of "${args[k]}"`,
+            255,
+          );
+        }
+        if (k + 1 >= args.length) {
+          throw new IpError('Error: unexpected end of line after "nexthop"', 255);
+        }
         const nh = { gateway: 0, dev: undefined as string | undefined, weight: 1, onlink: false };
         k++;
-        while (k < args.length && args[k] !== "nexthop") {
+        // parse_one_nh: its keywords, up to the first word it does not know.
+        for (; k < args.length; k++) {
           const w = args[k]!;
           if (w === "via") {
             let x = next(++k);
@@ -964,8 +981,7 @@ function parseRouteSpec(ctx: CommandContext, args: string[], opts: IpOpts): Rout
             }
             nh.weight = Number(x);
           } else if (w === "onlink") nh.onlink = true;
-          else throw invarg("Invalid nexthop\n", w);
-          k++;
+          else break;
         }
         spec.nexthops.push(nh);
       }
@@ -1282,36 +1298,76 @@ function routeGet(ctx: CommandContext, args: string[], opts: IpOpts): number {
   let from: number | undefined;
   let iif: Interface | undefined;
   let oif: Interface | undefined;
-  let mark: number | undefined;
+  let mark = 0;
+  let tos = 0;
+  let proto = 0;
+  let sport = 0;
+  let dport = 0;
   let fibmatch = false;
+  // iproute_get: the family is unset until the first address fixes it to inet.
+  let fam = opts;
+  const inet = { ...opts, family: "inet" as const };
   const next = (k: number) => nextArg(args, k, "");
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    if (a === "from") from = prefixArg(next(++k), opts).addr;
-    else if (a === "iif") iif = findDevice(ctx.ns, next(++k));
+    if (a === "from") {
+      from = prefixArg(next(++k), fam).addr;
+      fam = inet;
+    } else if (a === "iif") iif = findDevice(ctx.ns, next(++k));
     else if (a === "oif" || a === "dev") oif = findDevice(ctx.ns, next(++k));
-    else if (a === "mark" || a === "fwmark") mark = Number(next(++k));
-    else if (a === "tos" || is(a, "dsfield") || a === "uid" || a === "ipproto") k++;
-    else if (a === "sport" || a === "dport" || a === "vrf") k++;
+    else if (a === "mark") {
+      const x = next(++k);
+      const n = u32Arg(x);
+      if (n === undefined) throw invarg("invalid mark value\n", x);
+      mark = n;
+    } else if (a === "tos" || is(a, "dsfield")) {
+      const x = next(++k);
+      const n = u32Arg(x);
+      if (n === undefined || n > 255) throw invarg("TOS value is invalid\n", x);
+      tos = n;
+    } else if (a === "ipproto") {
+      const x = next(++k);
+      const n = ipProtoArg(x);
+      if (n === undefined) throw invarg('Invalid "ipproto" value\n', x);
+      proto = n;
+    } else if (a === "sport" || a === "dport") {
+      const x = next(++k);
+      const n = u32Arg(x);
+      if (n === undefined || n > 0xffff) throw invarg(`invalid ${a}\n`, x);
+      if (a === "sport") sport = n;
+      else dport = n;
+    } else if (a === "uid" || a === "vrf") k++;
     else if (a === "fibmatch") fibmatch = true;
     else if (a === "connected") continue;
     else {
       let x = a;
       if (a === "to") x = next(++k);
       if (is(x, "help")) throw usage(ROUTE_USAGE);
-      dst = prefixArg(x, opts).addr;
+      dst = prefixArg(x, fam).addr;
+      fam = inet;
     }
   }
   if (dst === undefined) throw new IpError("need at least a destination address");
   const ip = ctx.ns.ip;
-  const r = ip.route(dst, { src: iif ? from : from || undefined, iif, oif, mark });
-  if (typeof r === "string") throw rtnl(ERRNO_TEXT[r as Errno]);
-  if (
-    iif && r.type === "unicast" &&
-    ctx.ns.dev.sysctl.get(`net.ipv4.conf.${iif.name}.forwarding`) !== "1"
-  ) {
-    throw rtnl("Network is unreachable");
+  // __ip_route_output_key: a source that is none of this host's addresses routes nowhere.
+  if (!iif && from && !ip.isLocal(from)) throw rtnl("Network is unreachable");
+  const r = ip.route(dst, {
+    src: iif ? from : from || undefined,
+    iif,
+    oif,
+    mark,
+    tos: tos & (iif ? 0x1c : 0x1e),
+    proto,
+    sport,
+    dport,
+  });
+  // ip_route_input_slow: an interface that does not forward routes nothing but local traffic.
+  const forwarding = iif === undefined ||
+    ctx.ns.dev.sysctl.get(`net.ipv4.conf.${iif.name}.forwarding`) === "1";
+  if (typeof r === "string") {
+    throw rtnl(ERRNO_TEXT[r === "ENETUNREACH" && !forwarding ? "EHOSTUNREACH" : r]);
   }
+  if (r.type === "unicast" && !forwarding) throw rtnl("No route to host");
   if (fibmatch && r.route) {
     const names = tableNames(ctx);
     if (opts.json) printJson(ctx, [routeJson(r.route, {}, names)], opts);
@@ -1320,66 +1376,82 @@ function routeGet(ctx: CommandContext, args: string[], opts: IpOpts): number {
   }
   const pmtu = ip.pmtu.get(dst);
   const now = ctx.sim.now;
-  const expires = pmtu && pmtu.expires > now && r.mtu < r.dev.mtu
-    ? Math.floor((pmtu.expires - now) / 1e9)
-    : undefined;
+  const shown: RouteGetShown = {
+    dst,
+    from: from || undefined,
+    iif,
+    mark,
+    expires: pmtu && pmtu.expires > now && r.mtu < r.dev.mtu
+      ? Math.floor((pmtu.expires - now) / 1e9)
+      : undefined,
+    // Until the rules change, the kernel keeps table local merged into main.
+    table: r.table === Table.main || (r.table === Table.local && !ip.customRules)
+      ? undefined
+      : (tableNames(ctx).get(r.table) ?? String(r.table)),
+  };
   if (opts.json) {
-    printJson(ctx, [routeGetJson(dst, r, from, iif, expires)], opts);
+    printJson(ctx, [routeGetJson(r, shown)], opts);
     return 0;
   }
-  ctx.out(routeGetText(dst, r, from, iif, expires));
+  ctx.out(routeGetText(r, shown));
   return 0;
+}
+
+/** What `ip route get` shows besides the decision itself. */
+interface RouteGetShown {
+  dst: number;
+  /** The `from` address asked about, if any. */
+  from: number | undefined;
+  iif: Interface | undefined;
+  mark: number;
+  /** Seconds left of a learned path MTU. */
+  expires: number | undefined;
+  /** Table name, when the kernel names it. */
+  table: string | undefined;
 }
 
 function cacheFlags(r: RouteResult): string[] {
   return r.type === "local" ? ["local"] : r.type === "broadcast" ? ["local", "brd"] : [];
 }
 
-function routeGetText(
-  dst: number,
-  r: RouteResult,
-  from: number | undefined,
-  iif: Interface | undefined,
-  expires: number | undefined,
-): string {
+function routeGetText(r: RouteResult, s: RouteGetShown): string {
   const parts: string[] = [];
   if (r.type !== "unicast") parts.push(r.type);
-  parts.push(formatIp4(dst));
-  if (iif && from !== undefined) parts.push("from", formatIp4(from));
+  parts.push(formatIp4(s.dst));
+  if (s.from !== undefined) parts.push("from", formatIp4(s.from));
   if (r.gateway) parts.push("via", formatIp4(r.gateway));
   parts.push("dev", r.dev.name);
-  if (r.table !== Table.main && r.table !== Table.local) parts.push("table", String(r.table));
-  if (!iif) parts.push("src", formatIp4(r.src), "uid", "0");
+  if (s.table !== undefined) parts.push("table", s.table);
+  // The kernel reports the source it chose only when it differs from the one asked about.
+  if (!s.iif && s.from === undefined) parts.push("src", formatIp4(r.src));
+  // iproute2 prints small marks in decimal, the rest in hex.
+  if (s.mark) parts.push("mark", s.mark >= 16 ? `0x${s.mark.toString(16)}` : String(s.mark));
+  if (!s.iif) parts.push("uid", "0");
   const flags = cacheFlags(r);
   let cache = "    cache " + (flags.length ? `<${flags.join(",")}> ` : "");
-  if (expires !== undefined) cache += `expires ${expires}sec mtu ${r.mtu} `;
-  if (iif) cache += `iif ${iif.name} `;
+  if (s.expires !== undefined) cache += `expires ${s.expires}sec mtu ${r.mtu} `;
+  if (s.iif) cache += `iif ${s.iif.name} `;
   return `${parts.join(" ")} \n${cache}\n`;
 }
 
-function routeGetJson(
-  dst: number,
-  r: RouteResult,
-  from: number | undefined,
-  iif: Interface | undefined,
-  expires: number | undefined,
-): Record<string, unknown> {
+function routeGetJson(r: RouteResult, s: RouteGetShown): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   if (r.type !== "unicast") o.type = r.type;
-  o.dst = formatIp4(dst);
-  if (iif && from !== undefined) o.from = formatIp4(from);
+  o.dst = formatIp4(s.dst);
+  if (s.from !== undefined) o.from = formatIp4(s.from);
   if (r.gateway) o.gateway = formatIp4(r.gateway);
   o.dev = r.dev.name;
-  if (r.table !== Table.main && r.table !== Table.local) o.table = String(r.table);
-  if (!iif) o.prefsrc = formatIp4(r.src);
+  if (s.table !== undefined) o.table = s.table;
+  if (!s.iif && s.from === undefined) o.prefsrc = formatIp4(r.src);
   o.flags = [];
-  if (!iif) o.uid = 0;
+  if (s.mark) o.mark = s.mark;
+  if (!s.iif) o.uid = 0;
   o.cache = cacheFlags(r);
-  if (expires !== undefined) {
-    o.expires = expires;
+  if (s.expires !== undefined) {
+    o.expires = s.expires;
     o.metrics = [{ mtu: r.mtu }];
   }
-  if (iif) o.iif = iif.name;
+  if (s.iif) o.iif = s.iif.name;
   return o;
 }
 
@@ -1520,41 +1592,450 @@ function ipNeigh(ctx: CommandContext, args: string[], opts: IpOpts): number {
 
 // ------------------------------------------------------------------- ip rule
 
+/** IP protocol names iproute2 resolves through /etc/protocols. */
+const IP_PROTOCOLS: Record<string, number> = {
+  ip: 0,
+  icmp: 1,
+  igmp: 2,
+  ipip: 4,
+  tcp: 6,
+  udp: 17,
+  ipv6: 41,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  sctp: 132,
+  udplite: 136,
+};
+
+/** inet_proto_a2n: a protocol name or a number 0-255; undefined if neither. */
+function ipProtoArg(text: string): number | undefined {
+  if (IP_PROTOCOLS[text] !== undefined) return IP_PROTOCOLS[text];
+  const n = u32Arg(text);
+  return n !== undefined && n <= 255 ? n : undefined;
+}
+
+/** inet_proto_n2a. */
+function ipProtoName(n: number): string {
+  for (const [name, v] of Object.entries(IP_PROTOCOLS)) if (v === n && name !== "ip") return name;
+  return `ipproto-${n}`;
+}
+
+/** get_u32(…, 0): decimal, 0x hex or 0 octal, at most 2^32 - 1. */
+function u32Arg(text: string): number | undefined {
+  let n: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) n = parseInt(text.slice(2), 16);
+  else if (/^0[0-7]*$/.test(text)) n = parseInt(text, 8);
+  else if (/^[1-9]\d*$/.test(text)) n = Number(text);
+  else return undefined;
+  return n <= 0xffffffff ? n : undefined;
+}
+
+/** sscanf("%hu-%hu"): a port or an inclusive port range (each part wraps at 65536, as %hu does). */
+function portRangeArg(text: string): [number, number] | undefined {
+  const m = /^\+?(\d+)(?:-\+?(\d+))?/.exec(text);
+  if (!m) return undefined;
+  const start = Number(m[1]) % 65536;
+  return [start, m[2] === undefined ? start : Number(m[2]) % 65536];
+}
+
+/** check_ifname: 1-15 characters, no slash or white space. */
+function validIfname(name: string): boolean {
+  return name.length > 0 && name.length < 16 && !/[/\s]/.test(name);
+}
+
+/** What `ip rule add|del` said, with which selectors were given (deletion matches only those). */
+interface RuleSpec {
+  rule: Rule;
+  priorityGiven: boolean;
+  tableGiven: boolean;
+  actionGiven: boolean;
+  protoGiven: boolean;
+}
+
+const RULE_ACTIONS: Record<string, Rule["action"]> = {
+  blackhole: "blackhole",
+  unreachable: "unreachable",
+  prohibit: "prohibit",
+  unicast: "table",
+};
+
+/** iprule_modify()'s parser. */
+function parseRuleSpec(ctx: CommandContext, args: string[], opts: IpOpts, add: boolean): RuleSpec {
+  const rule = blankRule(0, 0);
+  const spec: RuleSpec = {
+    rule,
+    priorityGiven: false,
+    tableGiven: false,
+    actionGiven: false,
+    protoGiven: false,
+  };
+  const next = (k: number) => nextArg(args, k, "");
+  let fwmaskGiven = false;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (a === "not") rule.not = true;
+    else if (a === "from" || a === "to") {
+      const p = prefixArg(next(++k), opts);
+      rule[a] = { addr: p.addr, len: p.len };
+    } else if (is(a, "preference") || is(a, "order") || is(a, "priority")) {
+      const x = next(++k);
+      const n = u32Arg(x);
+      if (n === undefined) throw invarg("preference value is invalid\n", x);
+      rule.priority = n;
+      spec.priorityGiven = true;
+    } else if (a === "tos" || is(a, "dsfield")) {
+      const x = next(++k);
+      const n = u32Arg(x);
+      if (n === undefined || n > 255) throw invarg("TOS value is invalid\n", x);
+      rule.tos = n;
+    } else if (a === "fwmark") {
+      const x = next(++k);
+      const [markText, maskText] = x.split("/", 2) as [string, string | undefined];
+      const mark = u32Arg(markText);
+      if (mark === undefined) throw invarg("fwmark value is invalid\n", markText);
+      let mask = 0xffffffff;
+      if (maskText !== undefined) {
+        const m = u32Arg(maskText);
+        if (m === undefined) throw invarg("fwmask value is invalid\n", maskText);
+        mask = m;
+        fwmaskGiven = true;
+      }
+      // fib_nl2rule: a zero mark without a mask matches every packet.
+      rule.fwmark = { mark, mask: fwmaskGiven || mark !== 0 ? mask : 0 };
+    } else if (is(a, "protocol")) {
+      const x = next(++k);
+      if (!/^[a-z0-9_]+$/i.test(x)) throw invarg('"protocol" value is invalid\n', x);
+      rule.proto = x;
+      spec.protoGiven = true;
+    } else if (is(a, "table") || a === "lookup") {
+      const x = next(++k);
+      const id = tableId(ctx, x);
+      if (id === undefined || id > 0xffffffff) throw invarg("invalid table ID\n", x);
+      rule.table = id;
+      spec.tableGiven = true;
+    } else if (is(a, "suppress_prefixlength") || a === "sup_pl") {
+      const x = next(++k);
+      if (!/^\d+$/.test(x) || Number(x) > 0x7fffffff) {
+        throw invarg("suppress_prefixlength value is invalid\n", x);
+      }
+      rule.suppressPrefixLength = Number(x);
+    } else if (a === "dev" || a === "iif" || a === "oif") {
+      const x = next(++k);
+      if (!validIfname(x)) {
+        throw new IpError(
+          `Error: argument "${x}" is wrong: ${
+            a === "oif" ? '"oif"' : '"iif"/"dev"'
+          } not a valid ifname`,
+          255,
+        );
+      }
+      if (a === "oif") rule.oif = x;
+      else rule.iif = x;
+    } else if (a === "ipproto") {
+      const x = next(++k);
+      const n = ipProtoArg(x);
+      if (n === undefined) throw invarg('Invalid "ipproto" value\n', x);
+      rule.ipproto = n;
+    } else if (a === "sport" || a === "dport") {
+      const x = next(++k);
+      const r = portRangeArg(x);
+      if (r === undefined) throw invarg(`invalid ${a === "sport" ? "port" : "dport"} range\n`, x);
+      rule[a] = r;
+    } else if (
+      is(a, "realms") || is(a, "tun_id") || is(a, "suppress_ifgroup") || a === "sup_group" ||
+      a === "l3mdev" || a === "uidrange" || a === "nat" || is(a, "map-to") || a === "dscp"
+    ) {
+      throw new IpError(`ip: rule selector "${a}" is not supported by packetlab`, 255);
+    } else {
+      let x = a;
+      if (a === "type") x = next(++k);
+      if (is(x, "help")) throw usage(RULE_USAGE);
+      if (is(x, "goto")) {
+        const t = next(++k);
+        const n = u32Arg(t);
+        if (n === undefined) throw invarg("invalid target\n", t);
+        rule.action = "goto";
+        rule.goto = n;
+      } else if (is(x, "nop")) rule.action = "nop";
+      else if (RULE_ACTIONS[x] !== undefined) rule.action = RULE_ACTIONS[x]!;
+      else throw invarg("Failed to parse rule type", x);
+      spec.actionGiven = true;
+      spec.tableGiven ||= rule.action !== "table";
+    }
+  }
+  if (add && !spec.tableGiven) rule.table = Table.main;
+  if (!add && !spec.actionGiven && !spec.tableGiven) rule.action = "table";
+  return spec;
+}
+
+/** rule_exists(): what an `ip rule add` (NLM_F_EXCL) must not duplicate. */
+function sameRule(r: Rule, n: Rule): boolean {
+  return r.action === n.action && r.table === n.table && r.priority === n.priority &&
+    r.iif === n.iif && r.oif === n.oif &&
+    (r.fwmark?.mark ?? 0) === (n.fwmark?.mark ?? 0) &&
+    (r.fwmark?.mask ?? 0) === (n.fwmark?.mask ?? 0) &&
+    r.suppressPrefixLength === n.suppressPrefixLength && r.ipproto === n.ipproto &&
+    r.proto === n.proto && String(r.sport) === String(n.sport) &&
+    String(r.dport) === String(n.dport) && r.goto === n.goto &&
+    // fib4_rule_compare looks only at what the new rule names.
+    (n.from.len === 0 || (r.from.len === n.from.len && r.from.addr === n.from.addr)) &&
+    (n.to.len === 0 || (r.to.len === n.to.len && r.to.addr === n.to.addr)) &&
+    (n.tos === 0 || r.tos === n.tos);
+}
+
+/** rule_find(): the first rule an `ip rule del` names (only what was given is compared). */
+function ruleMatchesDeletion(r: Rule, s: RuleSpec): boolean {
+  const n = s.rule;
+  return (!s.actionGiven || r.action === n.action) &&
+    (n.table === 0 || r.table === n.table) &&
+    (!s.priorityGiven || r.priority === n.priority) &&
+    (n.iif === undefined || r.iif === n.iif) &&
+    (n.oif === undefined || r.oif === n.oif) &&
+    (!n.fwmark?.mark || r.fwmark?.mark === n.fwmark.mark) &&
+    (!n.fwmark?.mask || r.fwmark?.mask === n.fwmark.mask) &&
+    (n.suppressPrefixLength === -1 || r.suppressPrefixLength === n.suppressPrefixLength) &&
+    (n.ipproto === 0 || r.ipproto === n.ipproto) &&
+    (!s.protoGiven || r.proto === n.proto) &&
+    (n.sport === undefined || String(r.sport) === String(n.sport)) &&
+    (n.dport === undefined || String(r.dport) === String(n.dport)) &&
+    (n.from.len === 0 || (r.from.len === n.from.len && r.from.addr === n.from.addr)) &&
+    (n.to.len === 0 || (r.to.len === n.to.len && r.to.addr === n.to.addr)) &&
+    (n.tos === 0 || r.tos === n.tos);
+}
+
+function ruleAdd(ctx: CommandContext, args: string[], opts: IpOpts): number {
+  if (args.length === 0) throw new IpError('"ip rule add" requires arguments.', 1);
+  const spec = parseRuleSpec(ctx, args, opts, true);
+  const ip = ctx.ns.ip;
+  const rule = spec.rule;
+  if (!spec.priorityGiven) rule.priority = ip.defaultRulePriority();
+  // fib_nl2rule: a goto may only jump forward.
+  if (rule.action === "goto" && rule.goto <= rule.priority) {
+    throw extack("Backward goto not supported.");
+  }
+  // fib_nl2rule's dsfield check (the ECN bits are no part of a rule).
+  if (rule.tos & 3) throw extack("Invalid dsfield (tos): ECN bits must be 0.");
+  if (ip.rules.some((r) => sameRule(r, rule))) throw rtnl("File exists");
+  if (rule.action === "table" && rule.table === 0) {
+    // fib_empty_table: table 0 means "a new, empty table" (the first unused id).
+    let id = 1;
+    while (tableExists(ctx.ns, id)) id++;
+    rule.table = id;
+    touchTable(ctx.ns, id);
+  }
+  ip.addRule(rule);
+  return 0;
+}
+
+function ruleDel(ctx: CommandContext, args: string[], opts: IpOpts): number {
+  if (args.length === 0) throw new IpError('"ip rule del" requires arguments.', 1);
+  const spec = parseRuleSpec(ctx, args, opts, false);
+  const victim = ctx.ns.ip.rules.find((r) => ruleMatchesDeletion(r, spec));
+  if (!victim) throw rtnl("No such file or directory");
+  ctx.ns.ip.deleteRule(victim);
+  return 0;
+}
+
+/** `ip rule list|flush SELECTOR`'s filter (iprule.c's filter_nlmsg). */
+function ruleFilter(
+  ctx: CommandContext,
+  args: string[],
+  opts: IpOpts,
+): (r: Rule) => boolean {
+  const tests: Array<(r: Rule) => boolean> = [];
+  const inet = { ...opts, family: "inet" as const };
+  const next = (k: number) => nextArg(args, k, "");
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (is(a, "preference") || is(a, "order") || is(a, "priority")) {
+      const x = next(++k);
+      const n = u32Arg(x);
+      if (n === undefined) throw invarg("preference value is invalid\n", x);
+      tests.push((r) => r.priority === n);
+    } else if (a === "not") tests.push((r) => r.not);
+    else if (a === "tos" || a === "dsfield") {
+      const x = next(++k);
+      const n = u32Arg(x);
+      if (n === undefined || n > 255) throw invarg("TOS value is invalid\n", x);
+      tests.push((r) => r.tos === n);
+    } else if (a === "fwmark") {
+      const [markText, maskText] = next(++k).split("/", 2) as [string, string | undefined];
+      const mark = u32Arg(markText);
+      if (mark === undefined) throw invarg("fwmark value is invalid\n", markText);
+      if (mark) tests.push((r) => (r.fwmark?.mark ?? 0) === mark);
+      if (maskText !== undefined) {
+        const mask = u32Arg(maskText);
+        if (mask === undefined) throw invarg("fwmask value is invalid\n", maskText);
+        if (mask) tests.push((r) => (r.fwmark?.mask ?? 0) === mask);
+      }
+    } else if (a === "dev" || a === "iif") {
+      const x = next(++k);
+      if (!validIfname(x)) {
+        throw new IpError(`Error: argument "${x}" is wrong: "iif"/"dev" not a valid ifname`, 255);
+      }
+      tests.push((r) => r.iif === x);
+    } else if (a === "oif") {
+      const x = next(++k);
+      if (!validIfname(x)) {
+        throw new IpError(`Error: argument "${x}" is wrong: "oif" not a valid ifname`, 255);
+      }
+      tests.push((r) => r.oif === x);
+    } else if (is(a, "lookup") || is(a, "table")) {
+      const x = next(++k);
+      const id = tableId(ctx, x);
+      if (id === undefined) throw invarg("table id value is invalid\n", x);
+      if (id > 0) tests.push((r) => r.action === "table" && r.table === id);
+    } else if (is(a, "protocol")) {
+      const x = next(++k);
+      if (x !== "all") tests.push((r) => r.proto === x);
+    } else if (a === "ipproto") {
+      const x = next(++k);
+      const n = ipProtoArg(x);
+      if (n === undefined) throw invarg('Invalid "ipproto" value\n', x);
+      tests.push((r) => r.ipproto === n);
+    } else if (a === "sport" || a === "dport") {
+      const x = next(++k);
+      const range = portRangeArg(x);
+      if (range === undefined) {
+        throw invarg(`invalid ${a === "sport" ? "port" : "dport"} range\n`, x);
+      }
+      if (range[0]) tests.push((r) => String(r[a]) === String(range));
+    } else if (is(a, "uidrange") || is(a, "tun_id") || a === "l3mdev" || a === "dscp") {
+      throw new IpError(`ip: rule selector "${a}" is not supported by packetlab`, 255);
+    } else {
+      const from = is(a, "from") || is(a, "src");
+      const x = from || is(a, "dst") || is(a, "to") ? next(++k) : a;
+      const p = prefixArg(x, inet);
+      // inet_addr_match_rta: the rule's prefix must be at least as long and share the first bits.
+      if (p.len > 0) {
+        tests.push((r) => {
+          const q = from ? r.from : r.to;
+          return q.len >= p.len && networkOf(q.addr, p.len) === networkOf(p.addr, p.len);
+        });
+      }
+    }
+  }
+  return (r) => tests.every((t) => t(r));
+}
+
+/** One `ip rule show` line (print_rule), without its newline. */
+function formatRule(ctx: CommandContext, r: Rule, names: Map<number, string>, details: boolean) {
+  const prefix = (p: { addr: number; len: number }) =>
+    p.len === 32 ? formatIp4(p.addr) : `${formatIp4(p.addr)}/${p.len}`;
+  let line = `${r.priority}:\t${r.not ? "not " : ""}from ${r.from.len ? prefix(r.from) : "all"}`;
+  if (r.to.len) line += ` to ${prefix(r.to)}`;
+  if (r.tos) line += ` tos 0x${r.tos.toString(16).padStart(2, "0")}`;
+  if (r.fwmark && (r.fwmark.mark || r.fwmark.mask)) {
+    const hex = (n: number) => (n ? `0x${n.toString(16)}` : "0");
+    line += ` fwmark ${hex(r.fwmark.mark)}`;
+    if (r.fwmark.mask !== 0xffffffff) line += `/${hex(r.fwmark.mask)}`;
+  }
+  if (r.iif !== undefined) line += ` iif ${r.iif}${ctx.ns.dev.get(r.iif) ? "" : " [detached]"}`;
+  if (r.oif !== undefined) line += ` oif ${r.oif}${ctx.ns.dev.get(r.oif) ? "" : " [detached]"}`;
+  if (r.ipproto) line += ` ipproto ${ipProtoName(r.ipproto)}`;
+  for (const key of ["sport", "dport"] as const) {
+    const range = r[key];
+    if (range) line += ` ${key} ${range[0] === range[1] ? range[0] : `${range[0]}-${range[1]}`}`;
+  }
+  if (r.action === "table" && r.table) {
+    line += ` lookup ${names.get(r.table) ?? r.table}`;
+    if (r.suppressPrefixLength !== -1) line += ` suppress_prefixlength ${r.suppressPrefixLength}`;
+  }
+  if (r.action === "goto") {
+    line += ` goto ${r.goto}`;
+    if (!ctx.ns.ip.rules.some((x) => x.priority === r.goto)) line += " [unresolved]";
+  } else if (r.action === "nop") line += " nop";
+  else if (r.action !== "table") line += ` ${r.action}`;
+  if ((r.proto !== "unspec" && r.proto !== "kernel") || details) line += ` proto ${r.proto}`;
+  return line;
+}
+
+/** `ip -j rule` object for one rule (print_rule's JSON keys, in its order). */
+function ruleJson(
+  ctx: CommandContext,
+  r: Rule,
+  names: Map<number, string>,
+  details: boolean,
+): Record<string, unknown> {
+  const o: Record<string, unknown> = { priority: r.priority };
+  if (r.not) o.not = null;
+  o.src = r.from.len ? formatIp4(r.from.addr) : "all";
+  if (r.from.len && r.from.len !== 32) o.srclen = r.from.len;
+  if (r.to.len) {
+    o.dst = formatIp4(r.to.addr);
+    if (r.to.len !== 32) o.dstlen = r.to.len;
+  }
+  if (r.tos) o.tos = `0x${r.tos.toString(16).padStart(2, "0")}`;
+  if (r.fwmark && (r.fwmark.mark || r.fwmark.mask)) {
+    const hex = (n: number) => (n ? `0x${n.toString(16)}` : "0");
+    o.fwmark = hex(r.fwmark.mark);
+    if (r.fwmark.mask !== 0xffffffff) o.fwmask = hex(r.fwmark.mask);
+  }
+  if (r.iif !== undefined) {
+    o.iif = r.iif;
+    if (!ctx.ns.dev.get(r.iif)) o.iif_detached = null;
+  }
+  if (r.oif !== undefined) {
+    o.oif = r.oif;
+    if (!ctx.ns.dev.get(r.oif)) o.oif_detached = null;
+  }
+  if (r.ipproto) o.ipproto = ipProtoName(r.ipproto);
+  for (const key of ["sport", "dport"] as const) {
+    const range = r[key];
+    if (!range) continue;
+    if (range[0] === range[1]) o[key] = range[0];
+    else {
+      o[`${key}_start`] = range[0];
+      o[`${key}_end`] = range[1];
+    }
+  }
+  if (r.action === "table" && r.table) {
+    o.table = names.get(r.table) ?? String(r.table);
+    if (r.suppressPrefixLength !== -1) o.suppress_prefixlen = r.suppressPrefixLength;
+  }
+  if (r.action === "goto") {
+    o.goto = r.goto;
+    if (!ctx.ns.ip.rules.some((x) => x.priority === r.goto)) o.unresolved = null;
+  } else if (r.action === "nop") o.nop = null;
+  else if (r.action !== "table") o.action = r.action;
+  if ((r.proto !== "unspec" && r.proto !== "kernel") || details) o.protocol = r.proto;
+  return o;
+}
+
 function ipRule(ctx: CommandContext, args: string[], opts: IpOpts): number {
   const cmd = args[0];
-  if (cmd === undefined || is(cmd, "list") || is(cmd, "show") || is(cmd, "lst")) {
-    const names = tableNames(ctx);
-    const prefix = (p: { addr: number; len: number }) =>
-      p.len === 0 ? "all" : p.len === 32 ? formatIp4(p.addr) : `${formatIp4(p.addr)}/${p.len}`;
-    if (opts.json) {
-      printJson(
-        ctx,
-        ctx.ns.ip.rules.map((r) => ({
-          priority: r.priority,
-          src: prefix(r.from),
-          ...(r.to.len ? { dst: prefix(r.to) } : {}),
-          table: names.get(r.table) ?? String(r.table),
-        })),
-        opts,
-      );
+  if (opts.family === "inet6" || opts.family === "link") {
+    if (cmd === undefined || is(cmd, "list") || is(cmd, "show") || is(cmd, "lst")) {
+      if (opts.json) ctx.out("[]\n");
       return 0;
     }
-    for (const r of ctx.ns.ip.rules) {
-      const target = r.action === "table" ? `lookup ${names.get(r.table) ?? r.table}` : r.action;
-      ctx.out(
-        `${r.priority}:\t${r.not ? "not " : ""}from ${prefix(r.from)}${
-          r.to.len ? ` to ${prefix(r.to)}` : ""
-        }${r.fwmark ? ` fwmark 0x${r.fwmark.mark.toString(16)}` : ""}${
-          r.iif ? ` iif ${r.iif}` : ""
-        }${r.oif ? ` oif ${r.oif}` : ""} ${target}\n`,
-      );
+  }
+  if (cmd === undefined || is(cmd, "list") || is(cmd, "show") || is(cmd, "lst")) {
+    const names = tableNames(ctx);
+    const keep = ruleFilter(ctx, args.slice(1), opts);
+    const rules = ctx.ns.ip.rules.filter(keep);
+    if (opts.json) {
+      printJson(ctx, rules.map((r) => ruleJson(ctx, r, names, opts.details)), opts);
+      return 0;
+    }
+    for (const r of rules) ctx.out(formatRule(ctx, r, names, opts.details) + "\n");
+    return 0;
+  }
+  if (is(cmd, "add")) return ruleAdd(ctx, args.slice(1), opts);
+  if (is(cmd, "delete")) return ruleDel(ctx, args.slice(1), opts);
+  if (is(cmd, "flush")) {
+    // flush_rule deletes every listed rule that has a priority attribute (the kernel omits 0).
+    const keep = ruleFilter(ctx, args.slice(1), opts);
+    for (const r of ctx.ns.ip.rules.filter(keep)) {
+      if (r.priority !== 0) ctx.ns.ip.deleteRule(r);
     }
     return 0;
   }
-  if (is(cmd, "help")) throw usage(RULE_USAGE);
-  if (is(cmd, "add") || is(cmd, "delete") || is(cmd, "flush")) {
-    throw new IpError("ip: changing rules is not supported by packetlab", 255);
+  if (is(cmd, "save") || is(cmd, "restore")) {
+    throw new IpError(`ip: "ip rule ${cmd}" is not supported by packetlab`, 255);
   }
+  if (is(cmd, "help")) throw usage(RULE_USAGE);
   throw new IpError(`Command "${cmd}" is unknown, try "ip rule help".`, 255);
 }
 

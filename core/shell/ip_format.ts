@@ -16,7 +16,7 @@ import type { Namespace } from "../net/namespace.ts";
 import type { Node } from "../node/node.ts";
 import type { NetNs } from "../node/netns.ts";
 import type { IfAddr } from "../ip/ipv4.ts";
-import type { Route } from "../ip/route.ts";
+import { type NextHop, nextHopDead, type Route } from "../ip/route.ts";
 import type { NeighEntry } from "../ip/neigh.ts";
 
 /** Where an `ip` command looks from: its namespace and the machine around it. */
@@ -278,6 +278,17 @@ function linkdown(r: Route): boolean {
     r.type === "unicast";
 }
 
+/**
+ * A multipath next hop's flags: `dead` while its device is down (RTNH_F_DEAD),
+ * `linkdown` while the device has no carrier or is down (RTNH_F_LINKDOWN).
+ */
+function nextHopFlags(n: NextHop): string[] {
+  const flags: string[] = [];
+  if (nextHopDead(n)) flags.push("dead");
+  if (!n.dev.operUp) flags.push("linkdown");
+  return flags;
+}
+
 /** One `ip route show` line (with its trailing space, and nexthop lines for multipath). */
 export function formatRoute(r: Route, omit: RouteOmit, names: Map<number, string>): string {
   const parts: string[] = [];
@@ -299,9 +310,10 @@ export function formatRoute(r: Route, omit: RouteOmit, names: Map<number, string
   let line = parts.join(" ") + " ";
   if (nh.length > 1) {
     for (const n of nh) {
+      const flags = nextHopFlags(n);
       line += `\n\tnexthop ${
         n.gateway ? `via ${formatIp4(n.gateway)} ` : ""
-      }dev ${n.dev.name} weight ${n.weight} `;
+      }dev ${n.dev.name} weight ${n.weight} ${flags.length ? flags.join(" ") + " " : ""}`;
     }
   }
   return line;
@@ -335,7 +347,7 @@ export function routeJson(
       ...(n.gateway ? { gateway: formatIp4(n.gateway) } : {}),
       dev: n.dev.name,
       weight: n.weight,
-      flags: [],
+      flags: nextHopFlags(n),
     }));
   }
   return o;
