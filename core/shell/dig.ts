@@ -194,17 +194,29 @@ function classOf(text: string): number | undefined {
   return m && Number(m[1]) < 65536 ? Number(m[1]) : undefined;
 }
 
-/** date(1)'s `%a %b %d %H:%M:%S UTC %Y` for virtual time counted from the epoch. */
-function whenText(ns: number): string {
-  const d = new Date(Math.floor(ns / 1e6));
-  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
-  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
-    d.getUTCMonth()
-  ];
+/** date(1)'s `%a %b %d %H:%M:%S UTC %Y` for virtual time counted from the epoch (1970-01-01). */
+export function whenText(ns: number): string {
+  const secs = Math.floor(ns / 1e9);
+  const days = Math.floor(secs / 86400);
+  const t = secs - days * 86400;
+  // Days to a civil date (H. Hinnant's algorithm, proleptic Gregorian).
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((days % 7) + 7) % 7];
+  const mon =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][month - 1];
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${day} ${mon} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${
-    p(d.getUTCSeconds())
-  } UTC ${d.getUTCFullYear()}`;
+  const hms = `${p(Math.floor(t / 3600))}:${p(Math.floor(t / 60) % 60)}:${p(t % 60)}`;
+  return `${weekday} ${mon} ${p(day)} ${hms} UTC ${year}`;
 }
 
 class ParseError {
