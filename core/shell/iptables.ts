@@ -232,7 +232,7 @@ function parseMarkValue(
 
 /** A rule number: 1 or more (`Invalid rule number` otherwise). */
 function ruleNumber(text: string, prog: string): number {
-  const n = Number(text);
+  const n = /^\d+$/.test(text) ? Number(text) : 0;
   if (n < 1) throw param(`Invalid rule number \`${text}'`, prog);
   return n;
 }
@@ -499,7 +499,12 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
         p.num = ruleNumber(n, prog);
       } else if (op === "P") {
         p.chain = next(a);
-        p.policy = next(a);
+        const v = args[i + 1];
+        if (v === undefined || v.startsWith("-")) {
+          throw param("-P requires a chain and a policy", prog);
+        }
+        p.policy = v;
+        i++;
       } else if (op === "E") {
         p.chain = next(a);
         const n = args[i + 1];
@@ -510,8 +515,10 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
         i++;
       } else {
         p.chain = optional() ?? p.chain;
-        if ("LSZ".includes(op) && p.chain !== undefined && /^\d+$/.test(args[i + 1] ?? "")) {
-          p.num = ruleNumber(args[++i]!, prog);
+        const n = args[i + 1];
+        if ("LSZ".includes(op) && p.chain !== undefined && n !== undefined && !n.startsWith("-")) {
+          p.num = ruleNumber(n, prog);
+          i++;
         }
       }
       continue;
@@ -632,6 +639,13 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
         }
         continue;
       }
+    }
+    if (!a.startsWith("-")) {
+      // A word where an option should be (xtables' "Bad argument").
+      throw new IptError(
+        `Bad argument \`${a}'\nTry \`${prog} -h' or '${prog} --help' for more information.\n`,
+        2,
+      );
     }
     if (!a.startsWith("--")) throw param(`unknown option "${a}"`, prog);
     // An extension option: the matches loaded so far, the target's, or the protocol's.
@@ -1022,6 +1036,11 @@ function execute(ctx: CommandContext, p: Parsed): number {
   nf.used.add(p.table);
   const table = nf.tables[p.table];
   const op = p.op;
+  if (p.table === "nat" && (p.targetName === "DROP" || (op === "P" && p.policy === "DROP"))) {
+    throw param(
+      '\nThe "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n',
+    );
+  }
   const chainOr = (name: string | undefined): Chain => {
     const c = name === undefined ? undefined : table.chains.get(name);
     if (c === undefined) throw kernel(NO_CHAIN);
