@@ -444,7 +444,7 @@ export class DhcpClient {
   #init(): void {
     this.#cancel();
     this.#offer = undefined;
-    this.#enter("INIT");
+    if (this.state !== "INIT") this.#enter("INIT");
     this.#xid = this.#rng.nextU32();
     this.#firstSending = this.#now;
     this.#interval = 0;

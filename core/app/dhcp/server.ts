@@ -218,6 +218,8 @@ export class DhcpServer {
   #pingCache = new Map<Ip4, number>();
   #epoch = 0;
   #busy = false;
+  /** The relay a range was last reached through (dnsmasq keeps it in the context). */
+  #relayRouter = new Map<DhcpRange, Ip4>();
   #rng: Rng;
 
   /** A server (not yet listening) with this configuration. */
@@ -321,7 +323,7 @@ export class DhcpServer {
     }
     this.#count(dhcpMessageTypeName(m.options.messageType));
     this.#prune();
-    const contexts = this.#contexts(iface, m.giaddr, local.addr);
+    const contexts = this.#contexts(iface, m.giaddr, m.ciaddr, local.addr);
     if (contexts.length === 0) {
       this.#log(
         `no address range available for DHCP request via ${
@@ -376,39 +378,37 @@ export class DhcpServer {
   }
 
   /** The contexts serving a request: by giaddr for relayed ones, else by the interface's subnet. */
-  #contexts(iface: Interface, giaddr: Ip4, local: Ip4): Context[] {
-    const out: Context[] = [];
-    const ifAddrs = this.ns.ip.addressesOf(iface);
+  /**
+   * The contexts serving a request (dnsmasq's dhcp_reply prologue): by giaddr
+   * for a relayed one; else those on the arrival interface's subnet — or, for a
+   * renewal (ciaddr) from a subnet behind a relay, the range holding ciaddr. A
+   * range without a netmask gets its address class's mask there, as dnsmasq
+   * guesses it; the router of a relayed subnet is the relay.
+   */
+  #contexts(iface: Interface, giaddr: Ip4, ciaddr: Ip4, local: Ip4): Context[] {
+    const onLink: Context[] = [];
     for (const range of this.config.ranges) {
-      if (giaddr !== 0) {
-        if (range.netmask === undefined) continue;
-        const len = maskLength(range.netmask) ?? 32;
-        if (!inPrefix(giaddr, range.start, len) || !inPrefix(giaddr, range.end, len)) continue;
-        out.push({
-          range,
-          netmask: range.netmask,
-          prefix: len,
-          local,
-          router: giaddr,
-          broadcast: broadcastOf(giaddr, len),
-        });
-        continue;
-      }
-      for (const a of ifAddrs) {
+      for (const a of this.ns.ip.addressesOf(iface)) {
         const len = range.netmask !== undefined ? (maskLength(range.netmask) ?? a.len) : a.len;
         if (!inPrefix(range.start, a.addr, len) || !inPrefix(range.end, a.addr, len)) continue;
-        out.push({
-          range,
-          netmask: len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0,
-          prefix: len,
-          local: a.addr,
-          router: a.addr,
-          broadcast: broadcastOf(a.addr, len),
-        });
+        onLink.push(context(range, len, a.addr, a.addr));
         break;
       }
     }
-    return out;
+    const addr = giaddr !== 0 ? giaddr : ciaddr;
+    if (addr === 0) return onLink;
+    if (giaddr === 0 && onLink.some((c) => inPrefix(ciaddr, c.range.start, c.prefix))) {
+      return onLink;
+    }
+    const out: Context[] = [];
+    for (const range of this.config.ranges) {
+      const mask = range.netmask ?? classMask(range.start, range.end);
+      const len = maskLength(mask) ?? 32;
+      if (!inPrefix(addr, range.start, len) || !inPrefix(addr, range.end, len)) continue;
+      if (giaddr !== 0) this.#relayRouter.set(range, giaddr);
+      out.push(context(range, len, local, this.#relayRouter.get(range) ?? 0));
+    }
+    return giaddr !== 0 || out.length > 0 ? out : onLink;
   }
 
   #hostOf(mac: Mac): DhcpStaticHost | undefined {
@@ -902,6 +902,19 @@ export class DhcpServer {
     this.ns.ip.neigh.inject(iface, r.yiaddr, r.chaddr);
     s.sendTo(bytes, r.yiaddr, DHCP_CLIENT_PORT, { ...opts, oif: iface });
   }
+}
+
+/** A context for a range with this prefix, server address and router. */
+function context(range: DhcpRange, len: number, local: Ip4, router: Ip4): Context {
+  const netmask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return { range, netmask, prefix: len, local, router, broadcast: broadcastOf(range.start, len) };
+}
+
+/** The netmask of the address class both ends of a range are in (dnsmasq's guess for relayed ranges). */
+function classMask(start: Ip4, end: Ip4): Ip4 {
+  const cls = (a: Ip4) => (a >>> 31 === 0 ? 8 : a >>> 30 === 2 ? 16 : a >>> 29 === 6 ? 24 : 0);
+  const len = cls(start) === cls(end) ? cls(start) : 0;
+  return len === 0 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
 }
 
 function u32(v: number): Uint8Array {
