@@ -17,7 +17,7 @@
  * that started them, and `pkill NAME` or `kill PID` stops them.
  *
  * DNS: dig (BIND 9.18) and getent hosts (glibc), over the node's
- * /etc/resolv.conf and /etc/hosts.
+ * /etc/resolv.conf and /etc/hosts; unbound (a resolver daemon).
  *
  * @module
  */
@@ -35,6 +35,7 @@ import { sysctl } from "./sysctl.ts";
 import { tcpdump } from "./tcpdump.ts";
 import { dig } from "./dig.ts";
 import { getent } from "./getent.ts";
+import { unbound } from "./unbound.ts";
 import { iptables, iptablesRestore, iptablesSave } from "./iptables.ts";
 import { conntrack } from "./conntrack.ts";
 import { dmesg } from "./dmesg.ts";
@@ -104,6 +105,7 @@ const builtins: Record<string, Command> = {
   tcpdump,
   dig,
   getent,
+  unbound,
   iptables,
   "iptables-save": iptablesSave,
   "iptables-restore": iptablesRestore,
