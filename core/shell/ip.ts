@@ -18,13 +18,7 @@ import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
 import { LinuxBridge } from "../l2/bridge.ts";
 import type { NetNs } from "../node/netns.ts";
-import {
-  blankRule,
-  ERRNO_TEXT,
-  type IfAddr,
-  type RouteResult,
-  type Rule,
-} from "../ip/ipv4.ts";
+import { blankRule, ERRNO_TEXT, type IfAddr, type RouteResult, type Rule } from "../ip/ipv4.ts";
 import { type NextHop, type Route, type RouteScope, type RouteType, Table } from "../ip/route.ts";
 import type { NeighState } from "../ip/neigh.ts";
 import type { Command, CommandContext, Process } from "./context.ts";
@@ -927,13 +921,21 @@ function parseRouteSpec(ctx: CommandContext, args: string[], opts: IpOpts): Rout
     nexthops: [],
   };
   const next = (k: number) => nextArg(args, k, "");
+  // iproute_modify: the family is unset until the first address fixes it to inet.
+  let fam = opts;
+  const inet = { ...opts, family: "inet" as const };
+  const addr = (text: string) => {
+    const a = addrArg(text, fam);
+    fam = inet;
+    return a;
+  };
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    if (a === "src") spec.src = addrArg(next(++k), opts);
+    if (a === "src") spec.src = addr(next(++k));
     else if (a === "via") {
       let x = next(++k);
       if (x === "inet") x = next(++k);
-      spec.gateway = addrArg(x, opts);
+      spec.gateway = addr(x);
     } else if (a === "from" || a === "tos" || is(a, "dsfield") || a === "expires") k++;
     else if (is(a, "metric") || is(a, "priority") || a === "preference") {
       const x = next(++k);
@@ -972,9 +974,13 @@ function parseRouteSpec(ctx: CommandContext, args: string[], opts: IpOpts): Rout
           if (w === "via") {
             let x = next(++k);
             if (x === "inet") x = next(++k);
-            nh.gateway = addrArg(x, opts);
-          } else if (w === "dev") nh.dev = next(++k);
-          else if (is(w, "weight")) {
+            nh.gateway = addr(x);
+          } else if (w === "dev") {
+            nh.dev = next(++k);
+            if (!ctx.ns.dev.get(nh.dev)) {
+              throw new IpError(`Cannot find device "${nh.dev}"\nError: cannot parse nexthop`, 255);
+            }
+          } else if (is(w, "weight")) {
             const x = next(++k);
             if (!/^\d+$/.test(x) || Number(x) < 1 || Number(x) > 256) {
               throw invarg('"weight" is invalid\n', x);
@@ -1009,7 +1015,8 @@ function parseRouteSpec(ctx: CommandContext, args: string[], opts: IpOpts): Rout
       }
       if (is(x, "help")) throw usage(ROUTE_USAGE);
       if (spec.dst !== undefined) throw duparg2("to", x);
-      const p = prefixArg(x, opts);
+      const p = prefixArg(x, fam);
+      fam = inet;
       spec.dst = { addr: p.addr, len: p.len };
     }
   }
@@ -1145,7 +1152,10 @@ function routeShow(ctx: CommandContext, args: string[], opts: IpOpts, flush: boo
       ) {
         continue;
       }
-      if (via !== undefined && !r.nexthops.some((n) => n.gateway === via)) continue;
+      // RTA_GATEWAY: a multipath route has none to match.
+      if (via !== undefined && !(r.nexthops.length === 1 && r.nexthops[0]!.gateway === via)) {
+        continue;
+      }
       if (src !== undefined && r.prefsrc !== src) continue;
       if (metric !== undefined && r.metric !== metric) continue;
       routes.push(r);
@@ -1210,7 +1220,7 @@ function routeModify(ctx: CommandContext, args: string[], opts: IpOpts, cmd: Mod
       ? "host"
       : spec.type === "broadcast"
       ? "link"
-      : reject
+      : reject || spec.nexthops.length > 0
       ? "global"
       : nexthops.every((n) => n.gateway === 0)
       ? "link"
@@ -1318,7 +1328,7 @@ function routeGet(ctx: CommandContext, args: string[], opts: IpOpts): number {
     else if (a === "mark") {
       const x = next(++k);
       const n = u32Arg(x);
-      if (n === undefined) throw invarg("invalid mark value\n", x);
+      if (n === undefined) throw invarg("invalid mark value", x);
       mark = n;
     } else if (a === "tos" || is(a, "dsfield")) {
       const x = next(++k);
@@ -1370,8 +1380,9 @@ function routeGet(ctx: CommandContext, args: string[], opts: IpOpts): number {
   if (r.type === "unicast" && !forwarding) throw rtnl("No route to host");
   if (fibmatch && r.route) {
     const names = tableNames(ctx);
-    if (opts.json) printJson(ctx, [routeJson(r.route, {}, names)], opts);
-    else ctx.out(formatRoute(r.route, {}, names) + "\n");
+    // The kernel's answer names the table unless it is main.
+    if (opts.json) printJson(ctx, [routeJson(r.route, { table: true }, names)], opts);
+    else ctx.out(formatRoute(r.route, { table: true }, names) + "\n");
     return 0;
   }
   const pmtu = ip.pmtu.get(dst);
@@ -1381,6 +1392,7 @@ function routeGet(ctx: CommandContext, args: string[], opts: IpOpts): number {
     from: from || undefined,
     iif,
     mark,
+    redirect: iif !== undefined && from !== undefined && wouldRedirect(ctx.ns, iif, from, r),
     expires: pmtu && pmtu.expires > now && r.mtu < r.dev.mtu
       ? Math.floor((pmtu.expires - now) / 1e9)
       : undefined,
@@ -1404,13 +1416,30 @@ interface RouteGetShown {
   from: number | undefined;
   iif: Interface | undefined;
   mark: number;
+  /** The router would send a redirect for this packet (RTCF_DOREDIRECT). */
+  redirect: boolean;
   /** Seconds left of a learned path MTU. */
   expires: number | undefined;
   /** Table name, when the kernel names it. */
   table: string | undefined;
 }
 
-function cacheFlags(r: RouteResult): string[] {
+/**
+ * __mkroute_input's IPSKB_DOREDIRECT: a packet leaving by the device it came
+ * in on, from a sender on that link to a gateway (or destination) on it, with
+ * send_redirects on.
+ */
+function wouldRedirect(ns: NetNs, iif: Interface, src: number, r: RouteResult): boolean {
+  if (r.type !== "unicast" || r.dev !== iif) return false;
+  if (ns.dev.sysctl.get(`net.ipv4.conf.${iif.name}.send_redirects`) !== "1") return false;
+  return ns.ip.addressesOf(iif).some((a) =>
+    networkOf(src, a.len) === networkOf(a.addr, a.len) &&
+    (r.gateway === 0 || networkOf(r.gateway, a.len) === networkOf(a.addr, a.len))
+  );
+}
+
+function cacheFlags(r: RouteResult, s: RouteGetShown): string[] {
+  if (s.redirect) return ["redirect"];
   return r.type === "local" ? ["local"] : r.type === "broadcast" ? ["local", "brd"] : [];
 }
 
@@ -1427,7 +1456,7 @@ function routeGetText(r: RouteResult, s: RouteGetShown): string {
   // iproute2 prints small marks in decimal, the rest in hex.
   if (s.mark) parts.push("mark", s.mark >= 16 ? `0x${s.mark.toString(16)}` : String(s.mark));
   if (!s.iif) parts.push("uid", "0");
-  const flags = cacheFlags(r);
+  const flags = cacheFlags(r, s);
   let cache = "    cache " + (flags.length ? `<${flags.join(",")}> ` : "");
   if (s.expires !== undefined) cache += `expires ${s.expires}sec mtu ${r.mtu} `;
   if (s.iif) cache += `iif ${s.iif.name} `;
@@ -1446,7 +1475,7 @@ function routeGetJson(r: RouteResult, s: RouteGetShown): Record<string, unknown>
   o.flags = [];
   if (s.mark) o.mark = s.mark;
   if (!s.iif) o.uid = 0;
-  o.cache = cacheFlags(r);
+  o.cache = cacheFlags(r, s);
   if (s.expires !== undefined) {
     o.expires = s.expires;
     o.metrics = [{ mtu: r.mtu }];
