@@ -230,6 +230,11 @@ function parseMarkValue(
   return { value, mask };
 }
 
+/** An address selector; `0.0.0.0/0` is no selector at all (listed and saved as absent). */
+function addrSel(a: { addr: Ip4; mask: number }, invert: boolean) {
+  return a.mask === 0 && !invert ? undefined : { ...a, invert };
+}
+
 /** A rule number: 1 or more (`Invalid rule number` otherwise). */
 function ruleNumber(text: string, prog: string): number {
   const n = /^\d+$/.test(text) ? Number(text) : 0;
@@ -569,13 +574,13 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
       case "-s":
       case "--source":
       case "--src":
-        r.src = { ...parseAddr(next(a)), invert: inv };
+        r.src = addrSel(parseAddr(next(a)), inv);
         p.hasSpec = true;
         continue;
       case "-d":
       case "--destination":
       case "--dst":
-        r.dst = { ...parseAddr(next(a)), invert: inv };
+        r.dst = addrSel(parseAddr(next(a)), inv);
         p.hasSpec = true;
         continue;
       case "-p":
