@@ -19,7 +19,11 @@
  *   Sorcerer's Apprentice rule, RFC 1123 §4.2.3.1). Block numbers roll over
  *   from 65535 to 0 (or to the `rollover` option's value). WRQ writes files
  *   (into existing ones, or new ones with `-c`), re-ACKs a duplicate DATA,
- *   and dallies one timeout after the final ACK.
+ *   and dallies one timeout after the final ACK. Its transfer socket is
+ *   connect()ed, so a hard ICMP error about the client (port or host
+ *   unreachable) ends the transfer at once, as recv() reports it
+ *   ("tftpd: read(ack): Connection refused"). Stopping the daemon closes
+ *   port 69 only: each transfer runs in a forked child that ignores SIGTERM.
  * - `"dnsmasq"` (dnsmasq 2.90's TFTP): read-only, paths below the TFTP root,
  *   its own error texts ("file … not found for …", "unsupported request from
  *   …"), blksize clamped to the interface MTU less 32, retransmission on
@@ -31,13 +35,12 @@
  * Simplified: files have no owners or permission bits (every file is
  * world-readable and writable, so "Access denied" and "File must have global
  * read permissions" never happen); a directory exists when a file lives below
- * it; no `-m` remapping, tcp-wrappers or user switching; tftpd-hpa's transfer
- * socket is connect()ed on Linux, so the kernel answers a packet from another
- * TID with ICMP port unreachable — packetlab's UDP sockets have no connect(),
- * so the model drops such a packet silently (the transfer is undisturbed either
- * way); the ICMP port unreachable that a connected socket would turn into
- * ECONNREFUSED does end a tftpd-hpa transfer, as on Linux. dnsmasq's netascii
- * expansion is modelled as a whole-file LF → CR LF translation.
+ * it; no `-m` remapping, tcp-wrappers or user switching; on Linux the kernel
+ * answers a packet from another TID at tftpd-hpa's connect()ed socket with
+ * ICMP port unreachable — packetlab's UDP sockets have no connect(), so the
+ * model drops such a packet silently (the transfer is undisturbed either way).
+ * dnsmasq's netascii expansion is modelled as a whole-file LF → CR LF
+ * translation, and its wake-ups as exact second boundaries.
  *
  * @module
  */
