@@ -28,6 +28,7 @@ import type { NetNs } from "../../node/netns.ts";
 import type { Datagram, UdpSocket } from "../../transport/udp.ts";
 import type { Ip4 } from "../../wire/packet.ts";
 import { WireError } from "../../wire/errors.ts";
+import { concatBytes } from "../http/message.ts";
 import {
   decodeTftp,
   encodeTftp,
@@ -39,7 +40,7 @@ import {
   tftpOptionValues,
   toNetascii,
 } from "./message.ts";
-import { BlockCursor, blockPayload, joinChunks, RetryTimer, SECOND } from "./lockstep.ts";
+import { BlockCursor, blockPayload, RetryTimer, SECOND } from "./lockstep.ts";
 
 /** How one client implementation waits, retransmits and filters replies. */
 export interface TftpClientProfile {
@@ -272,7 +273,7 @@ export class TftpClientTransfer {
     this.result.state = state;
     this.result.endedAt = this.#ns.dev.sim.now;
     if (this.#req.op === "RRQ") {
-      const wire = joinChunks(this.#chunks);
+      const wire = concatBytes(this.#chunks);
       this.result.data = this.#req.mode === "netascii" ? fromNetascii(wire) : wire;
     }
     this.#sock.close();

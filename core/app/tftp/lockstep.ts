@@ -28,19 +28,6 @@ export function readFile(files: FileMap, path: string): Uint8Array | undefined {
   return typeof f === "function" ? f() : f;
 }
 
-/** The chunks received so far, as one array. */
-export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /** Whether `path` names a directory: some file lives below it. O(files). */
 export function isDirectory(files: FileMap, path: string): boolean {
   const prefix = path.endsWith("/") ? path : path + "/";

@@ -64,13 +64,17 @@ export const TFTP_MIN_BLKSIZE = 8;
 
 /** One option of a request or OACK (RFC 2347): names are case-insensitive. */
 export interface TftpOption {
+  /** Option name as sent ("blksize", "tsize", …). */
   name: string;
+  /** Its value, as text. */
   value: string;
 }
 
 /** A read or write request. */
 export interface TftpRequest {
+  /** Read (RRQ, opcode 1) or write (WRQ, opcode 2). */
   op: "RRQ" | "WRQ";
+  /** The file name, as the client wrote it. */
   filename: string;
   /** "netascii", "octet" or "mail", in any case. */
   mode: string;
@@ -80,29 +84,37 @@ export interface TftpRequest {
 
 /** A data packet: block `block` of the file, at most blksize bytes (fewer ends the transfer). */
 export interface TftpData {
+  /** Opcode 3. */
   op: "DATA";
   /** Block number, 1 for the first block, wrapping at 16 bits. */
   block: number;
+  /** The block's bytes. */
   data: Uint8Array;
 }
 
 /** An acknowledgement of block `block` (0 acknowledges a WRQ or an OACK). */
 export interface TftpAck {
+  /** Opcode 4. */
   op: "ACK";
+  /** The block acknowledged. */
   block: number;
 }
 
 /** An error packet; it ends the transfer. */
 export interface TftpError {
+  /** Opcode 5. */
   op: "ERROR";
   /** A {@link TftpErrorCode} (uint16). */
   code: number;
+  /** The error text. */
   message: string;
 }
 
 /** An option acknowledgement (RFC 2347): the options the server accepted. */
 export interface TftpOack {
+  /** Opcode 6. */
   op: "OACK";
+  /** The options accepted, with the values the server chose. */
   options: TftpOption[];
 }
 

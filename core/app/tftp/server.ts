@@ -47,9 +47,11 @@
 import type { NetNs } from "../../node/netns.ts";
 import type { Datagram, UdpSocket } from "../../transport/udp.ts";
 import type { IcmpError } from "../../ip/ipv4.ts";
+import type { Simulator } from "../../sim/simulator.ts";
 import type { Ip4 } from "../../wire/packet.ts";
 import { formatIp4 } from "../../wire/addr.ts";
 import { WireError } from "../../wire/errors.ts";
+import { concatBytes } from "../http/message.ts";
 import {
   decodeTftp,
   encodeTftp,
@@ -68,7 +70,6 @@ import {
   chrootPath,
   type FileMap,
   isDirectory,
-  joinChunks,
   readFile,
   RetryTimer,
   SECOND,
@@ -593,14 +594,14 @@ export class TftpServer {
     return new DnsmasqReadSession(this, t, sock, data, timeout, windowsize);
   }
 
-  /** Called by a session when it ends. */
-  finished(s: Session): void {
-    this.#sessions.delete(s);
-    if (s.t.state === "complete") this.stats.completed++;
+  /** Called by a transfer when it ends. */
+  finished(t: TftpServerTransfer): void {
+    for (const s of this.#sessions) if (s.t === t) this.#sessions.delete(s);
+    if (t.state === "complete") this.stats.completed++;
   }
 
-  /** The simulator (for sessions). */
-  get sim() {
+  /** The simulator the server runs in. */
+  get sim(): Simulator {
     return this.#ns.dev.sim;
   }
 }
@@ -665,7 +666,7 @@ abstract class Session {
     this.t.state = state;
     this.t.endedAt = this.server.sim.now;
     this.sock.close();
-    this.server.finished(this);
+    this.server.finished(this.t);
   }
 
   /** A packet from the peer. */
@@ -814,7 +815,7 @@ class HpaWriteSession extends Session {
 
   /** Write what arrived so far into the file (tftpd-hpa writes as it goes). */
   #flush(): void {
-    const out = joinChunks(this.#chunks);
+    const out = concatBytes(this.#chunks);
     this.#files.set(this.t.path!, this.t.mode === "netascii" ? fromNetascii(out) : out);
     this.t.bytes = out.length;
   }
