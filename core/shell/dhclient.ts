@@ -287,6 +287,7 @@ export function dhclient(ctx: CommandContext, argv: string[]): number | Process 
   };
 
   if (a.release || a.exit) {
+    let pending = 0;
     let killed = false;
     for (const d of daemonsOf(node, "dhclient") as ClientDaemon[]) {
       if (d.ns !== ns || !names.includes(d.iface)) continue;
@@ -318,12 +319,17 @@ export function dhclient(ctx: CommandContext, argv: string[]): number | Process 
       if (a.release) {
         const configured = ns.ip.addressesOf(iface).some((x) => x.addr === lease.address);
         c.lease = lease;
-        if (configured) c.release();
-        else {log(
+        if (configured) {
+          pending++;
+          c.release(() => pending--);
+        } else {
+          // No address to send from: dhclient logs the attempt, and the send fails.
+          log(
             `DHCPRELEASE of ${formatIp4(lease.address)} on ${name} to ${
               formatIp4(lease.serverId)
             } port 67`,
-          );}
+          );
+        }
       } else {
         // -x: the script's STOP removes the address, nothing is sent.
         for (const x of ns.ip.addressesOf(iface).filter((x) => x.label === name)) {
@@ -337,7 +343,8 @@ export function dhclient(ctx: CommandContext, argv: string[]): number | Process 
       blocks.set(key(ns, name), leaseBlock(name, lease, sim.now));
       writeLeaseFile(node, a.leaseFile, blocks);
     }
-    return 0;
+    // dhclient exits once its script has run, after the RELEASE went out.
+    return pending === 0 ? 0 : { done: () => pending === 0, status: () => 0, stop: () => {} };
   }
 
   for (const name of names) {
@@ -419,7 +426,7 @@ export function dhclient(ctx: CommandContext, argv: string[]): number | Process 
         for (const d of daemonsOf(node, "dhclient") as ClientDaemon[]) {
           if (clients.includes(d.client)) d.stop();
         }
-        ctx.err("Unable to obtain a lease on first try.  Exiting.\n");
+        log("Unable to obtain a lease on first try.  Exiting.");
         status = 2;
       }
       return true;

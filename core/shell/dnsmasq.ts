@@ -79,7 +79,19 @@ export interface DnsmasqConfig {
 }
 
 /** Thrown for a bad option, with dnsmasq's text. */
-class BadOption extends Error {}
+class BadOption extends Error {
+  /** A whole message (from a conf file) rather than one for "bad command line options: …". */
+  whole = false;
+  /** Exit status. */
+  status = 1;
+}
+
+function confError(message: string, status = 1): BadOption {
+  const e = new BadOption(message);
+  e.whole = true;
+  e.status = status;
+  return e;
+}
 
 type ArgKind = "none" | "required" | "optional";
 
@@ -103,7 +115,7 @@ const OPTIONS: Record<string, { short?: string; arg: ArgKind }> = {
   "log-dhcp": { arg: "none" },
   "log-queries": { short: "q", arg: "optional" },
   "log-facility": { short: "8", arg: "required" },
-  "conf-file": { short: "C", arg: "optional" },
+  "conf-file": { short: "C", arg: "required" },
   "dhcp-leasefile": { short: "l", arg: "required" },
   "pid-file": { short: "x", arg: "optional" },
   "test": { arg: "none" },
@@ -378,22 +390,25 @@ export function parseDnsmasq(
         if (value === undefined || value === "/dev/null") break;
         const text = readFile(value);
         if (text === undefined) {
-          throw new BadOption(`cannot read ${value}: No such file or directory`);
+          throw confError(`cannot read ${value}: No such file or directory`, 3);
         }
-        for (const raw of text.split("\n")) {
+        text.split("\n").forEach((raw, n) => {
           const line = raw.trim();
-          if (line === "" || line.startsWith("#")) continue;
+          if (line === "" || line.startsWith("#")) return;
+          const at = `at line ${n + 1} of ${value}`;
           const eq = line.indexOf("=");
           const key = eq < 0 ? line : line.slice(0, eq);
           const v = eq < 0 ? undefined : line.slice(eq + 1);
           const o = OPTIONS[key];
-          if (o === undefined || (o.arg === "required" && v === undefined)) {
-            throw new BadOption(
-              `bad option at line ${text.split("\n").indexOf(raw) + 1} of ${value}`,
-            );
+          if (o === undefined) throw confError(`bad option ${at}`);
+          if (o.arg === "required" && v === undefined) throw confError(`missing parameter ${at}`);
+          try {
+            apply(key, v);
+          } catch (e) {
+            if (e instanceof BadOption && !e.whole) throw confError(`${e.message} ${at}`);
+            throw e;
           }
-          apply(key, v);
-        }
+        });
         break;
       }
       default:
@@ -492,8 +507,8 @@ export function dnsmasq(ctx: CommandContext, argv: string[]): number | Process {
     });
   } catch (e) {
     if (!(e instanceof BadOption)) throw e;
-    ctx.err(`\ndnsmasq: bad command line options: ${e.message}\n`);
-    return 1;
+    ctx.err(`\ndnsmasq: ${e.whole ? "" : "bad command line options: "}${e.message}\n`);
+    return e.status;
   }
   if (cfg.help) {
     ctx.out(`Usage: dnsmasq [options]\n\n`);

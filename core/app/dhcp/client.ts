@@ -361,10 +361,11 @@ export class DhcpClient {
 
   /**
    * Release the lease (dhclient -r): a DHCPRELEASE unicast to the server from
-   * the leased address, then the address goes (dhclient-script RELEASE) and the
-   * client stops. Returns the released lease, if there was one.
+   * the leased address, then, once it is on the wire, the address goes
+   * (dhclient-script RELEASE) and `done` is called. The client stops at once.
+   * Returns the released lease, if there was one.
    */
-  release(): DhcpLease | undefined {
+  release(done?: () => void): DhcpLease | undefined {
     const lease = this.lease;
     this.#cancel();
     this.#endProbe();
@@ -380,12 +381,17 @@ export class DhcpClient {
           formatIp4(lease.serverId)
         } port ${DHCP_SERVER_PORT}`,
       );
-      this.#sendUnicast(m, lease.address, lease.serverId);
-      this.#unconfigure(lease);
+      const sent = this.#sendUnicast(m, lease.address, lease.serverId);
+      // dhclient-script (RELEASE) runs once the message is out: flushing the
+      // address first would take the packet waiting for ARP with it.
+      this.#whenSent(sent, () => {
+        this.#unconfigure(lease);
+        done?.();
+      });
       this.lease = undefined;
       this.#remembered = undefined;
       this.onLost?.(lease, "released");
-    }
+    } else done?.();
     this.#sock?.close();
     this.#sock = undefined;
     this.#enter("STOPPED");
@@ -680,7 +686,12 @@ export class DhcpClient {
       this.#log(`bound to ${formatIp4(lease.address)} -- renewal in ${shown} seconds.`);
       this.#at(lease.renewAt, () => this.#renew());
     } else {
-      this.#log(`bound to ${formatIp4(lease.address)} -- renewal in 2147483647 seconds.`);
+      // An infinite lease is never renewed. dhclient takes it as 2^32 - 1 seconds
+      // and still announces a renewal, some 60 years away.
+      let renewal = Math.floor(INFINITE_LEASE / 2) + 1;
+      renewal = Math.floor((renewal * 3 + 3) / 4) +
+        Math.floor(((this.#rng.nextU32() % renewal) + 3) / 4);
+      this.#log(`bound to ${formatIp4(lease.address)} -- renewal in ${renewal} seconds.`);
     }
     if (!wasBound && this.#o.arpProbe && this.#o.configure) this.#announce(lease.address, 2);
     this.onBound?.(lease);
@@ -860,7 +871,7 @@ export class DhcpClient {
   }
 
   /** Unicast through the IP stack from the leased address (dhclient's fallback socket). */
-  #sendUnicast(m: DhcpMessage, src: Ip4, dst: Ip4): void {
+  #sendUnicast(m: DhcpMessage, src: Ip4, dst: Ip4): number {
     const ip = this.ns.ip;
     const p = newPacket({ dst: 0, src: 0, type: EtherType.IPv4, vlan: undefined });
     p.ip = {
@@ -878,6 +889,33 @@ export class DhcpClient {
     p.udp = { srcPort: DHCP_CLIENT_PORT, dstPort: DHCP_SERVER_PORT, payload: encodeDhcp(m) };
     this.ns.dev.sim.trace.birth(p);
     ip.output(p);
+    return p.id;
+  }
+
+  /**
+   * Run `fn` once the packet `id` has left this interface — at once if it
+   * already has — or once ARP has had its three seconds to fail.
+   */
+  #whenSent(id: number, fn: () => void): void {
+    const sim = this.ns.dev.sim;
+    const trace = sim.trace;
+    if (this.ns.ip.neigh.held === 0) {
+      fn();
+      return;
+    }
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      const i = trace.taps.indexOf(tap);
+      if (i >= 0) trace.taps.splice(i, 1);
+      fn();
+    };
+    const tap = (kind: "tx" | "rx", at: { pointId: number }, p: { id: number }) => {
+      if (kind === "tx" && at.pointId === this.iface.pointId && p.id === id) sim.after(0, finish);
+    };
+    trace.taps.push(tap);
+    sim.after(3 * SEC, finish);
   }
 
   // ----------------------------------------------------------- configuration
