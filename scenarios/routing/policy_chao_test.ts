@@ -102,66 +102,72 @@ scenario("policy chao: the router's main table and rules, as Linux lists them", 
   assert.equal(r.sh("ip route show table 200").stdout, "default via 60.190.27.189 dev eth3 \n");
 });
 
-scenario("policy chao: 192.168.1.101 leaves by the slow line, its neighbour by the fast one", (net) => {
-  const { r, h1, h2, web } = build(net);
-  addChao(r);
-  assert.equal(
-    r.sh("ip route get 93.184.216.34 from 192.168.1.101 iif eth1").stdout,
-    "93.184.216.34 from 192.168.1.101 via 60.190.27.189 dev eth3 table chao \n    cache iif eth1 \n",
-  );
-  assert.equal(
-    r.sh("ip route get 93.184.216.34 from 192.168.1.102 iif eth1").stdout,
-    "93.184.216.34 from 192.168.1.102 via 183.134.188.1 dev eth2 \n    cache iif eth1 \n",
-  );
-  const srv = serve(web, 80);
-  const c1 = connect(h1, "93.184.216.34", 80, 40001);
-  const c2 = connect(h2, "93.184.216.34", 80, 40002);
-  net.run(1e9);
-  assert.equal(c1.state, "ESTABLISHED");
-  assert.equal(c2.state, "ESTABLISHED");
-  // The server saw h1 come from the slow line's address and h2 from the fast one's.
-  assert.deepEqual(srv.conns.map(peer).sort(), [
-    "183.134.189.34:40002",
-    "60.190.27.190:40001",
-  ]);
-  // Every segment h1 sent left the router by eth3, every one of h2's by eth2.
-  const out = (port: number) => [
-    ...new Set(
-      net.trace.filter({ kind: "tx", node: "r", proto: 6, dst: "93.184.216.34" })
-        .filter((e) => e.packet.tcp?.srcPort === port).map((e) => e.iface),
-    ),
-  ];
-  assert.deepEqual(out(40001), ["eth3"]);
-  assert.deepEqual(out(40002), ["eth2"]);
-});
+scenario(
+  "policy chao: 192.168.1.101 leaves by the slow line, its neighbour by the fast one",
+  (net) => {
+    const { r, h1, h2, web } = build(net);
+    addChao(r);
+    assert.equal(
+      r.sh("ip route get 93.184.216.34 from 192.168.1.101 iif eth1").stdout,
+      "93.184.216.34 from 192.168.1.101 via 60.190.27.189 dev eth3 table chao \n    cache iif eth1 \n",
+    );
+    assert.equal(
+      r.sh("ip route get 93.184.216.34 from 192.168.1.102 iif eth1").stdout,
+      "93.184.216.34 from 192.168.1.102 via 183.134.188.1 dev eth2 \n    cache iif eth1 \n",
+    );
+    const srv = serve(web, 80);
+    const c1 = connect(h1, "93.184.216.34", 80, 40001);
+    const c2 = connect(h2, "93.184.216.34", 80, 40002);
+    net.run(1e9);
+    assert.equal(c1.state, "ESTABLISHED");
+    assert.equal(c2.state, "ESTABLISHED");
+    // The server saw h1 come from the slow line's address and h2 from the fast one's.
+    assert.deepEqual(srv.conns.map(peer).sort(), [
+      "183.134.189.34:40002",
+      "60.190.27.190:40001",
+    ]);
+    // Every segment h1 sent left the router by eth3, every one of h2's by eth2.
+    const out = (port: number) => [
+      ...new Set(
+        net.trace.filter({ kind: "tx", node: "r", proto: 6, dst: "93.184.216.34" })
+          .filter((e) => e.packet.tcp?.srcPort === port).map((e) => e.iface),
+      ),
+    ];
+    assert.deepEqual(out(40001), ["eth3"]);
+    assert.deepEqual(out(40002), ["eth2"]);
+  },
+);
 
-scenario("policy chao: without the rule (or once it is deleted) 192.168.1.101 goes fast too", (net) => {
-  const { r, h1, web } = build(net);
-  const before = r.sh("ip route get 93.184.216.34 from 192.168.1.101 iif eth1").stdout;
-  assert.match(before, /via 183\.134\.188\.1 dev eth2 \n/);
-  addChao(r);
-  // A rule change reaches an established connection's next packets: no stale route cache.
-  const srv = serve(web, 80);
-  const c = connect(h1, "93.184.216.34", 80, 40001);
-  net.run(1e9);
-  assert.equal(c.state, "ESTABLISHED");
-  assert.deepEqual(srv.conns.map(peer), ["60.190.27.190:40001"]);
-  assert.equal(r.sh("ip rule del from 192.168.1.101 table chao").status, 0);
-  assert.equal(
-    r.sh("ip route get 93.184.216.34 from 192.168.1.101 iif eth1").stdout,
-    before,
-  );
-  // The connection's next segments leave by eth2 — but keep the source the connection's
-  // NAT binding chose at its first packet (conntrack does not re-masquerade), so the
-  // server still knows them, and the bytes arrive.
-  const sent = net.trace.filter({ kind: "tx", node: "r", iface: "eth2", proto: 6 }).length;
-  c.send(new Uint8Array(100));
-  net.run(2e9);
-  const later = net.trace.filter({ kind: "tx", node: "r", iface: "eth2", proto: 6 }).slice(sent);
-  assert.ok(later.length > 0);
-  assert.ok(later.every((e) => e.packet.ip!.src === ip("60.190.27.190")));
-  assert.equal(srv.received[0]?.length, 100);
-});
+scenario(
+  "policy chao: without the rule (or once it is deleted) 192.168.1.101 goes fast too",
+  (net) => {
+    const { r, h1, web } = build(net);
+    const before = r.sh("ip route get 93.184.216.34 from 192.168.1.101 iif eth1").stdout;
+    assert.match(before, /via 183\.134\.188\.1 dev eth2 \n/);
+    addChao(r);
+    // A rule change reaches an established connection's next packets: no stale route cache.
+    const srv = serve(web, 80);
+    const c = connect(h1, "93.184.216.34", 80, 40001);
+    net.run(1e9);
+    assert.equal(c.state, "ESTABLISHED");
+    assert.deepEqual(srv.conns.map(peer), ["60.190.27.190:40001"]);
+    assert.equal(r.sh("ip rule del from 192.168.1.101 table chao").status, 0);
+    assert.equal(
+      r.sh("ip route get 93.184.216.34 from 192.168.1.101 iif eth1").stdout,
+      before,
+    );
+    // The connection's next segments leave by eth2 — but keep the source the connection's
+    // NAT binding chose at its first packet (conntrack does not re-masquerade), so the
+    // server still knows them, and the bytes arrive.
+    const sent = net.trace.filter({ kind: "tx", node: "r", iface: "eth2", proto: 6 }).length;
+    c.send(new Uint8Array(100));
+    net.run(2e9);
+    const later = net.trace.filter({ kind: "tx", node: "r", iface: "eth2", proto: 6 }).slice(sent);
+    assert.ok(later.length > 0);
+    assert.ok(later.every((e) => e.packet.ip!.src === ip("60.190.27.190")));
+    assert.equal(srv.received[0]?.length, 100);
+  },
+);
 
 scenario("policy chao: the table needs its name first; the notes' typo is refused", (net) => {
   const { r } = build(net);

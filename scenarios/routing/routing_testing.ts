@@ -74,10 +74,12 @@ export function twoPaths(net: Network, weights: [number, number] = [1, 2]): TwoP
     "ip route add default via 10.2.0.1",
   ].join("\n"));
   // Resolve every neighbour first, so that bursts of flows wait in no ARP queue.
-  for (const [n, peer] of [[a, "10.1.0.1"], [m, "10.11.0.2"], [m, "10.12.0.2"], [f, "10.21.0.2"], [
-    f,
-    "10.22.0.2",
-  ], [f, "10.2.0.10"]] as const) {
+  for (
+    const [n, peer] of [[a, "10.1.0.1"], [m, "10.11.0.2"], [m, "10.12.0.2"], [f, "10.21.0.2"], [
+      f,
+      "10.22.0.2",
+    ], [f, "10.2.0.10"]] as const
+  ) {
     n.sh(`ping -c 1 -q ${peer}`);
   }
   return { a, m, r1, r2, f, b };
