@@ -317,8 +317,21 @@ export class TftpServer {
     const b = d.data;
     const opcode = (b[0]! << 8) | b[1]!;
     if (opcode !== 1 && opcode !== 2) {
-      // tftpd-hpa's child exits at once; dnsmasq's listener ignores it too.
       this.stats.ignored++;
+      // tftpd-hpa's child exits at once; dnsmasq answers from a fresh port.
+      if (this.flavour === "dnsmasq") {
+        const sock = this.#bindTransferSocket(d.to);
+        if (sock === undefined) return;
+        const message = `unsupported request from ${formatIp4(d.from)}`;
+        sock.sendTo(
+          encodeTftp({ op: "ERROR", code: TftpErrorCode.ILLEGAL_OPERATION, message }),
+          d.from,
+          d.fromPort,
+        );
+        sock.close();
+        this.stats.errorsSent++;
+        this.logLine(message);
+      }
       return;
     }
     this.stats.requests++;
