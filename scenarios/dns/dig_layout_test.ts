@@ -4,7 +4,8 @@
  * with @server, the header and flags, the warning when RD got no RA, the OPT
  * pseudo-section, the sections in dig's tab columns, and the statistics. Only
  * the query time and the date are masked. Also +short, +noall +answer,
- * +nocomments, several names in one command (the command block only once).
+ * +nocomments, several names in one command (the command block only once),
+ * and +trace.
  */
 import assert from "node:assert/strict";
 import { scenario } from "../../core/lab/scenario.ts";
@@ -138,4 +139,33 @@ mail.163.com.		600	IN	TXT	"v=spf1 mx -all"
     /^;80\.113\.0\.203\.in-addr\.arpa\.\tIN\tPTR$/m,
   );
   assert.match(lab.pc.sh("dig -t mx -c in 163.com").out, /^;163\.com\.\t\t\tIN\tMX$/m);
+});
+
+scenario("dns: dig +trace walks down from the root as dig 9.18 prints it", (net) => {
+  const lab = dnsLab(net);
+  const out = lab.pc.sh("dig +trace www.163.com").out.replace(/ in \d+ ms$/gm, " in N ms");
+  // Layout recorded from dig 9.18.49 over a root, a TLD and a 163.com server in namespaces
+  // (the byte counts differ there: BIND adds its server COOKIE to every answer).
+  assert.equal(
+    out,
+    `
+; <<>> DiG 9.18.49-1~deb12u3-Debian <<>> +trace www.163.com
+;; global options: +cmd
+.			86400	IN	NS	a.root-servers.net.
+;; Received 75 bytes from 10.53.0.53#53(10.53.0.53) in N ms
+
+com.			172800	IN	NS	a.gtld-servers.net.
+;; Received 88 bytes from 198.51.100.1#53(a.root-servers.net) in N ms
+
+163.com.		172800	IN	NS	ns1.163.com.
+;; Received 74 bytes from 198.51.100.2#53(a.gtld-servers.net) in N ms
+
+www.163.com.		600	IN	A	203.0.113.80
+163.com.		600	IN	NS	ns1.163.com.
+;; Received 90 bytes from 198.51.100.3#53(ns1.163.com) in N ms
+
+`,
+  );
+  // dig itself asked each server without RD, after asking the resolver for the root NS.
+  assert.deepEqual(lab.rootServer.log.map((e) => e.name), [".", "www.163.com."]);
 });

@@ -17,7 +17,7 @@ scenario("dns: NODATA is NOERROR with no answer, cached per type", (net) => {
   assert.match(aaaa, /^163\.com\.\t\t300\tIN\tSOA\tns1\.163\.com\. hostmaster\.163\.com\. /m);
   assert.equal(lab.resolver.upstream.at(-1)!.outcome, "nodata");
   assert.equal(lab.pc.sh("dig +short mail.163.com A").out, "203.0.113.25\n");
-  assert.deepEqual(lab.resolver.upstream.slice(3).map((u) => [u.zone, u.name, u.type]), [[
+  assert.deepEqual(lab.resolver.upstream.slice(4).map((u) => [u.zone, u.name, u.type]), [[
     "163.com.",
     "mail.163.com.",
     1,
@@ -27,7 +27,7 @@ scenario("dns: NODATA is NOERROR with no answer, cached per type", (net) => {
     lab.pc.sh("dig +noall +authority mail.163.com AAAA").out,
     /^163\.com\.\t\t295\tIN\tSOA/m,
   );
-  assert.equal(lab.resolver.upstream.length, 4);
+  assert.equal(lab.resolver.upstream.length, 5);
   // TXT at the same name is there.
   assert.equal(lab.pc.sh("dig +short mail.163.com TXT").out, '"v=spf1 mx -all"\n');
   // getent: no AAAA and an A record: the IPv4 address.

@@ -37,6 +37,8 @@ scenario("dns: the notes' eight steps of a resolution", (net) => {
     const m = w.message;
     const what = !m.qr
       ? `asks ${m.questions[0]!.name}`
+      : m.answers.some((r) => r.data.type === "NS")
+      ? "answers the root servers"
       : m.answers.length > 0
       ? `answers ${
         m.answers.map((r) => r.data.type === "A" ? r.data.address >>> 0 : 0).map((a) =>
@@ -48,6 +50,8 @@ scenario("dns: the notes' eight steps of a resolution", (net) => {
   });
   assert.deepEqual(steps, [
     "pc → local DNS: asks www.163.com.", // 1. the client asks its local DNS server
+    "local DNS → root: asks .", //            (priming, RFC 8109: the root servers, once)
+    "root → local DNS: answers the root servers", // (the root NS RRset and its address)
     "local DNS → root: asks www.163.com.", // 2. not cached: ask a root server
     "root → local DNS: refers to com.", // 3. the root sees .com and returns the TLD servers
     "local DNS → TLD: asks www.163.com.", // 4. ask the com. server
@@ -102,6 +106,7 @@ gslb    A   203.0.113.250
     );
     // The local DNS server asked web.com's server, then (a new zone) the root, com., and the CDN's server.
     assert.deepEqual(lab.resolver.upstream.map((u) => `${u.zone} ${u.name} ${u.outcome}`), [
+      ". . answer",
       ". www.web.com. referral",
       "com. www.web.com. referral",
       "web.com. www.web.com. cname",

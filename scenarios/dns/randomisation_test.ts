@@ -63,7 +63,7 @@ scenario("dns: a forged answer with a wrong id is ignored", (net) => {
   assert.equal(lab.pc.sh("dig +short www.163.com").out, "203.0.113.80\n");
   // The forged datagram did reach the resolver's socket, and was dropped there for its id.
   const forged = dnsOnWire(net, { node: "isp" }).filter((w) =>
-    w.message.id !== lab.resolver.upstream[2]!.id && w.message.qr && w.from === "198.51.100.3:53"
+    w.message.id !== lab.resolver.upstream[3]!.id && w.message.qr && w.from === "198.51.100.3:53"
   );
   assert.equal(forged.length, 1);
   assert.equal(forged[0]!.to, `10.53.0.53:${forgedPorts[0]}`);

@@ -1,8 +1,8 @@
 /**
  * A capture of the iterative resolution opens in tshark with every DNS field
  * decoded: `tcpdump -w` on the resolver's interface records the pc's query,
- * the three queries root → com. → 163.com. with their referrals and the
- * answer, and the answer to the pc — eight DNS messages with correct IPv4
+ * the priming exchange, the three queries root → com. → 163.com. with their
+ * referrals and the answer, and the answer to the pc — ten DNS messages with correct IPv4
  * and UDP checksums, each response matched to its query, no malformed packet
  * and no expert warning (tshark, when installed).
  */
@@ -24,7 +24,7 @@ scenario("dns pcap: tshark decodes the whole resolution walk", (net) => {
   const view = new DataView(pcap.buffer, pcap.byteOffset, pcap.byteLength);
   let records = 0;
   for (let at = 24; at < pcap.length; at += 16 + view.getUint32(at + 8, true)) records++;
-  assert.equal(records, 8);
+  assert.equal(records, 10);
   if (!TSHARK || checked) return;
   checked = true;
   const file = Deno.makeTempFileSync({
@@ -43,7 +43,7 @@ scenario("dns pcap: tshark decodes the whole resolution walk", (net) => {
     const text = new TextDecoder().decode(out.stdout);
     assert.deepEqual(problems(text), []);
     const fr = frames(text);
-    assert.equal(fr.length, 8);
+    assert.equal(fr.length, 10);
     const expect = (i: number, lines: string[]) => {
       for (const l of lines) {
         assert.ok(fr[i]!.includes(l), `missing "${l}" in frame ${i + 1}:\n${fr[i]}`);
@@ -57,31 +57,38 @@ scenario("dns pcap: tshark decodes the whole resolution walk", (net) => {
       "<Root>: type OPT",
       "Option: COOKIE",
     ]);
-    expect(1, [
+    expect(1, ["Src: 10.53.0.53, Dst: 198.51.100.1", "<Root>: type NS, class IN"]);
+    expect(2, [
+      "Flags: 0x8400 Standard query response, No error",
+      "<Root>: type NS, class IN, ns a.root-servers.net",
+      "a.root-servers.net: type A, class IN, addr 198.51.100.1",
+      "[Request In: 2]",
+    ]);
+    expect(3, [
       "Src: 10.53.0.53, Dst: 198.51.100.1",
       "Flags: 0x0000 Standard query",
       "UDP payload size: 1232",
     ]);
-    expect(2, [
+    expect(4, [
       "Flags: 0x8000 Standard query response, No error",
       "Authoritative nameservers",
       "com: type NS, class IN, ns a.gtld-servers.net",
       "Additional records",
       "a.gtld-servers.net: type A, class IN, addr 198.51.100.2",
-      "[Request In: 2]",
+      "[Request In: 4]",
     ]);
-    expect(4, [
+    expect(6, [
       "163.com: type NS, class IN, ns ns1.163.com",
       "ns1.163.com: type A, class IN, addr 198.51.100.3",
     ]);
-    expect(6, [
+    expect(8, [
       "Flags: 0x8400 Standard query response, No error",
       "1... .... .... .... = Response: Message is a response",
       ".... .1.. .... .... = Authoritative: Server is an authority for domain",
       "www.163.com: type A, class IN, addr 203.0.113.80",
       "Time to live: 600 (10 minutes)",
     ]);
-    expect(7, [
+    expect(9, [
       "Src: 10.53.0.53, Dst: 192.168.1.10",
       "Flags: 0x8180 Standard query response, No error",
       "[Request In: 1]",
@@ -89,7 +96,7 @@ scenario("dns pcap: tshark decodes the whole resolution walk", (net) => {
     const good = text.split("\n").filter((l) =>
       /\[(Header checksum|Checksum) status: Good\]/i.test(l)
     );
-    assert.equal(good.length, 16, "IPv4 and UDP checksums of eight frames");
+    assert.equal(good.length, 20, "IPv4 and UDP checksums of ten frames");
   } finally {
     Deno.removeSync(file);
   }

@@ -273,7 +273,11 @@ export class AuthoritativeServer {
   #addAuthority(r: DnsMessage, zone: Zone, query: DnsMessage): void {
     if (query.rd) return;
     const ns = zone.rrset(zone.origin, DnsType.NS);
-    r.authorities.push(...ns);
+    // The apex NS RRset already in the answer is not repeated in AUTHORITY (BIND).
+    const answered = r.answers.some((rr) =>
+      rr.data.type === "NS" && canonicalDnsName(rr.name) === zone.origin
+    );
+    if (!answered) r.authorities.push(...ns);
     for (const rr of ns) {
       const target = (rr.data as { target: string }).target;
       const z = this.zoneFor(canonicalDnsName(target));

@@ -3,8 +3,11 @@
  * from its cache or by iterating from the root (RFC 1034 §5.3.3), and keeps
  * what it learns for its TTL.
  *
- * Iteration: for the name asked, the deepest zone whose NS RRset is in the
- * cache (else the root hints) gives the servers to ask; one query without RD
+ * Iteration: first, once, the priming query (RFC 8109: `. NS` to a root
+ * server from the hints, whose answer and addresses are cached for their
+ * TTL, as Unbound does before its first resolution); then, for the name
+ * asked, the deepest zone whose NS RRset is in the cache gives the servers
+ * to ask; one query without RD
  * goes to one of their addresses (order shuffled from the resolver's seeded
  * stream); a referral (AA clear, NS in AUTHORITY) moves one zone down and its
  * glue is kept if it lies inside the zone that was asked (bailiwick rule,
@@ -167,6 +170,8 @@ interface Task {
   referrals: number;
   depth: number;
   fromCache: boolean;
+  /** The priming query (RFC 8109): asks the hints, never primes itself. */
+  priming?: boolean;
   done: Done;
 }
 
@@ -208,6 +213,8 @@ export class RecursiveResolver {
   readonly #local = new Map<string, Map<number, DnsRecord[]>>();
   /** Questions in flight → callbacks waiting for them. */
   readonly #inflight = new Map<string, Done[]>();
+  /** Tasks waiting for the priming query to end, while one is out. */
+  #primeWaiting: Task[] | undefined;
 
   /** A resolver; call `listen()` to serve clients. Throws for bad hints or prefixes. */
   constructor(ns: NetNs, options: ResolverOptions = {}) {
@@ -433,7 +440,9 @@ export class RecursiveResolver {
   }
 
   /** The deepest zone above qname with a cached NS RRset, and its NS names; the root hints last. */
-  #closestZone(qname: string): { zone: string; nsNames: string[] } | undefined {
+  #closestZone(
+    qname: string,
+  ): { zone: string; nsNames: string[]; fromHints?: boolean } | undefined {
     for (let n = qname;; n = parentName(n)) {
       const ns = this.cache.get(n, DnsType.NS, CacheRank.additional);
       if (ns && ns.length > 0) {
@@ -445,7 +454,7 @@ export class RecursiveResolver {
       if (n === ".") break;
     }
     if (this.#hints.length === 0) return undefined;
-    return { zone: ".", nsNames: this.#hints.map((h) => h.name) };
+    return { zone: ".", nsNames: this.#hints.map((h) => h.name), fromHints: true };
   }
 
   /** Known addresses of a name server: cached A records of any rank, or a root hint. */
@@ -458,6 +467,7 @@ export class RecursiveResolver {
   #iterate(t: Task): void {
     const closest = this.#closestZone(t.qname);
     if (!closest) return this.#servfail(t);
+    if (closest.fromHints && !t.priming) return this.#prime(t);
     const { zone, nsNames } = closest;
     const addresses: Ip4[] = [];
     for (const n of nsNames) {
@@ -476,6 +486,38 @@ export class RecursiveResolver {
       [addresses[i], addresses[j]] = [addresses[j]!, addresses[i]!];
     }
     this.#ask(t, zone, addresses, 0);
+  }
+
+  /**
+   * Priming (RFC 8109): before the first iteration, ask a root server from the
+   * hints for the root NS RRset and its addresses; tasks wait for it, and
+   * all fail with SERVFAIL if it fails.
+   */
+  #prime(t: Task): void {
+    if (this.#primeWaiting) {
+      this.#primeWaiting.push(t);
+      return;
+    }
+    const waiting: Task[] = [t];
+    this.#primeWaiting = waiting;
+    this.#run({
+      qname: ".",
+      qtype: DnsType.NS,
+      chain: [],
+      restarts: 0,
+      referrals: 0,
+      depth: 0,
+      fromCache: false,
+      priming: true,
+      done: (r) => {
+        this.#primeWaiting = undefined;
+        const ok = r.rcode === DnsRcode.NOERROR && r.answers.some((rr) => rr.data.type === "NS");
+        for (const w of waiting) {
+          if (ok) this.#run(w); // the priming answer may be the answer (". NS")
+          else this.#servfail(w);
+        }
+      },
+    });
   }
 
   #subResolve(t: Task, nsName: string): void {
@@ -565,6 +607,17 @@ export class RecursiveResolver {
       const wanted = own.filter((rr) => rdataTypeCode(rr.data) === t.qtype);
       if (wanted.length > 0) {
         this.cache.put(wanted, CacheRank.answer);
+        if (t.qtype === DnsType.NS) {
+          // The addresses of the name servers that came along (in bailiwick), as Unbound keeps them.
+          const targets = new Set(
+            wanted.map((rr) => canonicalDnsName((rr.data as { target: string }).target)),
+          );
+          const extra = m.additionals.filter((rr) =>
+            (rr.data.type === "A" || rr.data.type === "AAAA") && inZone(rr.name) &&
+            targets.has(canonicalDnsName(rr.name))
+          );
+          if (extra.length > 0) this.cache.put(extra, CacheRank.additional);
+        }
         this.#finish(
           t,
           DnsRcode.NOERROR,
