@@ -151,6 +151,8 @@ export interface DhcpClientOptions {
   vendorClassId?: string;
   /** Client identifier (option 61); none by default, as dhclient. */
   clientId?: Uint8Array;
+  /** Lease time to ask for (option 51, seconds), as dhclient.conf's `send dhcp-lease-time`. */
+  requestedLeaseTime?: number;
   /** Set the BROADCAST flag: ask servers and relays to broadcast their replies. */
   broadcastFlag?: boolean;
   /** Probe the address with ARP before using it (default true). */
@@ -821,6 +823,10 @@ export class DhcpClient {
     if (this.#opts.clientId !== undefined) {
       opts.clientId = this.#opts.clientId;
       order.push(61);
+    }
+    if (full && this.#opts.requestedLeaseTime !== undefined) {
+      opts.leaseTime = this.#opts.requestedLeaseTime;
+      order.push(51);
     }
     if (full && this.#opts.hostName !== undefined) {
       opts.hostName = this.#opts.hostName;
