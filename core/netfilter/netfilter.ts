@@ -95,11 +95,20 @@ export class Chain {
   pkts = 0;
   /** Bytes (IP total length) that met the policy. */
   bytes = 0;
+  /**
+   * Whether the chain exists in the kernel. iptables-nft creates a built-in
+   * (base) chain the first time a command writes to it (`-A`, `-I`, `-P`,
+   * `-F CHAIN`, a restore's chain line) and `-X` deletes an empty one; until
+   * then the chain is not hooked, sees no packets, and listings show it with
+   * policy ACCEPT and zero counters. A user chain exists from `-N` on.
+   */
+  created: boolean;
 
-  /** An empty chain. */
+  /** An empty chain (a built-in one not yet created in the kernel). */
   constructor(name: string, builtin: boolean) {
     this.name = name;
     this.builtin = builtin;
+    this.created = !builtin;
   }
 }
 
@@ -109,6 +118,11 @@ export class NfTable {
   readonly name: TableName;
   /** Chains by name, built-ins first, then user chains in creation order. */
   readonly chains: Map<string, Chain> = new Map();
+  /**
+   * Whether the table exists in the kernel (the tables `iptables-save`
+   * prints): from the first command that creates one of its chains on.
+   */
+  created = false;
 
   /** A table with its built-in chains, empty, policies ACCEPT. */
   constructor(name: TableName) {
@@ -162,8 +176,6 @@ export class Netfilter implements PacketFilter {
   };
   /** The connection table. */
   readonly conntrack: ConntrackTable = new ConntrackTable();
-  /** Tables an iptables command has touched (the ones `iptables-save` prints). */
-  readonly used: Set<TableName> = new Set();
   /** Whether connection tracking is on (a rule needed it). */
   tracking = false;
   /** Kernel log lines written by LOG. */
@@ -267,11 +279,10 @@ export class Netfilter implements PacketFilter {
     ctState: number,
   ): Verdict {
     const chain = this.tables[table].chains.get(CHAIN_OF_HOOK[hook]);
-    if (chain === undefined || (chain.rules.length === 0 && chain.policy === "ACCEPT")) {
-      if (chain) {
-        chain.pkts++;
-        chain.bytes += ipLength(p);
-      }
+    if (chain === undefined || !chain.created) return "accept";
+    if (chain.rules.length === 0 && chain.policy === "ACCEPT") {
+      chain.pkts++;
+      chain.bytes += ipLength(p);
       return "accept";
     }
     const r = this.#chain(table, chain, hook, p, inIf, outIf, ctState, 0);

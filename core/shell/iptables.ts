@@ -9,11 +9,13 @@
  * 1 for what the kernel refuses, 4 for a rule the kernel rejects).
  *
  * Left out: IPv6 (ip6tables), `-f`, and other extensions; `-w` is accepted and
- * ignored (there is no lock to wait for). Built-in chains exist from the start,
- * where iptables-nft creates a table's chains on first use (so on a fresh
- * machine its `-D INPUT 1` says "No chain/target/match by that name." rather
- * than "Index of deletion too big."), and a built-in chain cannot be renamed
- * (nf_tables lets `-E INPUT NEW` rename the base chain).
+ * ignored (there is no lock to wait for). As iptables-nft, a table and each
+ * of its built-in chains come into the kernel on the first command that writes
+ * to them (`-A`, `-I`, `-P`, `-F CHAIN`, `-N` for the table, a restore's chain
+ * line): until then a chain sees no packets (its policy counters stay at 0),
+ * `-D CHAIN N`, `-R`, `-Z CHAIN` and `-X CHAIN` say "No chain/target/match by
+ * that name.", and iptables-save leaves the table out. A built-in chain cannot
+ * be renamed (nf_tables lets `-E INPUT NEW` rename the base chain).
  *
  * @module
  */
@@ -1022,7 +1024,8 @@ function addChain(table: NfTable, chain: Chain): void {
  */
 function zero(ctx: CommandContext, p: Parsed, only: Chain | undefined): void {
   const table = ctx.ns.netfilter.tables[p.table];
-  const chains = only === undefined ? [...table.chains.values()] : [only];
+  // Built-in chains iptables-nft has not created have nothing to zero.
+  const chains = only === undefined ? [...table.chains.values()].filter((c) => c.created) : [only];
   for (const c of chains) {
     if (p.num !== undefined) {
       const r = c.rules[p.num - 1];
@@ -1035,10 +1038,18 @@ function zero(ctx: CommandContext, p: Parsed, only: Chain | undefined): void {
   }
 }
 
+/**
+ * Create a table in the kernel and, if given, one of its built-in chains, as
+ * iptables-nft does on a chain's first write.
+ */
+function create(table: NfTable, chain?: Chain): void {
+  table.created = true;
+  if (chain) chain.created = true;
+}
+
 /** Run one parsed command against a namespace's netfilter; returns the exit status. */
 function execute(ctx: CommandContext, p: Parsed): number {
   const nf = ctx.ns.netfilter;
-  nf.used.add(p.table);
   const table = nf.tables[p.table];
   const op = p.op;
   if (p.table === "nat" && (p.targetName === "DROP" || (op === "P" && p.policy === "DROP"))) {
@@ -1049,6 +1060,12 @@ function execute(ctx: CommandContext, p: Parsed): number {
   const chainOr = (name: string | undefined): Chain => {
     const c = name === undefined ? undefined : table.chains.get(name);
     if (c === undefined) throw kernel(NO_CHAIN);
+    return c;
+  };
+  /** A chain the kernel has: a built-in one iptables-nft has not created yet is missing. */
+  const existing = (name: string | undefined): Chain => {
+    const c = chainOr(name);
+    if (!c.created) throw kernel(NO_CHAIN);
     return c;
   };
   const checkJump = () => {
@@ -1063,17 +1080,20 @@ function execute(ctx: CommandContext, p: Parsed): number {
     case "A":
     case "I":
     case "R": {
-      const c = chainOr(p.chain);
+      const c = op === "R" ? existing(p.chain) : chainOr(p.chain);
       checkJump();
       const what = op === "A" ? "RULE_APPEND" : op === "I" ? "RULE_INSERT" : "RULE_REPLACE";
       checkPlace(p, c, what);
       if (p.counters) [p.rule.pkts, p.rule.bytes] = p.counters;
       if (needsConntrack(p.rule)) nf.tracking = true;
-      if (op === "A") c.rules.push(p.rule);
-      else if (op === "I") {
+      if (op === "A") {
+        c.rules.push(p.rule);
+        create(table, c);
+      } else if (op === "I") {
         const n = p.num ?? 1;
         if (n < 1 || n > c.rules.length + 1) throw kernel("Index of insertion too big.");
         c.rules.splice(n - 1, 0, p.rule);
+        create(table, c);
       } else {
         const n = p.num!;
         if (n < 1 || n > c.rules.length) throw kernel("Index of replacement too big.");
@@ -1084,6 +1104,7 @@ function execute(ctx: CommandContext, p: Parsed): number {
     case "D": {
       const c = chainOr(p.chain);
       if (p.num !== undefined) {
+        if (!c.created) throw kernel(NO_CHAIN);
         if (p.num < 1 || p.num > c.rules.length) throw kernel("Index of deletion too big.");
         c.rules.splice(p.num - 1, 1);
         return 0;
@@ -1094,12 +1115,14 @@ function execute(ctx: CommandContext, p: Parsed): number {
       return 0;
     }
     case "F": {
+      // Flushing a named chain creates it; flushing all leaves missing ones missing.
       const chains = p.chain === undefined ? [...table.chains.values()] : [chainOr(p.chain)];
       for (const c of chains) c.rules.length = 0;
+      if (p.chain !== undefined) create(table, chains[0]);
       return 0;
     }
     case "Z":
-      zero(ctx, p, p.chain === undefined ? undefined : chainOr(p.chain));
+      zero(ctx, p, p.chain === undefined ? undefined : existing(p.chain));
       return 0;
     case "N": {
       const name = p.chain!;
@@ -1107,12 +1130,13 @@ function execute(ctx: CommandContext, p: Parsed): number {
       if (table.chains.has(name)) throw kernel("Chain already exists.");
       if (name.length > 28) throw param(`chain name \`${name}' too long (must be under 29 chars)`);
       addChain(table, new Chain(name, false));
+      create(table);
       return 0;
     }
     case "X": {
       const victims = p.chain === undefined
         ? [...table.chains.values()].filter((c) => !c.builtin)
-        : [chainOr(p.chain)];
+        : [existing(p.chain)];
       for (const c of victims) {
         if (c.builtin) {
           // nf_tables deletes an empty base chain with the default policy (its
@@ -1130,8 +1154,10 @@ function execute(ctx: CommandContext, p: Parsed): number {
         }
       }
       for (const c of victims) {
-        if (c.builtin) c.pkts = c.bytes = 0;
-        else table.chains.delete(c.name);
+        if (c.builtin) {
+          c.pkts = c.bytes = 0;
+          c.created = false;
+        } else table.chains.delete(c.name);
       }
       return 0;
     }
@@ -1143,11 +1169,12 @@ function execute(ctx: CommandContext, p: Parsed): number {
       }
       c.policy = p.policy;
       if (p.counters) [c.pkts, c.bytes] = p.counters;
+      create(table, c);
       return 0;
     }
     case "E": {
       if (table.chains.has(p.newName!)) throw kernel("File exists.");
-      const c = chainOr(p.chain);
+      const c = existing(p.chain);
       if (c.builtin) throw kernel("Bad built-in chain name.");
       const renamed = new Chain(p.newName!, false);
       renamed.rules.push(...c.rules);
@@ -1280,7 +1307,7 @@ export const iptablesSave: Command = (ctx, argv) => {
   const when = ctime(ctx.sim.now);
   let s = "";
   for (const t of SAVE_ORDER) {
-    if (only !== undefined ? t !== only : !nf.used.has(t)) continue;
+    if (only !== undefined ? t !== only : !nf.tables[t].created) continue;
     s += `# Generated by iptables-save v1.8.9 (nf_tables) on ${when}\n*${t}\n`;
     const table = nf.tables[t];
     for (const c of table.chains.values()) {
@@ -1351,13 +1378,18 @@ export const iptablesRestore: Command = (ctx, argv) => {
         return fail(`table '${t}' does not exist`);
       }
       table = t as TableName;
-      nf.used.add(table);
       if (!noflush) {
+        // The table is deleted and built again from what follows: built-in
+        // chains come back only if a chain line names them, counters at zero.
         const tb = nf.tables[table];
         for (const c of [...tb.chains.values()]) {
           c.rules.length = 0;
           if (!c.builtin) tb.chains.delete(c.name);
+          c.pkts = c.bytes = 0;
+          c.policy = "ACCEPT";
+          c.created = !c.builtin;
         }
+        tb.created = false;
       }
       continue;
     }
@@ -1379,9 +1411,11 @@ export const iptablesRestore: Command = (ctx, argv) => {
         c = new Chain(name!, false);
         addChain(tb, c);
       }
+      nf.tables[table].created = true;
       if (c.builtin) {
         if (policy !== "ACCEPT" && policy !== "DROP") return fail(`Bad policy name`);
         c.policy = policy;
+        c.created = true;
         if (counters && pk !== undefined) {
           c.pkts = Number(pk);
           c.bytes = Number(by);
