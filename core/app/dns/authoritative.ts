@@ -21,8 +21,8 @@
  * they also carry the zone's NS RRset and its addresses (BIND 9.18's default
  * `minimal-responses no-auth-recursive`). A query with EDNS gets an OPT
  * record with a 1232-byte UDP size. Over UDP a response that does not fit the
- * client's size is truncated by whole RRsets with TC set (BIND fills partial
- * RRsets; the client retries over TCP either way).
+ * client's size is cut to the records that fit, with TC set, as BIND does
+ * (a resolver such as Unbound drops the whole RRset instead).
  *
  * {@link AuthoritativeServer.answer} is the whole logic as a function of the
  * query, the client's address and the time, with no sockets: HTTPDNS and
@@ -304,7 +304,7 @@ export class AuthoritativeServer {
     const l = new DnsListener(
       ns,
       (req: DnsRequest, reply) => reply(this.answer(req.message, req.client, req.transport)),
-      options,
+      { truncation: "records", ...options },
     );
     this.listeners.push(l);
     return l;

@@ -455,7 +455,7 @@ interface Encoded {
   truncated: boolean;
 }
 
-function encode(m: DnsMessage, limit: number): Encoded {
+function encode(m: DnsMessage, limit: number, partial = false): Encoded {
   checkUint(m.id, 16, "id");
   checkUint(m.opcode, 4, "opcode");
   checkUint(m.rcode, 12, "rcode");
@@ -487,7 +487,19 @@ function encode(m: DnsMessage, limit: number): Encoded {
       if (w.len + reserve > limit) {
         w.rollback(mark);
         // Extra information that does not fit is left out without TC (RFC 2181 §9).
-        if (s < 2) truncated = true;
+        if (s < 2) {
+          truncated = true;
+          // BIND keeps the records of a partly fitting RRset that fit.
+          for (let k = i; partial && k < j; k++) {
+            const one = w.mark();
+            writeRecord(w, list[k]!);
+            if (w.len + reserve > limit) {
+              w.rollback(one);
+              break;
+            }
+            counts[s] = k + 1;
+          }
+        }
         break;
       }
       counts[s] = j;
@@ -538,12 +550,17 @@ export interface TruncatedDns {
  * Encode a response into at most `maxSize` bytes the way a server fills a UDP
  * reply ({@link dnsPayloadLimit} of the query): whole RRsets in order; when an
  * answer or authority RRset does not fit it and everything after it is dropped
- * and TC is set; additional RRsets that do not fit are dropped without TC; the
- * OPT record is always kept. Throws WireError if not even the header, question
- * and OPT record fit.
+ * and TC is set (with `partialRRsets`, as BIND does, the records of that RRset
+ * that still fit are kept); additional RRsets that do not fit are dropped
+ * without TC; the OPT record is always kept. Throws WireError if not even the
+ * header, question and OPT record fit.
  */
-export function truncateDns(m: DnsMessage, maxSize: number = DNS_UDP_LIMIT): TruncatedDns {
-  const e = encode(m, maxSize);
+export function truncateDns(
+  m: DnsMessage,
+  maxSize: number = DNS_UDP_LIMIT,
+  options: { partialRRsets?: boolean } = {},
+): TruncatedDns {
+  const e = encode(m, maxSize, options.partialRRsets ?? false);
   return {
     message: {
       ...m,

@@ -468,3 +468,33 @@ Deno.test("dns property: random bytes and truncations only raise WireError", () 
     { seed: 42, numRuns: 300 },
   );
 });
+
+Deno.test("dns truncate: partial RRsets as BIND sends them, whole RRsets as Unbound does", () => {
+  const q = dnsQuery(7, "many.example.com.", DnsType.A);
+  const big: DnsMessage = {
+    ...q,
+    qr: true,
+    aa: true,
+    answers: Array.from({ length: 40 }, (_, i) => ({
+      name: "many.example.com.",
+      class: 1,
+      ttl: 300,
+      data: { type: "A" as const, address: 0x0a010001 + i },
+    })),
+  };
+  const whole = truncateDns(big, 512);
+  assert.deepEqual([whole.truncated, whole.message.answers.length, whole.bytes.length], [
+    true,
+    0,
+    34,
+  ]);
+  const partial = truncateDns(big, 512, { partialRRsets: true });
+  // 12 + 22 bytes of header and question, then 16 bytes per compressed A record: 29 fit (BIND's count).
+  assert.deepEqual([partial.truncated, partial.message.answers.length, partial.bytes.length], [
+    true,
+    29,
+    498,
+  ]);
+  assert.equal(decodeDns(partial.bytes).answers.length, 29);
+  assert.equal(decodeDns(partial.bytes).tc, true);
+});

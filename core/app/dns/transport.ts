@@ -75,6 +75,11 @@ export interface ListenOptions {
   port?: number;
   /** Also accept DNS over TCP (default true). */
   tcp?: boolean;
+  /**
+   * How a UDP response too big for the client is cut: whole RRsets (default,
+   * Unbound) or, with "records", as many records of the last RRset as fit (BIND).
+   */
+  truncation?: "rrsets" | "records";
 }
 
 /** Counters of a listener. */
@@ -164,11 +169,13 @@ export class DnsListener {
   #udp: UdpSocket;
   #tcp: TcpSocket | undefined;
   #handler: DnsHandler;
+  #partial: boolean;
 
   /** Bind and listen now; throws if the port is taken. */
   constructor(ns: NetNs, handler: DnsHandler, options: ListenOptions = {}) {
     this.ns = ns;
     this.#handler = handler;
+    this.#partial = options.truncation === "records";
     const address = options.address ?? 0;
     const port = options.port ?? DNS_PORT;
     this.#udp = ns.udp.socket();
@@ -202,7 +209,7 @@ export class DnsListener {
       const from = d.from, fromPort = d.fromPort, to = d.to;
       const send = (m: DnsMessage, query: DnsMessage | undefined) => {
         const limit = query === undefined ? 512 : dnsPayloadLimit(query);
-        const t = truncateDns(m, limit);
+        const t = truncateDns(m, limit, { partialRRsets: this.#partial });
         if (t.truncated) this.stats.truncated++;
         this.#udp.sendTo(t.bytes, from, fromPort, { src: to });
       };
