@@ -44,7 +44,7 @@
  */
 import { type FlowKey, KEY_WORDS, W } from "./flow_key.ts";
 import { copyMatch, type Match, matchCovers, matchEquals, matchesOverlap } from "./match.ts";
-import { finishHash, MaskMap, MaskTable } from "./table.ts";
+import { filterBits, finishHash, MaskMap, MaskTable } from "./table.ts";
 import { lenBit, PrefixTrie } from "./prefix_trie.ts";
 
 /** A rule in a classifier. `value` (e.g. actions) may be replaced in place. */
@@ -183,6 +183,17 @@ export class Classifier<T> {
     inserts: 0,
     removes: 0,
   };
+  /**
+   * The lookup plan: what {@link lookup} reads of each subtable before it knows
+   * whether to probe it, flat in best-first order so that a lookup walks two
+   * typed arrays instead of fifty objects. Per subtable: `[srcBit, dstBit, n,
+   * then n (word, mask, multiplier) triples]`; `planRanks[i]` is the i-th
+   * subtable's best rank. Rebuilt on the first lookup after the set of
+   * subtables or their order changed.
+   */
+  private plan = new Int32Array(0);
+  private planRanks = new Float64Array(0);
+  private planStale = true;
   /** Prefix tracking on nw_src and nw_dst (prefixes of subtables with prefix masks). */
   private srcTrie = new PrefixTrie();
   private dstTrie = new PrefixTrie();
@@ -235,6 +246,7 @@ export class Classifier<T> {
       this.byMask.add(st);
       this.sorted.push(st);
       this.unionCache = undefined;
+      this.planStale = true;
     }
     let replaced: RuleImpl<T> | undefined;
     const e = st.find(m.value);
@@ -308,6 +320,7 @@ export class Classifier<T> {
       this.byMask.delete(st);
       this.sorted.splice(this.sorted.indexOf(st), 1);
       this.unionCache = undefined;
+      this.planStale = true;
     } else if (r.rank === st.maxRank) {
       st.recomputeMax();
       this.reposition(st);
@@ -330,6 +343,7 @@ export class Classifier<T> {
     this.count = 0;
     this.gen++;
     this.unionCache = undefined;
+    this.planStale = true;
   }
 
   /** The rule with exactly this match and priority (OpenFlow's strict selection), if any. */
@@ -402,7 +416,8 @@ export class Classifier<T> {
 
   /** The best rule matching `key`, or undefined. */
   lookup(key: FlowKey): Rule<T> | undefined {
-    const subs = this.sorted;
+    if (this.planStale) this.buildPlan();
+    const subs = this.sorted, plan = this.plan, ranks = this.planRanks;
     const ns = subs.length;
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
@@ -411,41 +426,32 @@ export class Classifier<T> {
     let srcBits = 0, dstBits = 0, triesWalked = false;
     let skipped = 0;
     let i = 0;
-    for (; i < ns; i++) {
-      const st = subs[i]!;
-      if (st.maxRank <= bestRank) break;
-      if ((st.srcBit | st.dstBit) !== 0) {
+    for (let p = 0; i < ns; i++) {
+      if (ranks[i]! <= bestRank) break;
+      const srcBit = plan[p]!, dstBit = plan[p + 1]!;
+      const next = p + 3 + 3 * plan[p + 2]!;
+      if ((srcBit | dstBit) !== 0) {
         if (!triesWalked) {
           srcBits = this.srcTrie.lookup(key[W.NW_SRC]!);
           dstBits = this.dstTrie.lookup(key[W.NW_DST]!);
           triesWalked = true;
         }
-        if (((st.srcBit & ~srcBits) | (st.dstBit & ~dstBits)) !== 0) {
+        if (((srcBit & ~srcBits) | (dstBit & ~dstBits)) !== 0) {
           skipped++;
+          p = next;
           continue;
         }
       }
-      const wwm = st.wwm, n = st.n;
       let acc = 0;
-      for (let j = 0; j < n; j++) {
-        acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
+      for (let q = p + 3; q < next; q += 3) {
+        acc = (acc + Math.imul(key[plan[q]!]! & plan[q + 1]!, plan[q + 2]!)) | 0;
       }
+      p = next;
       const h = finishHash(acc) | 1;
-      const hs = st.hashes, b = (h >>> st.shift) << 2;
-      let e = 0;
-      for (let k = b; k < b + 4; k++) {
-        if (hs[k] === h) {
-          const id = st.ids[k]!;
-          const ks = st.keys, base = id * n;
-          let j = 0;
-          while (j < n && ks[base + j] === (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) j++;
-          if (j === n) {
-            e = id;
-            break;
-          }
-        }
-      }
-      if (e === 0 && st.overflowCount > 0 && hs[b + 3] !== 0) e = st.findOverflow(key, h);
+      const st = subs[i]!;
+      const fm = filterBits(h);
+      if ((st.filter[h >>> st.filterShift]! & fm) !== fm) continue; // certainly no such key
+      const e = st.findHashed(key, h);
       if (e !== 0) {
         const r = st.ranks[e]!;
         if (r > bestRank) {
@@ -462,6 +468,26 @@ export class Classifier<T> {
     if (best === undefined) return undefined;
     stats.hits++;
     return best.vals[bestEntry];
+  }
+
+  /** Lay out the lookup plan for the current subtables and order. */
+  private buildPlan(): void {
+    const subs = this.sorted;
+    let words = 0;
+    for (const st of subs) words += 3 + 3 * st.n;
+    const plan = new Int32Array(words), ranks = new Float64Array(subs.length);
+    let p = 0;
+    subs.forEach((st, i) => {
+      ranks[i] = st.maxRank;
+      plan[p] = st.srcBit;
+      plan[p + 1] = st.dstBit;
+      plan[p + 2] = st.n;
+      plan.set(st.wwm, p + 3);
+      p += 3 + 3 * st.n;
+    });
+    this.plan = plan;
+    this.planRanks = ranks;
+    this.planStale = false;
   }
 
   /**
@@ -546,6 +572,7 @@ export class Classifier<T> {
 
   /** Move `st` to its place in the best-first order (it is the only one out of place). */
   private reposition(st: Subtable<T>): void {
+    this.planStale = true;
     const a = this.sorted;
     let i = a.indexOf(st);
     while (i > 0 && a[i - 1]!.maxRank < st.maxRank) {

@@ -7,13 +7,15 @@
  * decided that.
  *
  * Structure: a multibit trie with 8-bit strides (four levels) and prefix
- * expansion. Node level ℓ covers address bits 31−8ℓ … 24−8ℓ; `lens[b]` is the set
- * (bit L−1 for length L) of stored prefixes with 8ℓ < L ≤ 8ℓ+8 that match an
- * address whose byte at this level is `b` (and whose earlier bytes led here).
- * Lookup is at most four steps; adding or removing a prefix touches at most 128
- * entries of one node and the nodes on its path. Prefixes are reference-counted
- * (several rules may share one), and nodes are freed when nothing below them
- * remains.
+ * expansion, stored flat in one Int32Array. Node level ℓ covers address bits
+ * 31−8ℓ … 24−8ℓ; for each byte value b a node holds, side by side, the set (bit
+ * L−1 for length L) of stored prefixes with 8ℓ < L ≤ 8ℓ+8 that match an address
+ * whose byte at this level is b (and whose earlier bytes led here), and the
+ * index of the child node for longer prefixes (0: none; the root is node 0 and
+ * never a child). Lookup is at most four steps of two adjacent reads; adding or
+ * removing a prefix touches at most 128 entries of one node and the nodes on
+ * its path. Prefixes are reference-counted (several rules may share one), and
+ * nodes are freed (onto a free list) when nothing below them remains.
  *
  * Left out: Open vSwitch's path-compressed binary trie and its finer wildcard
  * reporting (it un-wildcards only the bits up to where the trie walk stopped;
@@ -22,14 +24,8 @@
  * @module
  */
 
-class Node {
-  /** Prefix-length bitmap per byte value at this level. */
-  readonly lens = new Int32Array(256);
-  /** Child per byte value, for longer prefixes. */
-  readonly kids: Array<Node | undefined> = new Array<Node | undefined>(256).fill(undefined);
-  /** Distinct prefixes stored in this node or below it. */
-  refs = 0;
-}
+/** Int32 words per node: a [length set, child] pair for each of the 256 byte values. */
+const NODE_WORDS = 512;
 
 /** The bit standing for prefix length `len` (1..32) in a lookup result. */
 export function lenBit(len: number): number {
@@ -38,7 +34,14 @@ export function lenBit(len: number): number {
 
 /** A set of IPv4-style prefixes answering "which lengths match this address". */
 export class PrefixTrie {
-  private readonly root = new Node();
+  /** Node n occupies words n·512 … n·512+511: [lens, child] for byte 0, for byte 1, … */
+  private nodes = new Int32Array(NODE_WORDS);
+  /** Distinct prefixes stored in each node or below it (by node index). */
+  private refs = new Int32Array(1);
+  /** Freed node indices, for reuse. */
+  private freeNodes: number[] = [];
+  /** Nodes allocated so far (including freed ones). */
+  private used = 1;
   private readonly counts = new Map<number, number>();
 
   /** Number of distinct prefixes stored. */
@@ -54,16 +57,16 @@ export class PrefixTrie {
     this.counts.set(id, c + 1);
     if (c > 0) return;
     const level = (len - 1) >> 3;
-    let node = this.root;
-    node.refs++;
+    let node = 0;
+    this.refs[0]!++;
     for (let l = 0; l < level; l++) {
-      const b = (v >>> (24 - 8 * l)) & 255;
-      let kid = node.kids[b];
-      if (kid === undefined) {
-        kid = new Node();
-        node.kids[b] = kid;
+      const at = node * NODE_WORDS + 2 * ((v >>> (24 - 8 * l)) & 255) + 1;
+      let kid = this.nodes[at]!;
+      if (kid === 0) {
+        kid = this.newNode();
+        this.nodes[at] = kid;
       }
-      kid.refs++;
+      this.refs[kid]!++;
       node = kid;
     }
     this.expand(node, v, len, true);
@@ -81,14 +84,15 @@ export class PrefixTrie {
     }
     this.counts.delete(id);
     const level = (len - 1) >> 3;
-    let node = this.root;
-    node.refs--;
+    let node = 0;
+    this.refs[0]!--;
     for (let l = 0; l < level; l++) {
-      const b = (v >>> (24 - 8 * l)) & 255;
-      const kid = node.kids[b]!;
-      kid.refs--;
-      if (kid.refs === 0) {
-        node.kids[b] = undefined; // nothing left below: the bits there go with it
+      const at = node * NODE_WORDS + 2 * ((v >>> (24 - 8 * l)) & 255) + 1;
+      const kid = this.nodes[at]!;
+      if (--this.refs[kid]! === 0) {
+        // Nothing left below: the bits there go with it.
+        this.nodes[at] = 0;
+        this.freeSubtree(kid);
         return true;
       }
       node = kid;
@@ -99,17 +103,20 @@ export class PrefixTrie {
 
   /** Bitmap of prefix lengths L (bit L−1) with a stored prefix matching `addr`. */
   lookup(addr: number): number {
-    const n0 = this.root;
-    let bits = n0.lens[addr >>> 24]!;
-    const n1 = n0.kids[addr >>> 24];
-    if (n1 === undefined) return bits;
-    bits |= n1.lens[(addr >>> 16) & 255]!;
-    const n2 = n1.kids[(addr >>> 16) & 255];
-    if (n2 === undefined) return bits;
-    bits |= n2.lens[(addr >>> 8) & 255]!;
-    const n3 = n2.kids[(addr >>> 8) & 255];
-    if (n3 === undefined) return bits;
-    return bits | n3.lens[addr & 255]!;
+    const t = this.nodes;
+    let at = (addr >>> 24) << 1;
+    let bits = t[at]!;
+    let kid = t[at + 1]!;
+    if (kid === 0) return bits;
+    at = kid * NODE_WORDS + (((addr >>> 16) & 255) << 1);
+    bits |= t[at]!;
+    kid = t[at + 1]!;
+    if (kid === 0) return bits;
+    at = kid * NODE_WORDS + (((addr >>> 8) & 255) << 1);
+    bits |= t[at]!;
+    kid = t[at + 1]!;
+    if (kid === 0) return bits;
+    return bits | t[kid * NODE_WORDS + ((addr & 255) << 1)]!;
   }
 
   private norm(value: number, len: number): number {
@@ -117,13 +124,44 @@ export class PrefixTrie {
     return (value & (0xffffffff << (32 - len))) >>> 0;
   }
 
-  private expand(node: Node, v: number, len: number, set: boolean): void {
+  /** A zeroed node, reusing a freed one when there is any. */
+  private newNode(): number {
+    const reused = this.freeNodes.pop();
+    if (reused !== undefined) return reused;
+    const n = this.used++;
+    if (n * NODE_WORDS >= this.nodes.length) {
+      const grown = new Int32Array(this.nodes.length * 2);
+      grown.set(this.nodes);
+      this.nodes = grown;
+      const refs = new Int32Array(this.refs.length * 2);
+      refs.set(this.refs);
+      this.refs = refs;
+    }
+    return n;
+  }
+
+  /** Zero node n and every node below it, and put them on the free list. */
+  private freeSubtree(n: number): void {
+    const base = n * NODE_WORDS;
+    for (let b = 0; b < 256; b++) {
+      const kid = this.nodes[base + 2 * b + 1]!;
+      if (kid !== 0) this.freeSubtree(kid);
+    }
+    this.nodes.fill(0, base, base + NODE_WORDS);
+    this.refs[n] = 0;
+    this.freeNodes.push(n);
+  }
+
+  private expand(node: number, v: number, len: number, set: boolean): void {
     const level = (len - 1) >> 3;
     const r = len - 8 * level; // 1..8 bits of this level's byte are fixed
     const span = 1 << (8 - r);
     const first = ((v >>> (24 - 8 * level)) & 255) & ~(span - 1);
     const bit = lenBit(len);
-    const lens = node.lens;
-    for (let i = first; i < first + span; i++) lens[i] = set ? lens[i]! | bit : lens[i]! & ~bit;
+    const t = this.nodes, base = node * NODE_WORDS;
+    for (let i = first; i < first + span; i++) {
+      const at = base + 2 * i;
+      t[at] = set ? t[at]! | bit : t[at]! & ~bit;
+    }
   }
 }
