@@ -2,12 +2,24 @@
  * Single-source shortest paths with Dijkstra's algorithm on a {@link CsrGraph}
  * with non-negative weights: the SPF computation of a link-state router.
  *
- * The priority queue is the indexed 4-ary heap of `heap.ts` with decrease-key,
- * so the run costs O(m·log₄ n + 4n·log₄ n) time and O(n) extra memory (dist,
- * pred, settle order, heap arrays: 32 bytes per node), with no allocation
- * inside the loop. Without a workspace a run allocates its three result arrays
- * (16 bytes per node) and reuses a module-level heap (kept at the size of the
- * largest graph seen); with a {@link DijkstraWorkspace} it allocates nothing.
+ * Two priority queues, chosen by the weights:
+ * - Integer (u32) metrics whose longest possible path, (n − 1) times the
+ *   largest weight, stays below 2^32 − 1 (every OSPF or IS-IS topology): the
+ *   radix heap of `radix_heap.ts` over 32-bit distances. Pushes and the
+ *   heap's reshuffles are sequential writes; an improved node is pushed again
+ *   and its outdated entry skipped when popped; the predecessor travels with
+ *   the entry and is written once, when the node is settled. Distances are
+ *   kept in a Uint32Array (half the memory of floats, so more of the one
+ *   random read per edge hits the cache) and copied into `dist` at the end.
+ *   O(m + 32n) time.
+ * - Float weights (or integer metrics that could overflow 32 bits): the
+ *   indexed 4-ary heap of `heap.ts` with decrease-key, O(m·log₄ n + 4n·log₄ n).
+ *
+ * Both use O(n) extra memory and allocate nothing inside the loop. Without a
+ * workspace a run allocates its three result arrays (16 bytes per node) and
+ * reuses module-level scratch queues and distance buffer (kept at the size of
+ * the largest graph seen); with a {@link DijkstraWorkspace} it allocates
+ * nothing (unless a radix heap bucket has to grow).
  *
  * Results: `dist` (Infinity for unreachable nodes), one predecessor per node
  * (`pred`, −1 for the source and unreachable nodes) forming a shortest-path
@@ -28,6 +40,7 @@
  */
 import { checkNode, type CsrGraph } from "./graph.ts";
 import { IndexedHeap } from "./heap.ts";
+import { RADIX_MAX_KEY, RadixHeap } from "./radix_heap.ts";
 
 /** A single-source shortest-path result. */
 export interface ShortestPaths {
@@ -58,8 +71,12 @@ export class DijkstraWorkspace {
   readonly pred: Int32Array;
   /** Settle-order buffer. */
   readonly order: Uint32Array;
-  /** Priority queue. */
+  /** Priority queue for float weights. */
   readonly heap: IndexedHeap;
+  /** Priority queue for integer metrics. */
+  readonly radix: RadixHeap;
+  /** 32-bit distances for integer metrics. */
+  readonly dist32: Uint32Array;
 
   /** A workspace for graphs of up to `capacity` nodes. */
   constructor(capacity: number) {
@@ -68,6 +85,8 @@ export class DijkstraWorkspace {
     this.pred = new Int32Array(capacity);
     this.order = new Uint32Array(capacity);
     this.heap = new IndexedHeap(capacity);
+    this.radix = new RadixHeap(capacity);
+    this.dist32 = new Uint32Array(capacity);
   }
 }
 
@@ -102,11 +121,37 @@ export function dijkstra(
   const dist = ws ? ws.dist.subarray(0, n) : new Float64Array(n);
   const pred = ws ? ws.pred.subarray(0, n) : new Int32Array(n);
   const order = ws ? ws.order : new Uint32Array(n);
+  pred.fill(-1);
+  const { weights } = g;
+  if (weights instanceof Uint32Array && (n - 1) * g.maxWeight <= RADIX_MAX_KEY) {
+    const d32 = ws ? ws.dist32 : scratch(n).dist32;
+    const settled = dijkstraU32(
+      g,
+      weights,
+      source,
+      target,
+      d32,
+      pred,
+      order,
+      ws?.radix ?? scratch(n).radix,
+    );
+    for (let v = 0; v < n; v++) {
+      const d = d32[v]!;
+      dist[v] = d === UNREACHED ? Infinity : d;
+    }
+    const stopped = settled < 0;
+    return {
+      source,
+      dist,
+      pred,
+      order: order.subarray(0, stopped ? ~settled : settled),
+      complete: !stopped,
+    };
+  }
   const heap = ws ? ws.heap : scratchHeap(n);
   heap.clear();
   dist.fill(Infinity);
-  pred.fill(-1);
-  const { offsets, targets, weights } = g;
+  const { offsets, targets } = g;
   dist[source] = 0;
   heap.push(source, 0);
   let settled = 0;
@@ -135,6 +180,76 @@ export function dijkstra(
     }
   }
   return { source, dist, pred, order: order.subarray(0, settled), complete: !stopped };
+}
+
+/** Distance of a node not reached (yet), in the 32-bit distance array. */
+const UNREACHED = 0xffffffff;
+
+/**
+ * Dijkstra over 32-bit distances with the radix heap (see the module
+ * documentation); `d32`, `pred` and `order` have room for every node, `pred`
+ * is all −1. Returns the number of settled nodes, or its complement when the
+ * run stopped at `target` with nodes still queued.
+ */
+function dijkstraU32(
+  g: CsrGraph,
+  weights: Uint32Array,
+  source: number,
+  target: number,
+  d32: Uint32Array,
+  pred: Int32Array,
+  order: Uint32Array,
+  queue: RadixHeap,
+): number {
+  const { offsets, targets } = g;
+  const n = g.nodeCount;
+  d32.fill(UNREACHED, 0, n);
+  queue.clear();
+  d32[source] = 0;
+  queue.push(source, 0, UNREACHED);
+  let settled = 0;
+  while (queue.size > 0) {
+    const u = queue.pop();
+    const du = queue.key;
+    if (du !== d32[u]) continue; // an outdated entry: u was pushed again with a smaller key
+    pred[u] = queue.payload | 0;
+    order[settled++] = u;
+    if (u === target) {
+      // Stopped early. The entries whose key is still their node's distance are
+      // the reached, unsettled nodes: give each the predecessor of its best path so far.
+      let unsettled = 0;
+      while (queue.size > 0) {
+        const v = queue.pop();
+        if (queue.key === d32[v]) {
+          pred[v] = queue.payload | 0;
+          unsettled++;
+        }
+      }
+      return unsettled > 0 ? ~settled : settled;
+    }
+    const end = offsets[u + 1]!;
+    for (let e = offsets[u]!; e < end; e++) {
+      const v = targets[e]!;
+      const nd = du + weights[e]!;
+      if (nd < d32[v]!) {
+        d32[v] = nd;
+        queue.push(v, nd, u);
+      }
+    }
+  }
+  return settled;
+}
+
+/**
+ * The 32-bit distance buffer and radix heap of runs without a workspace, kept
+ * between runs like the scratch heap below.
+ */
+let sharedU32: { dist32: Uint32Array; radix: RadixHeap } | undefined;
+function scratch(n: number): { dist32: Uint32Array; radix: RadixHeap } {
+  if (sharedU32 === undefined || sharedU32.dist32.length < n) {
+    sharedU32 = { dist32: new Uint32Array(n), radix: new RadixHeap(n) };
+  }
+  return sharedU32;
 }
 
 /**

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { dijkstra, DijkstraWorkspace, pathTo } from "./dijkstra.ts";
 import { graphFromEdges } from "./graph.ts";
 import { randomGraph } from "./random_graph.ts";
-import { floydWarshall, sixRouters } from "./testing.ts";
+import { arbSmallGraph, floydWarshall, sixRouters } from "./testing.ts";
 
 Deno.test("dijkstra: six-router topology, hand-computed distances", () => {
   for (const kind of ["u32", "f64"] as const) {
@@ -78,19 +78,11 @@ Deno.test("dijkstra: single node and empty graph edge cases", () => {
 });
 
 Deno.test("dijkstra: property — distances equal Floyd–Warshall on small random graphs", () => {
-  const graph = fc.integer({ min: 1, max: 10 }).chain((n) =>
-    fc.record({
-      n: fc.constant(n),
-      edges: fc.array(
-        fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.integer({ min: 0, max: 9 })),
-        { maxLength: 35 },
-      ),
-      source: fc.nat(n - 1),
-    })
-  );
+  const graph = arbSmallGraph(10, 9, 35);
   fc.assert(
-    fc.property(graph, ({ n, edges, source }) => {
-      const g = graphFromEdges(n, edges);
+    fc.property(graph, fc.constantFrom("f64", "u32"), ({ n, edges, source }, weights) => {
+      // Float weights take the 4-ary heap, u32 metrics the radix heap.
+      const g = graphFromEdges(n, edges, { weights });
       const d = floydWarshall(g);
       const r = dijkstra(g, source);
       assert.deepEqual([...r.dist], d[source]);
@@ -109,11 +101,61 @@ Deno.test("dijkstra: property — distances equal Floyd–Warshall on small rand
   );
 });
 
+Deno.test("dijkstra: property — early exits settle the target, and every reached node has a tight predecessor", () => {
+  const graph = arbSmallGraph(12, 5, 40);
+  fc.assert(
+    fc.property(
+      graph,
+      fc.constantFrom("f64", "u32"),
+      ({ n, edges, source, target }, weights) => {
+        const g = graphFromEdges(n, edges, { weights });
+        const d = floydWarshall(g)[source]!;
+        const r = dijkstra(g, source, { target });
+        for (const v of r.order) assert.equal(r.dist[v], d[v]);
+        if (d[target] !== Infinity) assert.equal(r.order[r.order.length - 1], target);
+        const settled = new Set(r.order);
+        let reachedUnsettled = 0;
+        for (let v = 0; v < n; v++) {
+          if (r.dist[v] === Infinity) {
+            assert.equal(r.pred[v], -1);
+            continue;
+          }
+          assert.ok(r.dist[v]! >= d[v]!, `dist ${v} below the true distance`);
+          if (!settled.has(v)) reachedUnsettled++;
+          const p = r.pred[v]!;
+          if (v === source) {
+            assert.equal(p, -1);
+            continue;
+          }
+          // The predecessor was settled when it reached v: its edge gives v's distance.
+          assert.ok(settled.has(p), `pred ${p} of ${v} is not settled`);
+          let ok = false;
+          for (let e = g.offsets[p]!; e < g.offsets[p + 1]!; e++) {
+            if (g.targets[e] === v && r.dist[p]! + g.weights[e]! === r.dist[v]) ok = true;
+          }
+          assert.ok(ok, `pred edge ${p} → ${v} does not give dist ${r.dist[v]}`);
+        }
+        assert.equal(r.complete, reachedUnsettled === 0);
+      },
+    ),
+    { seed: 8080, numRuns: 400 },
+  );
+});
+
 Deno.test("dijkstra: a reused workspace gives the same results, also after early exits", () => {
   const ws = new DijkstraWorkspace(400);
   const graphs = [
     randomGraph({ nodes: 300, edges: 1500, seed: 1 }),
     randomGraph({ nodes: 400, edges: 900, seed: 2, connected: false, zeroWeight: 0.2 }),
+    randomGraph({ nodes: 300, edges: 1500, seed: 1, weightKind: "u32" }),
+    randomGraph({
+      nodes: 400,
+      edges: 900,
+      seed: 2,
+      connected: false,
+      zeroWeight: 0.2,
+      weightKind: "u32",
+    }),
   ];
   for (const g of graphs) {
     for (const [source, target] of [[0, 5], [7, undefined], [3, 299], [3, undefined]] as const) {
@@ -132,12 +174,23 @@ Deno.test("dijkstra: a reused workspace gives the same results, also after early
 });
 
 Deno.test("dijkstra: runs without a workspace share a scratch heap safely", () => {
-  const big = randomGraph({ nodes: 500, edges: 2000, seed: 3 });
-  const small = randomGraph({ nodes: 20, edges: 60, seed: 4 });
-  const want = dijkstra(big, 0).dist.slice();
-  const first = dijkstra(big, 0);
-  dijkstra(big, 1, { target: 2 }); // leaves entries in the shared heap
-  dijkstra(small, 0);
-  assert.deepEqual([...dijkstra(big, 0).dist], [...want]);
-  assert.deepEqual([...first.dist], [...want]); // earlier results are not overwritten
+  for (const weightKind of ["f64", "u32"] as const) {
+    const big = randomGraph({ nodes: 500, edges: 2000, seed: 3, weightKind });
+    const small = randomGraph({ nodes: 20, edges: 60, seed: 4, weightKind });
+    const want = dijkstra(big, 0).dist.slice();
+    const first = dijkstra(big, 0);
+    dijkstra(big, 1, { target: 2 }); // leaves entries in the shared heap
+    dijkstra(small, 0);
+    assert.deepEqual([...dijkstra(big, 0).dist], [...want]);
+    assert.deepEqual([...first.dist], [...want]); // earlier results are not overwritten
+  }
+});
+
+Deno.test("dijkstra: u32 metrics that could overflow 32-bit distances take the float heap", () => {
+  // Three hops of 2^31 each: 3·2^31 does not fit a 32-bit distance.
+  const g = graphFromEdges(4, [[0, 1, 2 ** 31], [1, 2, 2 ** 31], [2, 3, 2 ** 31]], {
+    weights: "u32",
+  });
+  assert.deepEqual([...dijkstra(g, 0).dist], [0, 2 ** 31, 2 ** 32, 3 * 2 ** 31]);
+  assert.deepEqual([...dijkstra(g, 0, { target: 2 }).order], [0, 1, 2]);
 });

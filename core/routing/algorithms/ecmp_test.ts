@@ -12,7 +12,13 @@ import {
 } from "./ecmp.ts";
 import { type CsrGraph, type EdgeTriple, GraphBuilder, graphFromEdges } from "./graph.ts";
 import { randomGraph } from "./random_graph.ts";
-import { firstHopsByDefinition, floydWarshall, minEdge, sixRouters } from "./testing.ts";
+import {
+  arbSmallGraph,
+  firstHopsByDefinition,
+  floydWarshall,
+  minEdge,
+  sixRouters,
+} from "./testing.ts";
 
 const rows = (s: NodeSets, n: number): number[][] =>
   Array.from({ length: n }, (_, v) => [...setOf(s, v)]);
@@ -105,16 +111,7 @@ Deno.test("checkDistances rejects labels that are not shortest distances", () =>
 });
 
 /** Small random graphs with zero weights, parallel edges, self-loops and disconnected parts. */
-const smallGraph = fc.integer({ min: 1, max: 10 }).chain((n) =>
-  fc.record({
-    n: fc.constant(n),
-    edges: fc.array(
-      fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.integer({ min: 0, max: 6 })),
-      { maxLength: 35 },
-    ),
-    source: fc.nat(n - 1),
-  })
-);
+const smallGraph = arbSmallGraph(10, 6, 35);
 
 Deno.test("ECMP property: first hops match the definition; predecessors are the tight edges", () => {
   fc.assert(

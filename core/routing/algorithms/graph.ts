@@ -48,6 +48,8 @@ export interface CsrGraph {
   readonly edgeIds: Uint32Array;
   /** Smallest edge weight (Infinity when there are no edges). */
   readonly minWeight: number;
+  /** Largest edge weight (−Infinity when there are no edges). */
+  readonly maxWeight: number;
   /** Node names by id (`undefined` for unnamed nodes); empty when no node was named. */
   readonly names: readonly (string | undefined)[];
 }
@@ -170,7 +172,7 @@ export class GraphBuilder {
     const targets = new Uint32Array(m);
     const edgeIds = new Uint32Array(m);
     const weights: Weights = this.#kind === "u32" ? new Uint32Array(m) : new Float64Array(m);
-    let minWeight = Infinity;
+    let minWeight = Infinity, maxWeight = -Infinity;
     for (let i = 0; i < m; i++) {
       const slot = cursor[from[i]!]!++;
       targets[slot] = to[i]!;
@@ -178,11 +180,22 @@ export class GraphBuilder {
       weights[slot] = wi;
       edgeIds[slot] = i;
       if (wi < minWeight) minWeight = wi;
+      if (wi > maxWeight) maxWeight = wi;
     }
     const names = this.#byName.size === 0
       ? []
       : Array.from({ length: n }, (_, i) => this.#names[i]);
-    return { nodeCount: n, edgeCount: m, offsets, targets, weights, edgeIds, minWeight, names };
+    return {
+      nodeCount: n,
+      edgeCount: m,
+      offsets,
+      targets,
+      weights,
+      edgeIds,
+      minWeight,
+      maxWeight,
+      names,
+    };
   }
 
   #checkNode(id: number): void {
@@ -252,6 +265,7 @@ export function transpose(g: CsrGraph): CsrGraph {
     weights: rWeights,
     edgeIds: rIds,
     minWeight: g.minWeight,
+    maxWeight: g.maxWeight,
     names: g.names,
   };
 }

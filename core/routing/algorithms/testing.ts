@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { type CsrGraph, GraphBuilder } from "./graph.ts";
+import fc from "fast-check";
+import { type CsrGraph, type EdgeTriple, GraphBuilder } from "./graph.ts";
 
 /** All-pairs shortest distances; `d[i][j]` < 0 on the diagonal marks a negative cycle through i. */
 export function floydWarshall(g: CsrGraph, withoutEdgesInto = -1): number[][] {
@@ -117,4 +118,35 @@ export function sixRouters(kind: "f64" | "u32" = "u32"): CsrGraph {
   b.addLink(E, F, 1);
   b.addLink(C, F, 7);
   return b.build();
+}
+
+/** A small random graph for property tests, with a source and a target node. */
+export interface SmallGraph {
+  n: number;
+  edges: EdgeTriple[];
+  source: number;
+  target: number;
+}
+
+/**
+ * Small random graphs (1..`maxNodes` nodes, up to `maxEdges` edges with integer
+ * weights 0..`maxWeight`): zero weights, parallel edges, self-loops and
+ * disconnected parts all come up.
+ */
+export function arbSmallGraph(
+  maxNodes: number,
+  maxWeight: number,
+  maxEdges: number,
+): fc.Arbitrary<SmallGraph> {
+  return fc.integer({ min: 1, max: maxNodes }).chain((n) =>
+    fc.record({
+      n: fc.constant(n),
+      edges: fc.array(
+        fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.integer({ min: 0, max: maxWeight })),
+        { maxLength: maxEdges },
+      ),
+      source: fc.nat(n - 1),
+      target: fc.nat(n - 1),
+    })
+  );
 }
