@@ -143,10 +143,18 @@ scenario("chains: bad -N, -E and -X command lines", (net) => {
     assert.deepEqual([r.status, r.stdout, r.stderr], [status, "", stderr], cmd);
   }
   assert.equal(fw.sh("iptables -S").stdout.match(/^-N .*$/gm)!.join(" "), "-N db -N web");
-  // An empty built-in chain with the default policy may be "deleted" (nf_tables
-  // drops the base chain and makes it again on next use); one with a DROP
+  // Built-in chains are base chains iptables-nft makes on first write. One
+  // never written to is not there to delete; an empty one with the default
+  // policy may be deleted (and is made again on next use); one with a DROP
   // policy or rules may not.
+  const none = fw.sh("iptables -X OUTPUT");
+  assert.deepEqual([none.status, none.stderr], [
+    1,
+    "iptables: No chain/target/match by that name.\n",
+  ]);
+  fw.sh("iptables -P OUTPUT ACCEPT");
   assert.equal(fw.sh("iptables -X OUTPUT").status, 0);
+  assert.equal(fw.sh("iptables -X OUTPUT").status, 1, "gone again");
   fw.sh("iptables -P INPUT DROP");
   const x = fw.sh("iptables -X INPUT");
   assert.deepEqual([x.status, x.stderr], [1, "iptables: Directory not empty.\n"]);
