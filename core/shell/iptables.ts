@@ -102,14 +102,13 @@ const REJECT_TYPES: Record<string, string> = {
   "tcp-rst": "tcp-reset",
 };
 
+/** The names libxt_LOG takes (its own table: "err" and "warn" are not among them). */
 const LOG_LEVEL_NAMES: Record<string, number> = {
   emerg: 0,
   panic: 0,
   alert: 1,
   crit: 2,
-  err: 3,
   error: 3,
-  warn: 4,
   warning: 4,
   notice: 5,
   info: 6,
