@@ -3,16 +3,17 @@
  * machine (seed 1), and its transcript — every command as `$ <command>`, what
  * it printed, `[exit N]` — must equal the `*.expected` file beside it, which
  * holds the output of the same script run as root on Linux (iproute2 6.1,
- * iputils 20221126, traceroute 2.1.2, procps-ng 4.0.2, Linux 6.x).
+ * iputils 20221126, traceroute 2.1.2, procps-ng 4.0.2, iptables 1.8.9
+ * (nf_tables), conntrack-tools 1.4.7, curl 7.88.1, Linux 6.x).
  *
  * Both sides go through `mask()` (see transcript.ts) first: it replaces what
  * legitimately differs between a Linux machine and packetlab — random MAC
  * addresses, round-trip times, scheduling delays in ping's `time` summary,
  * the real-time countdown of a learned path MTU, tcpdump's clock and ping's
  * echo identifiers, the random order of `ip neigh` listings, IPv6,
- * iptables-save's dates, conntrack's echo identifiers and hash-table order —
- * by placeholders. Everything else must match
- * byte for byte: every line, every space, every exit status.
+ * iptables-save's dates, conntrack's echo identifiers and hash-table order,
+ * curl's milliseconds to a failed connect — by placeholders. Everything else
+ * must match byte for byte: every line, every space, every exit status.
  */
 import assert from "node:assert/strict";
 import { mask, runTranscript } from "./transcript.ts";
@@ -105,7 +106,7 @@ Deno.test("mask: keeps what must match and hides only what may differ", () => {
   assert.equal(mask(mask(linux)), mask(linux));
 });
 
-Deno.test("mask: iptables-save dates and conntrack listings", () => {
+Deno.test("mask: iptables-save dates, conntrack listings, curl's connect time", () => {
   const entry = (id: number, dst: string) =>
     `icmp     1 29 src=10.0.0.2 dst=${dst} type=8 code=0 id=${id} src=${dst} dst=10.0.0.2 ` +
     `type=0 code=0 id=${id} mark=0 use=1`;
@@ -139,6 +140,10 @@ Deno.test("mask: iptables-save dates and conntrack listings", () => {
   assert.equal(mask(linux), mask(here));
   assert.match(mask(linux), /^# Completed on <date>$/m);
   assert.match(mask(linux), /id=<id> mark=0 use=1\nconntrack v1\.4\.7/);
+  assert.equal(
+    mask("curl: (7) Failed to connect to 10.0.0.2 port 80 after 4 ms: Couldn't connect to server"),
+    "curl: (7) Failed to connect to 10.0.0.2 port 80 after <ms> ms: Couldn't connect to server",
+  );
   // Timeouts and addresses still count.
   assert.notEqual(mask(linux), mask(here.replace("icmp     1 29", "icmp     1 28")));
   assert.notEqual(mask(linux), mask(here.replace("dst=10.0.1.2 type=8", "dst=10.0.1.3 type=8")));
