@@ -311,6 +311,7 @@ export function dhclient(ctx: CommandContext, argv: string[]): number | Process 
         ns,
         iface,
         files: node.files,
+        hostName: node.name,
         timing: "dhclient",
         arpProbe: false,
         previousLease: lease,

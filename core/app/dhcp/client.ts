@@ -828,7 +828,8 @@ export class DhcpClient {
       opts.leaseTime = this.#opts.requestedLeaseTime;
       order.push(51);
     }
-    if (full && this.#opts.hostName !== undefined) {
+    // dhclient's `send host-name` goes in its RELEASE too.
+    if ((full || type === DhcpMessageType.RELEASE) && this.#opts.hostName !== undefined) {
       opts.hostName = this.#opts.hostName;
       order.push(12);
     }
