@@ -661,6 +661,10 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
       continue;
     }
     if (p.targetName !== undefined && BUILTIN_TARGETS.has(p.targetName)) {
+      // An option the target does not have is unknown before any value is read.
+      if (!(TARGET_OPTIONS[p.targetName] ?? []).includes(a)) {
+        throw param(`unknown option "${a}"`, prog);
+      }
       const takes = ![
         "--random",
         "--persistent",
@@ -797,6 +801,25 @@ function matchOption(
   return false;
 }
 
+/** The options each target takes. */
+const TARGET_OPTIONS: Record<string, string[]> = {
+  REJECT: ["--reject-with"],
+  LOG: [
+    "--log-prefix",
+    "--log-level",
+    "--log-uid",
+    "--log-tcp-sequence",
+    "--log-tcp-options",
+    "--log-ip-options",
+  ],
+  MARK: ["--set-mark", "--set-xmark", "--and-mark", "--or-mark", "--xor-mark"],
+  SNAT: ["--to-source", "--random", "--persistent", "--fully-random"],
+  DNAT: ["--to-destination", "--random", "--persistent"],
+  MASQUERADE: ["--to-ports", "--random", "--fully-random"],
+  REDIRECT: ["--to-ports", "--random"],
+  CT: ["--notrack"],
+};
+
 function buildTarget(
   name: string,
   opts: Array<[string, string | undefined, boolean]>,
@@ -805,25 +828,7 @@ function buildTarget(
 ): Target {
   const get = (o: string) => opts.find(([k]) => k === o)?.[1];
   const has = (o: string) => opts.some(([k]) => k === o);
-  const allowed: Record<string, string[]> = {
-    REJECT: ["--reject-with"],
-    LOG: [
-      "--log-prefix",
-      "--log-level",
-      "--log-uid",
-      "--log-tcp-sequence",
-      "--log-tcp-options",
-      "--log-ip-options",
-    ],
-    MARK: ["--set-mark", "--set-xmark", "--and-mark", "--or-mark", "--xor-mark"],
-    SNAT: ["--to-source", "--random", "--persistent", "--fully-random"],
-    DNAT: ["--to-destination", "--random", "--persistent"],
-    MASQUERADE: ["--to-ports", "--random", "--fully-random"],
-    REDIRECT: ["--to-ports", "--random"],
-    CT: ["--notrack"],
-  };
   for (const [k] of opts) {
-    if (!(allowed[name] ?? []).includes(k)) throw param(`unknown option "${k}"`, prog);
     if (opts.filter(([o]) => o === k).length > 1) {
       throw param(`${name}: option "${k}" can only be used once.\n`, prog);
     }
