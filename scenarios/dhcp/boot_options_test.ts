@@ -14,37 +14,12 @@ import assert from "node:assert/strict";
 import { scenario } from "../../core/lab/scenario.ts";
 import type { Network } from "../../core/lab/network.ts";
 import { DhcpClient } from "../../core/app/dhcp/client.ts";
+import { PXE_VENDOR_CLASS } from "../../core/app/pxe/boot.ts";
 import { dhcpOnWire, formatIp4, lan } from "./dhcp_testing.ts";
 
-/** A PXE ROM's request list (Intel PXE 2.1) and vendor class. */
-const PXE_PRL = [
-  1,
-  2,
-  3,
-  5,
-  6,
-  11,
-  12,
-  13,
-  15,
-  16,
-  17,
-  18,
-  43,
-  54,
-  60,
-  66,
-  67,
-  128,
-  129,
-  130,
-  131,
-  132,
-  133,
-  134,
-  135,
-];
-const PXE_CLASS = "PXEClient:Arch:00000:UNDI:002001";
+/** The options a PXE ROM asks for that matter here (its full list has some 30 codes). */
+const PXE_PRL = [1, 3, 6, 43, 54, 60, 66, 67];
+const PXE_CLASS = PXE_VENDOR_CLASS;
 
 function boot(net: Network, dnsmasqArgs: string, pxe: boolean) {
   const { srv, pcs: [pc] } = lan(net, "pc");

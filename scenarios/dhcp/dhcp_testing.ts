@@ -110,6 +110,20 @@ export function lan(net: Network, ...clients: string[]): { srv: Node; pcs: Node[
   return { srv, pcs };
 }
 
+/** The first lines `dhclient -v` prints: its banner and the packet-socket lines for one interface. */
+export function dhclientHeader(ifname: string, mac: string): string[] {
+  return [
+    "Internet Systems Consortium DHCP Client 4.4.3-P1",
+    "Copyright 2004-2022 Internet Systems Consortium.",
+    "All rights reserved.",
+    "For info, please visit https://www.isc.org/software/dhcp/",
+    "",
+    `Listening on LPF/${ifname}/${mac}`,
+    `Sending on   LPF/${ifname}/${mac}`,
+    "Sending on   Socket/fallback",
+  ];
+}
+
 /** The text of a node's file. */
 export function fileText(node: Node, path: string): string | undefined {
   const f = node.files.get(path);

@@ -73,13 +73,8 @@ scenario(
       "srv DHCPACK",
       "srv2 DHCPOFFER",
     ]);
-    const [discover, offer1, request, ack, offer2] = wire as [
-      typeof wire[0],
-      typeof wire[0],
-      typeof wire[0],
-      typeof wire[0],
-      typeof wire[0],
-    ];
+    const discover = wire[0]!, offer1 = wire[1]!, request = wire[2]!, ack = wire[3]!;
+    const offer2 = wire[4]!;
     // Discover: 0.0.0.0 → 255.255.255.255, UDP 68 → 67, BOOTP request (op 1) with the MAC.
     assert.deepEqual([discover.src, discover.dst, discover.srcPort, discover.dstPort], [
       "0.0.0.0",
