@@ -103,6 +103,15 @@ export class Chain {
    * policy ACCEPT and zero counters. A user chain exists from `-N` on.
    */
   created: boolean;
+  /**
+   * Whether the kernel keeps this built-in chain's policy counters. nf_tables
+   * allocates them only when a command sends counters with the chain:
+   * iptables-nft does for `-P` (which also zeroes them), `-Z` and a restore's
+   * chain line, not when `-A`, `-I` or `-F CHAIN` create the chain, so the
+   * policy of a chain made by a rule counts nothing until it is zeroed or
+   * given a policy.
+   */
+  counting = false;
 
   /** An empty chain (a built-in one not yet created in the kernel). */
   constructor(name: string, builtin: boolean) {
@@ -281,14 +290,18 @@ export class Netfilter implements PacketFilter {
     const chain = this.tables[table].chains.get(CHAIN_OF_HOOK[hook]);
     if (chain === undefined || !chain.created) return "accept";
     if (chain.rules.length === 0 && chain.policy === "ACCEPT") {
-      chain.pkts++;
-      chain.bytes += ipLength(p);
+      if (chain.counting) {
+        chain.pkts++;
+        chain.bytes += ipLength(p);
+      }
       return "accept";
     }
     const r = this.#chain(table, chain, hook, p, inIf, outIf, ctState, 0);
     if (r === "continue") {
-      chain.pkts++;
-      chain.bytes += ipLength(p);
+      if (chain.counting) {
+        chain.pkts++;
+        chain.bytes += ipLength(p);
+      }
       if (chain.policy === "DROP") {
         this.dropDetail = `${table} ${chain.name} policy DROP`;
         return "drop";

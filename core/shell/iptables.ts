@@ -14,8 +14,11 @@
  * to them (`-A`, `-I`, `-P`, `-F CHAIN`, `-N` for the table, a restore's chain
  * line): until then a chain sees no packets (its policy counters stay at 0),
  * `-D CHAIN N`, `-R`, `-Z CHAIN` and `-X CHAIN` say "No chain/target/match by
- * that name.", and iptables-save leaves the table out. A built-in chain cannot
- * be renamed (nf_tables lets `-E INPUT NEW` rename the base chain).
+ * that name.", and iptables-save leaves the table out. Its policy counters
+ * count only once `-P`, `-Z` or a restore's chain line sent counters with the
+ * chain (a chain `-A` made shows `policy ACCEPT 0 packets` for good); `-P`
+ * zeroes them and ignores `-c`. A built-in chain cannot be renamed (nf_tables
+ * lets `-E INPUT NEW` rename the base chain).
  *
  * @module
  */
@@ -1037,6 +1040,8 @@ function zero(ctx: CommandContext, p: Parsed, only: Chain | undefined): void {
       continue;
     }
     c.pkts = c.bytes = 0;
+    // Zeroing sends counters with the chain: from now on its policy counts.
+    if (c.builtin) c.counting = true;
     for (const r of c.rules) r.pkts = r.bytes = 0;
     if (p.verbose) ctx.out(`Zeroing chain \`${c.name}'\n`);
   }
@@ -1160,7 +1165,7 @@ function execute(ctx: CommandContext, p: Parsed): number {
       for (const c of victims) {
         if (c.builtin) {
           c.pkts = c.bytes = 0;
-          c.created = false;
+          c.created = c.counting = false;
         } else table.chains.delete(c.name);
       }
       return 0;
@@ -1171,8 +1176,10 @@ function execute(ctx: CommandContext, p: Parsed): number {
       if (p.policy !== "ACCEPT" && p.policy !== "DROP") {
         throw kernel("Bad policy name. Run `dmesg' for more information.");
       }
+      // iptables-nft sends the chain with fresh counters (-c is not passed on).
       c.policy = p.policy;
-      if (p.counters) [c.pkts, c.bytes] = p.counters;
+      c.pkts = c.bytes = 0;
+      c.counting = true;
       create(table, c);
       return 0;
     }
@@ -1392,6 +1399,7 @@ export const iptablesRestore: Command = (ctx, argv) => {
           c.pkts = c.bytes = 0;
           c.policy = "ACCEPT";
           c.created = !c.builtin;
+          c.counting = false;
         }
         tb.created = false;
       }
@@ -1419,11 +1427,9 @@ export const iptablesRestore: Command = (ctx, argv) => {
       if (c.builtin) {
         if (policy !== "ACCEPT" && policy !== "DROP") return fail(`Bad policy name`);
         c.policy = policy;
-        c.created = true;
-        if (counters && pk !== undefined) {
-          c.pkts = Number(pk);
-          c.bytes = Number(by);
-        }
+        c.created = c.counting = true;
+        c.pkts = counters && pk !== undefined ? Number(pk) : 0;
+        c.bytes = counters && by !== undefined ? Number(by) : 0;
       }
       continue;
     }
