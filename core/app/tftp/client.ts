@@ -40,7 +40,7 @@ import {
   tftpOptionValues,
   toNetascii,
 } from "./message.ts";
-import { BlockCursor, blockPayload, RetryTimer, SECOND } from "./lockstep.ts";
+import { BlockCursor, blockPayload, DataPackets, RetryTimer, SECOND } from "./lockstep.ts";
 
 /** How one client implementation waits, retransmits and filters replies. */
 export interface TftpClientProfile {
@@ -141,12 +141,21 @@ export interface TftpResult {
 }
 
 /**
- * The bytes of ACK `block`, encoded once and shared: packets are never
- * mutated once sent, and a long transfer sends tens of thousands of ACKs.
+ * The bytes of ACK `block`: views of one shared buffer holding all 65536 ACKs,
+ * each encoded the first time it is needed. Packets are never mutated once
+ * sent, and a long transfer sends tens of thousands of ACKs; a view costs far
+ * less than a fresh small array.
  */
-const ACKS: Array<Uint8Array | undefined> = [];
+const ACKS = new Uint8Array(65536 * 4);
 function ackBytes(block: number): Uint8Array {
-  return ACKS[block] ??= encodeTftp({ op: "ACK", block });
+  const out = ACKS.subarray(block * 4, block * 4 + 4);
+  if (out[1] !== 4) {
+    // RFC 1350 §5: opcode 4, then the block number, both 16 bits big-endian.
+    out[1] = 4;
+    out[2] = block >> 8;
+    out[3] = block & 255;
+  }
+  return out;
 }
 
 /** One transfer by a client. */
@@ -168,6 +177,7 @@ export class TftpClientTransfer {
   #block = 1;
   #chunks: Uint8Array[] = [];
   #cursor: BlockCursor | undefined;
+  #packets: DataPackets | undefined;
   #wire: Uint8Array | undefined;
 
   /**
@@ -377,6 +387,7 @@ export class TftpClientTransfer {
       } else if (m.op === "ACK" && m.block === 0) this.#answered = true;
       else return;
       this.#cursor = new BlockCursor(wire.length, this.result.blksize);
+      this.#packets = new DataPackets(wire, this.result.blksize);
       this.#sendBlock();
       return;
     }
@@ -398,6 +409,14 @@ export class TftpClientTransfer {
 
   #sendBlock(): void {
     const c = this.#cursor!;
-    this.#step({ op: "DATA", block: c.block, data: blockPayload(this.#wire!, c.blksize, c.index) });
+    // Kept for a retransmission; the first copy goes out of the transfer's one buffer.
+    this.#last = {
+      op: "DATA",
+      block: c.block,
+      data: blockPayload(this.#wire!, c.blksize, c.index),
+    };
+    this.result.sent++;
+    this.#sock.sendTo(this.#packets!.packet(c.index), this.#req.server, this.#peerPort);
+    this.#timer.start(this.#req.profile.blockWaits);
   }
 }

@@ -45,6 +45,44 @@ export function blockPayload(data: Uint8Array, blksize: number, index: number): 
   return data.subarray(start, Math.min(start + blksize, data.length));
 }
 
+/**
+ * The DATA packets of one file, encoded into a single buffer as they are
+ * first sent: packet i (1-based) is a view of it, the same bytes again for a
+ * retransmission. One allocation per transfer instead of one per packet (a
+ * fresh small typed array costs far more than a view); the buffer holds the
+ * file once more, plus 4 bytes per packet.
+ */
+export class DataPackets {
+  #data: Uint8Array;
+  #blksize: number;
+  #rollover: 0 | 1;
+  #buf: Uint8Array;
+
+  /** The packets of `data` in blocks of `blksize`, numbers wrapping to `rollover`. */
+  constructor(data: Uint8Array, blksize: number, rollover: 0 | 1 = 0) {
+    this.#data = data;
+    this.#blksize = blksize;
+    this.#rollover = rollover;
+    this.#buf = new Uint8Array(data.length + 4 * dataPacketCount(data.length, blksize));
+  }
+
+  /** The encoded DATA packet `index` (1-based), as the codec would encode it. */
+  packet(index: number): Uint8Array {
+    const at = (index - 1) * (this.#blksize + 4);
+    const payload = blockPayload(this.#data, this.#blksize, index);
+    const out = this.#buf.subarray(at, at + 4 + payload.length);
+    if (out[1] !== 3) {
+      // Not encoded yet (the buffer starts zeroed): opcode 3 is DATA (RFC 1350 §5).
+      const block = blockNumber(index, this.#rollover);
+      out[1] = 3;
+      out[2] = block >> 8;
+      out[3] = block & 255;
+      out.set(payload, 4);
+    }
+    return out;
+  }
+}
+
 /** How a sender walks through the blocks of a file: index, wire block number, last. */
 export class BlockCursor {
   /** 1-based index of the current block within the file. */

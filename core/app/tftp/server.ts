@@ -66,8 +66,8 @@ import {
 } from "./message.ts";
 import {
   BlockCursor,
-  blockPayload,
   chrootPath,
+  DataPackets,
   type FileMap,
   isDirectory,
   readFile,
@@ -669,7 +669,12 @@ abstract class Session {
 
   /** Send a packet to the client. */
   send(m: TftpMessage): void {
-    this.sock.sendTo(encodeTftp(m), this.t.client, this.t.clientPort);
+    this.sendBytes(encodeTftp(m));
+  }
+
+  /** Send an encoded packet to the client. */
+  sendBytes(b: Uint8Array): void {
+    this.sock.sendTo(b, this.t.client, this.t.clientPort);
   }
 
   /** End the transfer: close the socket and record how it ended. */
@@ -696,6 +701,7 @@ abstract class Session {
 class HpaReadSession extends Session {
   #cursor: BlockCursor;
   #data: Uint8Array | undefined;
+  #packets: DataPackets | undefined;
   #timer: RetryTimer;
   #awaitingOack: boolean;
 
@@ -710,6 +716,7 @@ class HpaReadSession extends Session {
     super(server, t, sock);
     this.#data = data;
     this.#cursor = new BlockCursor(data?.length ?? 0, t.blksize, rollover);
+    this.#packets = data && new DataPackets(data, t.blksize, rollover);
     t.bytes = data?.length ?? 0;
     t.blocks = data === undefined ? 0 : this.#cursor.count;
     this.#timer = new RetryTimer(
@@ -733,8 +740,7 @@ class HpaReadSession extends Session {
 
   #sendData(): void {
     this.t.sent++;
-    const c = this.#cursor;
-    this.send({ op: "DATA", block: c.block, data: blockPayload(this.#data!, c.blksize, c.index) });
+    this.sendBytes(this.#packets!.packet(this.#cursor.index));
   }
 
   #sendBlock(): void {
@@ -895,7 +901,7 @@ class HpaWriteSession extends Session {
  * windowsize was negotiated; the end 45 s after the last ACK.
  */
 class DnsmasqReadSession extends Session {
-  #data: Uint8Array;
+  #packets: DataPackets;
   #timeout: number;
   #windowsize: number;
   /** The block after the last one acknowledged (0 while the OACK is outstanding). */
@@ -916,7 +922,7 @@ class DnsmasqReadSession extends Session {
     windowsize: number,
   ) {
     super(server, t, sock);
-    this.#data = data;
+    this.#packets = new DataPackets(data, t.blksize);
     this.#timeout = timeout;
     this.#windowsize = windowsize;
     this.#count = Math.floor(data.length / t.blksize) + 1;
@@ -939,11 +945,7 @@ class DnsmasqReadSession extends Session {
         break;
       }
       this.t.sent++;
-      this.send({
-        op: "DATA",
-        block: b & 0xffff,
-        data: blockPayload(this.#data, this.t.blksize, b),
-      });
+      this.sendBytes(this.#packets.packet(b));
       this.#sentUpTo = Math.max(this.#sentUpTo, b);
     }
   }
