@@ -851,14 +851,38 @@ function linkSet(ctx: CommandContext, args: string[], opts: IpOpts): number {
 
 // ------------------------------------------------------------------ ip route
 
+/** Commands (by their stderr writer) already told that rt_tables is corrupted: iproute2 reads it once. */
+const RT_TABLES_WARNED = new WeakSet<(text: string) => void>();
+
+/**
+ * rtnl_rttable_initialize: `ID NAME` lines of /etc/iproute2/rt_tables (ID
+ * decimal or 0x hex; `#` lines and blank ones skipped). At the first line
+ * that is neither, iproute2 says the database is corrupted and reads no further.
+ * local, main and default are built in; the file may rename them.
+ */
 function tableNames(ctx: CommandContext): Map<number, string> {
-  const m = new Map<number, string>();
-  const f = ctx.node.files.get("/etc/iproute2/rt_tables");
+  const m = new Map<number, string>([
+    [Table.default, "default"],
+    [Table.main, "main"],
+    [Table.local, "local"],
+  ]);
+  const path = "/etc/iproute2/rt_tables";
+  const f = ctx.node.files.get(path);
   const bytes = typeof f === "function" ? f() : f;
   if (bytes) {
-    for (const line of new TextDecoder().decode(bytes).split("\n")) {
-      const t = line.replace(/#.*/, "").trim().split(/\s+/);
-      if (t.length >= 2 && /^\d+$/.test(t[0]!)) m.set(Number(t[0]), t[1]!);
+    for (const raw of new TextDecoder().decode(bytes).split(/(?<=\n)/)) {
+      const line = raw.replace(/^[ \t]+/, "");
+      if (line === "" || line[0] === "#" || line[0] === "\n") continue;
+      const t = /^(?:0x([0-9a-fA-F]+)|(-?\d+))\s+(\S+)/.exec(line);
+      if (t === null) {
+        if (!RT_TABLES_WARNED.has(ctx.err)) {
+          RT_TABLES_WARNED.add(ctx.err);
+          ctx.err(`Database ${path} is corrupted at ${line}\n`);
+        }
+        break;
+      }
+      const id = t[1] !== undefined ? parseInt(t[1], 16) : Number(t[2]);
+      m.set(id >>> 0, t[3]!);
     }
   }
   return m;
@@ -866,9 +890,10 @@ function tableNames(ctx: CommandContext): Map<number, string> {
 
 /** rtnl_rttable_a2n: a table name or number; undefined if neither. */
 function tableId(ctx: CommandContext, name: string): number | undefined {
+  // iproute2 reads the file first, whatever the argument (and so reports it corrupted).
+  for (const [id, n] of tableNames(ctx)) if (n === name) return id;
   if (/^\d+$/.test(name)) return Number(name);
   if (/^0x[0-9a-f]+$/i.test(name)) return parseInt(name, 16);
-  for (const [id, n] of tableNames(ctx)) if (n === name) return id;
   return undefined;
 }
 
