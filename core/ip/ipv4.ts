@@ -215,6 +215,11 @@ export interface PacketFilter {
   ): Verdict;
   /** What gave the last "drop" verdict (table, chain, rule), for the trace. */
   readonly dropDetail: string;
+  /**
+   * nf_ct_attach: give an ICMP error the connection of the packet that caused
+   * it, in the other direction, before it is sent.
+   */
+  attachError?(error: Packet, cause: Packet): void;
 }
 
 /** Receives a locally delivered packet of one IP protocol. */
@@ -1437,6 +1442,9 @@ export class Ipv4Stack {
       options: undefined,
     };
     p.icmp = { type, code, rest: rest >>> 0, payload: new Uint8Array(quote) };
+    // icmp_glue_bits: the error belongs to the cause's connection, confirmed or
+    // not (NAT then rewrites it even when the cause died before POSTROUTING).
+    this.filter?.attachError?.(p, orig);
     this.ns.sim.trace.birth(p);
     this.stats.icmpOutErrors++;
     this.output(p);

@@ -256,9 +256,24 @@ export class Netfilter implements PacketFilter {
     if (hook === "input" || hook === "postrouting") {
       v = this.#nat(hook, p, inIf, outIf, pct);
       if (v !== "accept") return v;
-      if (pct?.conn && !pct.conn.confirmed) this.conntrack.confirm(pct.conn);
+      // __nf_conntrack_confirm: only a packet in the original direction inserts
+      // (an error attached to a dying first packet does not).
+      if (pct?.conn && !pct.conn.confirmed && pct.dir === 0) this.conntrack.confirm(pct.conn);
     }
     return "accept";
+  }
+
+  /**
+   * nf_conntrack_attach: an ICMP error or a REJECT's reset about `cause`
+   * belongs to the cause's connection, RELATED, in the other direction; its
+   * OUTPUT hook then skips the lookup, and NAT rewrites it by that connection
+   * even when the cause was a first packet that never reached POSTROUTING
+   * (the time exceeded of a DNATed packet comes from the public address).
+   */
+  attachError(error: Packet, cause: Packet): void {
+    const c = cause.ct as PacketCt | undefined;
+    if (c?.conn === undefined) return;
+    error.ct = { conn: c.conn, dir: c.dir === 0 ? 1 : 0, state: CtState.RELATED };
   }
 
   /** Conntrack's PREROUTING/OUTPUT step: what state the packet is in. */
@@ -601,6 +616,7 @@ export class Netfilter implements PacketFilter {
       options: noTcpOptions(),
       payload: 0,
     };
+    this.attachError(rst, p);
     this.stack.ns.sim.trace.birth(rst);
     this.stack.output(rst);
   }
