@@ -440,7 +440,9 @@ export function traceroute(ctx: CommandContext, argv: string[]): number | Proces
       const mark = unreachableMark(e.code);
       pending.answer = { from: e.from, rtt, mark, final: true, mtu: 0 };
     } else if (e.type === 11 && e.code === 0) {
-      pending.answer = { from: e.from, rtt, mark: "", final: e.from === dst, mtu: 0 };
+      // A time exceeded never ends the trace, even from the destination's
+      // address (a DNAT router's own errors come back under the public one).
+      pending.answer = { from: e.from, rtt, mark: "", final: false, mtu: 0 };
     } else return;
     self.proc?.poke();
   };
