@@ -54,7 +54,8 @@ ip netns exec plnfda ping -c 1 198.51.100.10
 # --- DNAT in OUTPUT: the router's own pings to the public address ---
 ip netns exec plnfdr iptables -t nat -A OUTPUT -d 198.51.100.10 -p icmp -j DNAT --to-destination 192.168.10.2
 ip netns exec plnfdr ping -c 1 198.51.100.10
-ip netns exec plnfdr conntrack -L -p icmp -s 198.51.100.10
+sleep 0.5
+ip netns exec plnfdr conntrack -L -p icmp -s 198.51.100.1
 ip netns exec plnfdr iptables -t nat -L -n -v
 ip netns exec plnfdr iptables -t nat -S
 # --- teardown ---
