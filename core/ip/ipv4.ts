@@ -8,7 +8,11 @@
  *
  * Addresses carry a prefix length; adding one installs Linux's kernel routes
  * (local and broadcast in table local, the prefix route in main while the device
- * is up). Rules pick tables (`ip rule`: 0 local, 32766 main, 32767 default).
+ * is up). Rules pick tables (`ip rule`: 0 local, 32766 main, 32767 default)
+ * by source, destination, TOS, fwmark, input or bound device, protocol and
+ * ports, or jump (goto), pass (nop) or reject (blackhole, unreachable,
+ * prohibit); a multipath route picks a next hop per flow by Linux's
+ * hash-threshold over the L3 or 5-tuple hash (route.ts; docs/routing.md).
  * ICMP errors quote as much of the offending datagram as fits in 576 bytes, as
  * Linux does (at least the IP header and 8 bytes RFC 792 asks for). Redirects
  * are sent with Linux's back-off and accepted on hosts. Path MTU: frag-needed

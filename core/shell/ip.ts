@@ -8,8 +8,14 @@
  * from an extended ack), 255 for usage errors (unknown command, garbage
  * argument, help). `ip netns exec NS CMD` runs CMD inside the namespace.
  *
+ * `ip rule` adds, deletes, flushes and lists policy rules with Linux's
+ * selectors, actions, default priorities and messages; table names come from
+ * the node's /etc/iproute2/rt_tables, read as iproute2 reads it (see
+ * docs/routing.md).
+ *
  * Simplified: IPv4 only (`-6` shows nothing, `inet6` addresses do not exist);
- * `ip rule` lists the rules; veth is the only link type `ip link add` makes.
+ * `ip rule` has no uidrange, l3mdev, realms, nat, tun_id or save/restore;
+ * veth and bridge are the only link types `ip link add` makes.
  *
  * @module
  */
