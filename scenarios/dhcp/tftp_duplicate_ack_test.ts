@@ -8,7 +8,7 @@
  * a block and ignore the duplicate: one extra packet, then lockstep again.
  *
  * The late ACK is held in the client's output queue for 4 s (longer than
- * tftpd-hpa's 1 s and dnsmasq's 2–3 s timers), then released.
+ * tftpd-hpa's 1 s and dnsmasq's 2 s timers), then released.
  *
  *   srv 192.168.1.1 ── sw ── pc 192.168.1.135 (tftp)
  */
@@ -38,7 +38,7 @@ function run(net: Network, server: string) {
 for (
   const [name, server, resendAfter] of [
     ["tftpd-hpa", "in.tftpd -L -s /srv/tftp &", 1],
-    ["dnsmasq", "dnsmasq --port=0 --enable-tftp --tftp-root=/srv/tftp", 3],
+    ["dnsmasq", "dnsmasq --port=0 --enable-tftp --tftp-root=/srv/tftp", 2],
   ] as const
 ) {
   scenario(

@@ -26,11 +26,13 @@
  *   port 69 only: each transfer runs in a forked child that ignores SIGTERM.
  * - `"dnsmasq"` (dnsmasq 2.90's TFTP): read-only, paths below the TFTP root,
  *   its own error texts ("file … not found for …", "unsupported request from
- *   …"), blksize clamped to the interface MTU less 32, retransmission on
- *   whole-second boundaries (2 s, then growing by `1 << backoff/2`), a
- *   transfer given up 45 s after the last ACK, and an ERROR 5 "ignoring packet
- *   from … (TID mismatch)" to any packet that reaches a transfer's port from
- *   another address or port (RFC 1350 §4).
+ *   …", also for a DATA or ACK sent to port 69), options blksize (clamped to
+ *   the interface MTU less 32) and tsize only, retransmission on whole-second
+ *   boundaries 2, 2, 3, 3, 5 and 5 s apart, the transfer ended at the seventh
+ *   deadline ("failed sending", or "sent" when only the OACK or the last,
+ *   short block was unanswered), and an ERROR 5 "ignoring packet from … (TID
+ *   mismatch)" to any packet that reaches a transfer's port from another
+ *   address or port (RFC 1350 §4).
  *
  * Simplified: files have no owners or permission bits (every file is
  * world-readable and writable, so "Access denied" and "File must have global
@@ -177,12 +179,8 @@ function timeT(ns: number): number {
   return Math.floor(ns / SECOND);
 }
 
-/** dnsmasq's limit on a transfer without progress (TFTP_TRANSFER_TIME), seconds. */
-const DNSMASQ_TRANSFER_TIME = 45;
-/** dnsmasq's default retransmission interval, seconds. */
-const DNSMASQ_TIMEOUT = 2;
-/** dnsmasq's largest window (TFTP_MAX_WINDOW). */
-const DNSMASQ_MAX_WINDOW = 32;
+/** dnsmasq 2.90 gives up on a transfer when its backoff counter passes this. */
+const DNSMASQ_MAX_BACKOFF = 7;
 
 /** dnsmasq's netascii: every LF sent as CR LF (bare CRs untouched). */
 function dnsmasqNetascii(b: Uint8Array): Uint8Array {
@@ -544,10 +542,9 @@ export class TftpServer {
     if (!terminated || !strings[0] || (mode !== "octet" && mode !== "netascii")) {
       return this.#nak(t, sock, bad, `unsupported request from ${client}`);
     }
+    // dnsmasq 2.90 knows blksize and tsize; other options are ignored.
     let blksize = TFTP_DEFAULT_BLKSIZE;
-    let timeout = DNSMASQ_TIMEOUT;
-    const opts = { blksize: false, tsize: false, timeout: false, windowsize: false };
-    let windowsize = 1;
+    const opts = { blksize: false, tsize: false };
     for (let i = 2; i + 1 < strings.length; i += 2) {
       const name = strings[i]!.toLowerCase();
       const val = Number.parseInt(strings[i + 1]!, 10) || 0; // atoi()
@@ -557,12 +554,6 @@ export class TftpServer {
         opts.blksize = true;
       } else if (name === "tsize" && mode !== "netascii") {
         opts.tsize = true;
-      } else if (name === "timeout" && val >= 1) {
-        timeout = Math.min(val, 255);
-        opts.timeout = true;
-      } else if (name === "windowsize" && mode !== "netascii") {
-        windowsize = Math.min(Math.max(val, 1), DNSMASQ_MAX_WINDOW);
-        opts.windowsize = true;
       }
     }
     // The file: the root, then the name (an absolute name inside the root is taken as it is).
@@ -599,12 +590,10 @@ export class TftpServer {
     const oack: TftpOption[] = [];
     if (opts.blksize) oack.push({ name: "blksize", value: String(blksize) });
     if (opts.tsize) oack.push({ name: "tsize", value: String(raw.length) });
-    if (opts.timeout) oack.push({ name: "timeout", value: String(timeout) });
-    if (opts.windowsize) oack.push({ name: "windowsize", value: String(windowsize) });
     t.blksize = blksize;
     t.oack = oack.length > 0 ? oack : undefined;
     const data = mode === "netascii" ? dnsmasqNetascii(raw) : raw;
-    return new DnsmasqReadSession(this, t, sock, data, timeout, windowsize);
+    return new DnsmasqReadSession(this, t, sock, data);
   }
 
   /** Called by a transfer when it ends. */
@@ -896,120 +885,110 @@ class HpaWriteSession extends Session {
 }
 
 /**
- * dnsmasq's transfer loop: (re)transmission whenever the seconds counter
- * reaches `retransmit`, which an ACK sets to now; a window of blocks when
- * windowsize was negotiated; the end 45 s after the last ACK.
+ * dnsmasq 2.90's transfer loop, in whole seconds (time_t): the request sends
+ * the first packet (OACK or DATA 1) and sets the deadline 2 s on; whenever
+ * the seconds counter reaches the deadline, it moves by 1 + (1 << backoff/2)
+ * — 2, 3, 3, 5, 5, 9 s — and the current packet goes out (again), until the
+ * backoff counter passes 7: then the transfer ends, "failed sending" when a
+ * full DATA block was unanswered, "sent" otherwise (the OACK, or the last,
+ * short block, whose ACK some clients never send). An ACK of the current
+ * block makes the deadline "now": the next block goes out at once and the
+ * backoff starts over; a duplicate ACK does nothing. An ERROR takes the same
+ * path with the backoff forced past its limit.
  */
 class DnsmasqReadSession extends Session {
   #packets: DataPackets;
-  #timeout: number;
-  #windowsize: number;
-  /** The block after the last one acknowledged (0 while the OACK is outstanding). */
-  #lastack: number;
-  #sentUpTo = 0;
-  #retransmit: number;
+  /** The packet in play: 0 for the OACK, else the file block (1-based). */
+  #block: number;
+  #deadline: number;
   #backoff = 1;
-  #start: number;
   #count: number;
   #timer: { cancel(): void } | undefined;
 
-  constructor(
-    server: TftpServer,
-    t: TftpServerTransfer,
-    sock: UdpSocket,
-    data: Uint8Array,
-    timeout: number,
-    windowsize: number,
-  ) {
+  constructor(server: TftpServer, t: TftpServerTransfer, sock: UdpSocket, data: Uint8Array) {
     super(server, t, sock);
     this.#packets = new DataPackets(data, t.blksize);
-    this.#timeout = timeout;
-    this.#windowsize = windowsize;
     this.#count = Math.floor(data.length / t.blksize) + 1;
     t.bytes = data.length;
     t.blocks = this.#count;
-    const now = timeT(server.sim.now);
-    this.#start = now;
-    this.#lastack = t.oack ? 0 : 1;
-    this.#retransmit = now + timeout;
-    // The request handler sends the first packet (OACK or DATA 1) itself.
-    this.#sendFrom(this.#lastack, 1);
+    this.#block = t.oack ? 0 : 1;
+    this.#deadline = timeT(server.sim.now) + 2;
+    this.#sendCurrent();
     this.#schedule();
   }
 
-  /** Send up to `n` packets starting at file block `first` (0 = the OACK). */
-  #sendFrom(first: number, n: number): void {
-    for (let i = 0, b = first; i < n && b <= this.#count; i++, b++) {
-      if (b === 0) {
-        this.send({ op: "OACK", options: this.t.oack! });
-        break;
-      }
-      this.t.sent++;
-      this.sendBytes(this.#packets.packet(b));
-      this.#sentUpTo = Math.max(this.#sentUpTo, b);
+  /** The current packet: the OACK, or DATA `#block`. */
+  #sendCurrent(): void {
+    if (this.#block === 0) {
+      this.send({ op: "OACK", options: this.t.oack! });
+      return;
     }
+    this.t.sent++;
+    this.sendBytes(this.#packets.packet(this.#block));
   }
 
-  /** Wake at the next whole second that matters: a retransmission or the give-up. */
+  /** Wake at the deadline's second. */
   #schedule(): void {
     this.#timer?.cancel();
     const sim = this.server.sim;
-    const wake = Math.min(this.#retransmit, this.#start + DNSMASQ_TRANSFER_TIME + 1) * SECOND;
-    this.#timer = sim.at(Math.max(wake, sim.now), () => this.#tick());
+    this.#timer = sim.at(Math.max(this.#deadline * SECOND, sim.now), () => this.#check());
   }
 
-  #tick(): void {
-    const now = timeT(this.server.sim.now);
-    if (now - this.#start > DNSMASQ_TRANSFER_TIME) {
-      // No complaint when only the last ACK is missing: some clients never send it.
-      const timedOut = this.#sentUpTo < this.#count;
-      const client = formatIp4(this.t.client);
-      this.server.logLine(
-        `${timedOut ? "timeout sending" : "sent"} ${this.t.path} to ${client}`,
-        this.t,
-      );
-      this.end(timedOut ? "timeout" : "complete");
+  /** check_tftp_listeners(): the deadline has come. */
+  #check(): void {
+    this.#deadline += 1 + (1 << (this.#backoff >> 1));
+    const finished = this.#block > this.#count; // get_block() returns 0
+    if (!finished && ++this.#backoff > DNSMASQ_MAX_BACKOFF) {
+      const fullBlock = this.#block > 0 && this.#block < this.#count;
+      this.#finish(fullBlock ? "failed" : "sent");
       return;
     }
-    if (now >= this.#retransmit) this.#transmit(true);
-    if (this.t.state === "running") this.#schedule();
+    if (finished) {
+      this.#finish("sent");
+      return;
+    }
+    if (this.#backoff > 1) this.t.retransmissions++;
+    this.#sendCurrent();
+    this.#schedule();
   }
 
-  /** dnsmasq's (re)transmit path: step the deadline, send a window from lastack. */
-  #transmit(isRetransmission: boolean): void {
-    this.#retransmit += this.#timeout + (1 << (this.#backoff >> 1));
-    this.#backoff++;
-    if (this.#lastack > this.#count) {
-      this.server.logLine(`sent ${this.t.path} to ${formatIp4(this.t.client)}`, this.t);
-      this.end("complete");
-      return;
-    }
-    if (isRetransmission) this.t.retransmissions++;
-    this.#sendFrom(this.#lastack, this.#lastack === 0 ? 1 : this.#windowsize);
+  #finish(how: "sent" | "failed"): void {
+    const client = formatIp4(this.t.client);
+    this.server.logLine(
+      how === "sent"
+        ? `sent ${this.t.path} to ${client}`
+        : `failed sending ${this.t.path} to ${client}`,
+      this.t,
+    );
+    const state = this.t.error?.received
+      ? "aborted"
+      : how === "failed"
+      ? "timeout"
+      : this.#block > this.#count
+      ? "complete"
+      : "timeout";
+    this.end(state);
   }
 
   receive(m: TftpMessage): void {
+    const now = timeT(this.server.sim.now);
     if (m.op === "ERROR") {
-      const client = formatIp4(this.t.client);
       this.t.error = { code: m.code, message: m.message, received: true };
-      this.server.logLine(`error ${m.code} ${m.message} received from ${client}`, this.t);
-      this.server.logLine(`failed sending ${this.t.path} to ${client}`, this.t);
-      this.end("aborted");
+      this.server.logLine(
+        `error ${m.code} ${m.message} received from ${formatIp4(this.t.client)}`,
+        this.t,
+      );
+      this.#deadline = now;
+      this.#backoff = 100;
+      this.#check();
       return;
     }
-    if (m.op !== "ACK") return;
-    // Widen the 16-bit block number next to what was sent (dnsmasq's wrap handling),
-    // then ignore duplicate ACKs and ACKs of blocks not sent yet.
-    let block = m.block;
-    if (block < this.#lastack) block |= (this.#sentUpTo + 1) & ~0xffff;
-    if (block < this.#lastack || block > this.#sentUpTo) return;
-    const now = timeT(this.server.sim.now);
-    this.#retransmit = now;
-    this.#start = now;
+    // Only an ACK of the block in play counts (16-bit compare); duplicates do nothing.
+    if (m.op !== "ACK" || m.block !== (this.#block & 0xffff)) return;
+    this.#deadline = now;
     this.#backoff = 0;
-    this.#lastack = block + 1;
-    this.#transmit(false);
-    if (this.t.state === "running") this.#schedule();
+    this.#block++;
+    this.#check();
   }
 
   override stray(d: Datagram): void {
