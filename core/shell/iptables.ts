@@ -924,15 +924,41 @@ const TARGET_PLACES: Partial<Record<Target["kind"], { tables: TableName[]; chain
   NOTRACK: { tables: ["raw"], chains: ["PREROUTING", "OUTPUT"] },
 };
 
+/** A rule the kernel refused: `RULE_APPEND failed (Invalid argument): rule in chain X`, exit 4. */
+function ruleFailed(what: string, reason: string, chain: Chain): IptError {
+  return new IptError(`${VERSION}:  ${what} failed (${reason}): rule in chain ${chain.name}\n`, 4);
+}
+
+/**
+ * nf_tables' validation of the jumps reachable from the table's base chains:
+ * a path of 16 jumps (NFT_JUMP_STACK_SIZE), which any loop makes, is refused
+ * with EMLINK. Loops among chains no base chain reaches are let be.
+ */
+function jumpsTooDeep(table: NfTable): boolean {
+  const height = new Map<Chain, number>();
+  const onPath = new Set<Chain>();
+  const climb = (c: Chain): number => {
+    const known = height.get(c);
+    if (known !== undefined) return known;
+    if (onPath.has(c)) return Infinity;
+    onPath.add(c);
+    let h = 0;
+    for (const r of c.rules) {
+      const sub = r.target.kind === "jump" ? table.chains.get(r.target.chain) : undefined;
+      if (sub !== undefined) h = Math.max(h, 1 + climb(sub));
+    }
+    onPath.delete(c);
+    height.set(c, h);
+    return h;
+  };
+  return [...table.chains.values()].some((c) => c.builtin && c.created && climb(c) >= 16);
+}
+
 /** The kernel's checks of a rule for a chain (RULE_APPEND failed (Invalid argument)). */
 function checkPlace(p: Parsed, chain: Chain, what: string): void {
   const t = p.rule.target;
   const place = TARGET_PLACES[t.kind];
-  const bad = () =>
-    new IptError(
-      `${VERSION}:  ${what} failed (Invalid argument): rule in chain ${chain.name}\n`,
-      4,
-    );
+  const bad = () => ruleFailed(what, "Invalid argument", chain);
   if (place) {
     if (!place.tables.includes(p.table)) throw bad();
     if (chain.builtin && !place.chains.includes(chain.name)) throw bad();
@@ -1093,8 +1119,18 @@ function execute(ctx: CommandContext, p: Parsed): number {
       checkJump();
       const what = op === "A" ? "RULE_APPEND" : op === "I" ? "RULE_INSERT" : "RULE_REPLACE";
       checkPlace(p, c, what);
+      const t = p.rule.target;
+      const to = t.kind === "jump" ? table.chains.get(t.chain) : undefined;
+      if (to?.builtin) {
+        // nf_tables cannot jump to a base chain; one not created yet is missing.
+        throw ruleFailed(
+          what,
+          to.created || to === c ? "Operation not supported" : "No such file or directory",
+          c,
+        );
+      }
       if (p.counters) [p.rule.pkts, p.rule.bytes] = p.counters;
-      if (needsConntrack(p.rule)) nf.tracking = true;
+      const before = { rules: [...c.rules], created: c.created, tableCreated: table.created };
       if (op === "A") {
         c.rules.push(p.rule);
         create(table, c);
@@ -1108,6 +1144,14 @@ function execute(ctx: CommandContext, p: Parsed): number {
         if (n < 1 || n > c.rules.length) throw kernel("Index of replacement too big.");
         c.rules[n - 1] = p.rule;
       }
+      if (to !== undefined && jumpsTooDeep(table)) {
+        // The transaction fails as a whole: the rule and any chain it created go.
+        c.rules.splice(0, c.rules.length, ...before.rules);
+        c.created = before.created;
+        table.created = before.tableCreated;
+        throw ruleFailed(what, "Too many links", c);
+      }
+      if (needsConntrack(p.rule)) nf.tracking = true;
       return 0;
     }
     case "D": {
