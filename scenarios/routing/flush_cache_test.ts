@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { scenario } from "../../core/lab/scenario.ts";
 import { line } from "../icmp/topology_testing.ts";
-import { udpOut } from "./routing_testing.ts";
+import { twoUplinks, udpOut } from "./routing_testing.ts";
 import { ip } from "../../core/wire/addr.ts";
 
 scenario("flush cache: a learned path MTU is forgotten", (net) => {
@@ -43,29 +43,15 @@ scenario("flush cache: a learned redirect is forgotten", (net) => {
 scenario(
   "flush cache: not needed for a rule change — the next packet of a flow obeys it",
   (net) => {
-    const [h, r, g1, g2] = net.nodes("h", "r", "g1", "g2");
-    net.connect(h, r);
-    net.connect(r, g1);
-    net.connect(r, g2);
-    h.sh("ip addr add 192.168.1.101/24 dev eth0; ip route add default via 192.168.1.1");
-    r.sh([
-      "sysctl -w net.ipv4.ip_forward=1",
-      "ip addr add 192.168.1.1/24 dev eth0",
-      "ip addr add 172.16.1.1/24 dev eth1",
-      "ip addr add 172.16.2.1/24 dev eth2",
-      "ip route add default via 172.16.1.2",
-      "ip route add default via 172.16.2.2 table 200",
-    ].join("\n"));
-    g1.sh("ip addr add 172.16.1.2/24 dev eth0");
-    g2.sh("ip addr add 172.16.2.2/24 dev eth0");
+    const { h, r } = twoUplinks(net);
     const s = h.root.udp.socket();
     s.bind(0, 5000);
     s.sendTo(new Uint8Array(10), ip("198.51.100.1"), 6000);
     net.run();
-    r.sh("ip rule add from 192.168.1.101 table 200");
+    r.sh("ip rule add from 192.168.1.10 table 100");
     s.sendTo(new Uint8Array(10), ip("198.51.100.1"), 6000);
     net.run();
-    r.sh("ip route replace default via 172.16.1.2 table 200");
+    r.sh("ip route replace default via 172.16.1.2 table 100");
     s.sendTo(new Uint8Array(10), ip("198.51.100.1"), 6000);
     net.run();
     const order = net.trace.filter({ kind: "tx", node: "r", proto: 17 }).map((e) => e.iface);

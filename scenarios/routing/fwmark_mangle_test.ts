@@ -9,26 +9,12 @@
 import assert from "node:assert/strict";
 import { scenario } from "../../core/lab/scenario.ts";
 import type { Network } from "../../core/lab/network.ts";
-import { udpOut } from "./routing_testing.ts";
+import { twoUplinks, udpOut } from "./routing_testing.ts";
 import { ip } from "../../core/wire/addr.ts";
 
 function build(net: Network) {
-  const [h, r, g1, g2] = net.nodes("h", "r", "g1", "g2");
-  net.connect(h, r); // h eth0 — r eth0
-  net.connect(r, g1); // r eth1
-  net.connect(r, g2); // r eth2
-  h.sh("ip addr add 192.168.1.10/24 dev eth0; ip route add default via 192.168.1.1");
-  r.sh([
-    "sysctl -w net.ipv4.ip_forward=1",
-    "ip addr add 192.168.1.1/24 dev eth0",
-    "ip addr add 172.16.1.1/24 dev eth1",
-    "ip addr add 172.16.2.1/24 dev eth2",
-    "ip route add default via 172.16.1.2",
-    "ip route add default via 172.16.2.2 table 100",
-    "ip rule add fwmark 1 table 100",
-  ].join("\n"));
-  g1.sh("ip addr add 172.16.1.2/24 dev eth0");
-  g2.sh("ip addr add 172.16.2.2/24 dev eth0");
+  const { h, r } = twoUplinks(net);
+  r.sh("ip rule add fwmark 1 table 100");
   return { h, r };
 }
 

@@ -18,7 +18,7 @@ import { twoPaths } from "./routing_testing.ts";
 scenario(
   "multipath ICMP errors: Time Exceeded leaves f by the path of its flow's replies",
   (net) => {
-    const { a, f } = twoPaths(net, [1, 1]);
+    const { a } = twoPaths(net, [1, 1]);
     const s = a.root.udp.socket();
     for (let x = 1; x <= 40; x++) {
       net.sim.after(

@@ -23,6 +23,30 @@ import type { Network } from "../../core/lab/network.ts";
 import type { Node } from "../../core/node/node.ts";
 import { ip } from "../../core/wire/addr.ts";
 
+/**
+ * A host behind a router with two uplinks: h 192.168.1.10 — (eth0
+ * 192.168.1.1) r (eth1 172.16.1.1 → g1 172.16.1.2, eth2 172.16.2.1 → g2
+ * 172.16.2.2). main's default route takes g1, table 100's takes g2; r forwards.
+ */
+export function twoUplinks(net: Network): { h: Node; r: Node; g1: Node; g2: Node } {
+  const [h, r, g1, g2] = net.nodes("h", "r", "g1", "g2");
+  net.connect(h, r); // h eth0 — r eth0
+  net.connect(r, g1); // r eth1
+  net.connect(r, g2); // r eth2
+  h.sh("ip addr add 192.168.1.10/24 dev eth0; ip route add default via 192.168.1.1");
+  r.sh([
+    "sysctl -w net.ipv4.ip_forward=1",
+    "ip addr add 192.168.1.1/24 dev eth0",
+    "ip addr add 172.16.1.1/24 dev eth1",
+    "ip addr add 172.16.2.1/24 dev eth2",
+    "ip route add default via 172.16.1.2",
+    "ip route add default via 172.16.2.2 table 100",
+  ].join("\n"));
+  g1.sh("ip addr add 172.16.1.2/24 dev eth0");
+  g2.sh("ip addr add 172.16.2.2/24 dev eth0");
+  return { h, r, g1, g2 };
+}
+
 /** The diamond of `twoPaths()`. */
 export interface TwoPaths {
   a: Node;
