@@ -22,7 +22,8 @@
  *   the IP stack), rebinding at T2 by broadcast, expiry: the address goes, and
  *   with it (the last address of the device) its routes; then INIT again.
  * - NAK: the configuration goes and the client starts over with a DISCOVER.
- * - RELEASE (`release()`): unicast to the server, then the address goes.
+ * - RELEASE (`release()`): unicast to the server; once it has left the
+ *   interface (ARP may come first) the address goes.
  * - Retransmission (RFC 2131 §4.1): 4 s, 8 s, 16 s … up to 64 s, each ±1 s
  *   from a seeded stream; or ISC dhclient's schedule (`timing: "dhclient"`):
  *   3 s plus up to twice the last interval, cut back under 15 s, renewal at a
@@ -30,6 +31,9 @@
  * - Giving up: no OFFER within `timeout` (60 s) logs "No DHCPOFFERS received."
  *   and tries again after 150–450 s; no answer to a REQUEST within
  *   `rebootTimeout` (10 s) of SELECTING/INIT-REBOOT goes back to INIT.
+ *
+ * Simplified: dhclient-script's work takes no time (only a RELEASE waits for
+ * its frame to leave); an infinite lease is never renewed.
  *
  * What it leaves out: BOOTP-only servers, option overload in what it sends,
  * classless static routes (option 121), interface MTU (26), address lifetimes
