@@ -21,7 +21,7 @@ scenario("docker0: containers on one host reach each other directly, no NAT", (n
   // c2 saw c1's own address; the bridge switched the frame, nothing was routed.
   const rx = net.trace.filter({ kind: "rx", node: "host", icmp: "echo-request" })
     .filter((e) => e.iface === "eth0" && e.packet.ip!.dst === 0xac110003);
-  assert.equal(rx[0]?.packet.ip!.src, 0xac110002);
+  assert.equal(rx[0]!.packet.ip!.src, 0xac110002);
   assert.equal(host.root.ip.stats.forwarded, 0);
   assert.equal(host.sh("conntrack -L").stdout, "");
   assert.ok(c2);

@@ -62,7 +62,7 @@ scenario("DNAT 10080→80: other ports and other protocols are not mapped", (net
   assert.equal(c.state, "CLOSED");
   const rst = net.trace.filter({ kind: "tx", node: "gw", proto: 6 })
     .find((e) => e.packet.tcp!.flags & TcpFlag.RST);
-  assert.equal(rst?.packet.tcp!.srcPort, 80);
+  assert.equal(rst!.packet.tcp!.srcPort, 80);
   const out = s[0]!.sh("ping -c 1 203.0.113.1");
   assert.match(out.stdout, /64 bytes from 203\.0\.113\.1: icmp_seq=1 ttl=64/);
 });
