@@ -229,7 +229,7 @@ export class NeighTable {
       case "STALE":
         // Linux: using a stale entry moves it to DELAY and arms the probe timer.
         this.#setState(e, "DELAY");
-        this.#arm(e, this.#ns.sysctl.num("net.ipv4.neigh.default.delay_first_probe_time") * 1e9);
+        this.#arm(e, this.#ns.sysctl.neigh(e.iface.name, "delay_first_probe_time") * 1e9);
         this.#send(e, p);
         return;
       case "FAILED":
@@ -238,7 +238,7 @@ export class NeighTable {
           this.#setState(e, "INCOMPLETE");
           e.probes = 0;
         }
-        const limit = this.#ns.sysctl.num("net.ipv4.neigh.default.unres_qlen");
+        const limit = this.#ns.sysctl.neigh(iface.name, "unres_qlen");
         if (e.queue.length >= limit) {
           // Linux drops the oldest queued packet to make room.
           const old = e.queue.shift()!;
@@ -325,8 +325,8 @@ export class NeighTable {
       return;
     }
     const max = e.state === "PROBE"
-      ? sysctl.num("net.ipv4.neigh.default.ucast_solicit")
-      : sysctl.num("net.ipv4.neigh.default.mcast_solicit");
+      ? sysctl.neigh(e.iface.name, "ucast_solicit")
+      : sysctl.neigh(e.iface.name, "mcast_solicit");
     if (e.probes >= max) {
       this.#setState(e, "FAILED");
       this.#failQueue(e);
@@ -343,7 +343,7 @@ export class NeighTable {
     const unicast = e.state === "PROBE";
     this.#sendArp(iface, 1, src, e.ip, unicast ? e.mac : BROADCAST_MAC, 0);
     this.stats.requestsSent++;
-    this.#arm(e, this.#ns.sysctl.num("net.ipv4.neigh.default.retrans_time_ms") * 1e6);
+    this.#arm(e, this.#ns.sysctl.neigh(iface.name, "retrans_time_ms") * 1e6);
   }
 
   #failQueue(e: NeighEntry): void {
@@ -362,7 +362,7 @@ export class NeighTable {
     // Linux sends the queue through the entry's output path: a STALE entry in use goes DELAY.
     if (e.state === "STALE") {
       this.#setState(e, "DELAY");
-      this.#arm(e, this.#ns.sysctl.num("net.ipv4.neigh.default.delay_first_probe_time") * 1e9);
+      this.#arm(e, this.#ns.sysctl.neigh(e.iface.name, "delay_first_probe_time") * 1e9);
     }
     for (const p of q) this.#send(e, p);
   }
@@ -431,7 +431,7 @@ export class NeighTable {
         // time below proxy_delay (hundredths of a second), so a real owner wins.
         const delay = proxy && type !== "host"
           ? Math.floor(
-            this.#proxyRng.next() * this.#ns.sysctl.num("net.ipv4.neigh.default.proxy_delay") * 10,
+            this.#proxyRng.next() * this.#ns.sysctl.neigh(iface.name, "proxy_delay") * 10,
           ) * 1e6
           : 0;
         if (delay > 0) this.#ns.sim.after(delay, reply);

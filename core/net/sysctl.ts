@@ -4,6 +4,13 @@
  * coupling of `net.ipv4.ip_forward` with `conf.all.forwarding` and each
  * interface's `forwarding`.
  *
+ * Per-interface neighbour parameters `net.ipv4.neigh.<if>.*` follow
+ * `neigh.default` until written, as Linux's neigh_copy_dflt_parms does: a new
+ * device copies the default, and writing the default changes every device
+ * whose own value was never written. `base_reachable_time_ms` exists only as
+ * the default (packetlab draws one reachable time per namespace). Linux has
+ * `neigh.default` only in the initial namespace; packetlab has it in every one.
+ *
  * @module
  */
 
@@ -51,9 +58,21 @@ const CONF_DEFAULTS: Record<string, string> = {
   arp_accept: "0",
 };
 
+/** The neighbour parameters each interface has its own copy of. */
+const NEIGH_PER_INTERFACE = [
+  "retrans_time_ms",
+  "mcast_solicit",
+  "ucast_solicit",
+  "delay_first_probe_time",
+  "unres_qlen",
+  "proxy_delay",
+];
+
 /** Kernel parameters of one namespace. */
 export class Sysctl {
   #values = new Map<string, string>();
+  /** Per-interface neighbour keys written explicitly (they no longer follow the default). */
+  #neighSet = new Set<string>();
   /** Bumped on every change, so hot paths can cache derived flags. */
   version = 0;
 
@@ -64,18 +83,40 @@ export class Sysctl {
     this.addInterface("default");
   }
 
-  /** Add the `net.ipv4.conf.<name>.*` keys (copied from `default`, as Linux does). */
+  /**
+   * Add the `net.ipv4.conf.<name>.*` keys (copied from `default`, as Linux does)
+   * and, for a device, its `net.ipv4.neigh.<name>.*` keys.
+   */
   addInterface(name: string): void {
     this.version++;
     for (const [k, v] of Object.entries(CONF_DEFAULTS)) {
       const fromDefault = this.#values.get(`net.ipv4.conf.default.${k}`);
       this.#values.set(`net.ipv4.conf.${name}.${k}`, fromDefault ?? v);
     }
+    if (name === "all" || name === "default") return;
+    for (const k of NEIGH_PER_INTERFACE) {
+      this.#values.set(
+        `net.ipv4.neigh.${name}.${k}`,
+        this.#values.get(`net.ipv4.neigh.default.${k}`)!,
+      );
+    }
   }
 
   /** Remove an interface's keys. */
   removeInterface(name: string): void {
     for (const k of Object.keys(CONF_DEFAULTS)) this.#values.delete(`net.ipv4.conf.${name}.${k}`);
+    for (const k of NEIGH_PER_INTERFACE) {
+      this.#values.delete(`net.ipv4.neigh.${name}.${k}`);
+      this.#neighSet.delete(`net.ipv4.neigh.${name}.${k}`);
+    }
+  }
+
+  /** A neighbour parameter of interface `ifname` (`net.ipv4.neigh.<if>.<param>`), as a number. */
+  neigh(ifname: string, param: string): number {
+    return Number(
+      this.#values.get(`net.ipv4.neigh.${ifname}.${param}`) ??
+        this.#values.get(`net.ipv4.neigh.default.${param}`) ?? 0,
+    );
   }
 
   /** Whether a key exists. */
@@ -99,6 +140,7 @@ export class Sysctl {
     if (!this.#values.has(k)) return false;
     this.#values.set(k, value);
     this.version++;
+    if (k.startsWith("net.ipv4.neigh.")) this.#neighWritten(k, value);
     // Linux: ip_forward and conf.all.forwarding are one switch, and flipping it
     // sets every interface's forwarding too.
     if (k === "net.ipv4.ip_forward" || k === "net.ipv4.conf.all.forwarding") {
@@ -109,6 +151,24 @@ export class Sysctl {
       }
     }
     return true;
+  }
+
+  /** Linux's neigh_proc_update: a device's own value sticks; the default reaches the rest. */
+  #neighWritten(key: string, value: string): void {
+    const param = key.slice(key.lastIndexOf(".") + 1);
+    if (!NEIGH_PER_INTERFACE.includes(param)) return;
+    if (key !== `net.ipv4.neigh.default.${param}`) {
+      this.#neighSet.add(key);
+      return;
+    }
+    for (const other of this.#values.keys()) {
+      if (
+        other.startsWith("net.ipv4.neigh.") && other.endsWith(`.${param}`) && other !== key &&
+        !this.#neighSet.has(other)
+      ) {
+        this.#values.set(other, value);
+      }
+    }
   }
 
   /** Every key and value, sorted by key (`sysctl -a`). */
