@@ -3,13 +3,23 @@
  * get them; the third's DISCOVERs go unanswered — dnsmasq logs "no address
  * available" for each — until dhclient gives up after 60 s ("No DHCPOFFERS
  * received."; with `-1` it exits with status 2). When one client releases its
- * lease the address is free again and the third gets exactly that one.
+ * lease the address is free again and the third gets exactly that one; a
+ * lease nobody renews frees its address when it runs out.
  *
  *   srv 192.168.1.1 (range .100–.101) ── sw ── pc, pc2, pc3
  */
 import assert from "node:assert/strict";
 import { scenario } from "../../core/lab/scenario.ts";
-import { dhcpOnWire, formatIp4, lan, PC2_MAC, PC_MAC, secs, syslogLines } from "./dhcp_testing.ts";
+import {
+  dhcpOnWire,
+  fileText,
+  formatIp4,
+  lan,
+  PC2_MAC,
+  PC_MAC,
+  secs,
+  syslogLines,
+} from "./dhcp_testing.ts";
 
 scenario(
   "dhcp pool: the third client of a two-address pool gets nothing until one is released",
@@ -84,3 +94,22 @@ scenario(
     assert.match(pc2!.sh("ip -br addr show dev eth0").stdout, /192\.168\.1\.100\/24/);
   },
 );
+
+scenario("dhcp pool: a lease nobody renews runs out and the address is free again", (net) => {
+  const { srv, pcs: [pc, pc2] } = lan(net, "pc", "pc2");
+  srv.sh("dnsmasq --port=0 --dhcp-range=192.168.1.100,192.168.1.100,2m");
+  pc!.sh("dhclient eth0");
+  // pc is switched off without a release: the server still holds the lease…
+  pc!.sh("pkill dhclient; ip link set eth0 down");
+  assert.equal(pc2!.sh("dhclient -1 eth0").status, 2);
+  assert.match(fileText(srv, "/var/lib/misc/dnsmasq.leases")!, /192\.168\.1\.100 pc /);
+  // …until its two minutes are up (the first attempt took 60 s; wait out the rest).
+  const granted = dhcpOnWire(net, { type: "DHCPACK" })[0]!.time;
+  net.run(granted + 120e9);
+  assert.equal(pc2!.sh("dhclient eth0").status, 0);
+  assert.match(pc2!.sh("ip -br addr show dev eth0").stdout, /192\.168\.1\.100\/24/);
+  assert.match(
+    fileText(srv, "/var/lib/misc/dnsmasq.leases")!,
+    /^\d+ 52:54:00:00:02:01 192\.168\.1\.100 pc2 \*\n$/,
+  );
+});
