@@ -14,7 +14,7 @@
  * @module
  */
 import type { Command } from "./context.ts";
-import { parseIp4 } from "../wire/addr.ts";
+import { inetAton } from "./format.ts";
 import { type Conn, ConntrackTable, TCP_STATES } from "../netfilter/conntrack.ts";
 import { PROTO_BY_NAME } from "../netfilter/rule.ts";
 
@@ -159,10 +159,20 @@ export const conntrack: Command = (ctx, argv) => {
       case "-d":
       case "--dst":
       case "--orig-dst": {
-        const ip = parseIp4(v!);
-        if (ip === undefined) return bad(`Invalid IP address \`${v}'`);
+        // inet_aton's forms ("10", "0x0a000001"), an optional /prefix, or an
+        // IPv6 address (which no IPv4 entry matches).
+        const slash = v!.indexOf("/");
+        const text = slash < 0 ? v! : v!.slice(0, slash);
+        const ip = inetAton(text);
+        const v6 = ip === undefined && text.includes(":") && /^[0-9a-fA-F:.]+$/.test(text);
+        if (ip === undefined && !v6) return bad(`Invalid IP address \`${v}'`);
+        const bits = slash < 0 ? "32" : v!.slice(slash + 1);
+        if (!/^\d*$/.test(bits) || Number(bits) > (v6 ? 128 : 32)) return bad("Invalid netmask");
+        const mask = bits === "" || bits === "0" ? 0 : (~0 << (32 - Number(bits))) >>> 0;
         const src = LONG[a] === "--src";
-        filters.push((c) => (src ? c.orig.src : c.orig.dst) === ip);
+        filters.push((c) =>
+          ip !== undefined && (((src ? c.orig.src : c.orig.dst) ^ ip) & mask) === 0
+        );
         break;
       }
       case "--sport":
