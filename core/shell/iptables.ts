@@ -1,6 +1,6 @@
 /**
  * `iptables`, `iptables-save` and `iptables-restore` as iptables 1.8 (nf_tables)
- * parses and prints them: commands `-A -I -D -R -F -X -N -P -L -S -Z -E`,
+ * parses and prints them: commands `-A -C -I -D -R -F -X -N -P -L -S -Z -E`,
  * `-t TABLE`, `-n -v -x --line-numbers`, rule options `-s -d -p -i -o -j -g
  * -m` with `!`, the match extensions tcp, udp, icmp, multiport, conntrack,
  * state, mark and comment, and the targets ACCEPT, DROP, RETURN, REJECT, LOG,
@@ -361,6 +361,8 @@ const WITH_ARG = new Set([
 const COMMANDS: Record<string, string> = {
   "-A": "A",
   "--append": "A",
+  "-C": "C",
+  "--check": "C",
   "-D": "D",
   "--delete": "D",
   "-I": "I",
@@ -491,11 +493,12 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
     const op = COMMANDS[a];
     if (op !== undefined) {
       setOp(op);
-      if (op === "A" || op === "N") p.chain = next(a);
+      if (op === "A" || op === "C" || op === "N") p.chain = next(a);
       else if (op === "I" || op === "D") {
         p.chain = next(a);
+        // A word after the chain is a rule number (parse_rulenumber), not a stray argument.
         const n = args[i + 1];
-        if (n !== undefined && /^\d+$/.test(n)) {
+        if (n !== undefined && !n.startsWith("-") && n !== "!") {
           p.num = ruleNumber(n, prog);
           i++;
         }
@@ -1154,6 +1157,14 @@ function execute(ctx: CommandContext, p: Parsed): number {
       if (needsConntrack(p.rule)) nf.tracking = true;
       return 0;
     }
+    case "C": {
+      // A missing chain, built-in or not, holds no matching rule either.
+      const c = table.chains.get(p.chain!);
+      if (c === undefined || !c.rules.some((r) => sameRule(r, p.rule))) {
+        throw kernel("Bad rule (does a matching rule exist in that chain?).");
+      }
+      return 0;
+    }
     case "D": {
       const c = chainOr(p.chain);
       if (p.num !== undefined) {
@@ -1400,18 +1411,29 @@ export const iptablesSave: Command = (ctx, argv) => {
   let counters = false;
   let only: TableName | undefined;
   const args = argv.slice(1);
+  const manual = "Look at manual page `iptables-save.8' for more information.\n";
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "-c" || a === "--counters") counters = true;
     else if (a === "-t" || a === "--table") {
       const t = args[++i];
-      if (t === undefined || !(TABLE_NAMES as readonly string[]).includes(t)) {
-        ctx.err(`iptables-save v1.8.9 (nf_tables): table '${t ?? ""}' does not exist\n`);
+      if (t === undefined) {
+        ctx.err(`iptables-save: option requires an argument -- 't'\n${manual}`);
+        return 1;
+      }
+      if (!(TABLE_NAMES as readonly string[]).includes(t)) {
+        ctx.err(`Table \`${t}' does not exist\n`);
         return 1;
       }
       only = t as TableName;
     } else {
-      ctx.err(`iptables-save: unrecognized option '${a}'\n`);
+      ctx.err(
+        a.startsWith("--")
+          ? `iptables-save: unrecognized option '${a}'\n${manual}`
+          : a.startsWith("-")
+          ? `iptables-save: invalid option -- '${a.slice(1, 2)}'\n${manual}`
+          : "Unknown arguments found on commandline\n",
+      );
       return 1;
     }
   }
@@ -1458,7 +1480,69 @@ function words(line: string): string[] {
   return out;
 }
 
-/** `iptables-restore [-c] [-n] < FILE`: replace tables from iptables-save text. */
+/**
+ * The state of every table, to put back when a restore fails: iptables-nft
+ * sends a whole restore as one transaction, so a bad line leaves nothing
+ * changed.
+ */
+function snapshot(nf: Netfilter): () => void {
+  const saved = TABLE_NAMES.map((t) => {
+    const tb = nf.tables[t];
+    const chains = [...tb.chains.values()].map((c) => ({
+      c,
+      rules: [...c.rules],
+      fields: { policy: c.policy, pkts: c.pkts, bytes: c.bytes, created: c.created },
+      counting: c.counting,
+    }));
+    return { tb, created: tb.created, chains };
+  });
+  return () => {
+    for (const { tb, created, chains } of saved) {
+      tb.created = created;
+      tb.chains.clear();
+      for (const { c, rules, fields, counting } of chains) {
+        c.rules.splice(0, c.rules.length, ...rules);
+        Object.assign(c, fields);
+        c.counting = counting;
+        tb.chains.set(c.name, c);
+      }
+    }
+  };
+}
+
+const RESTORE = "iptables-restore v1.8.9 (nf_tables)";
+const RESTORE_TRY =
+  "Try `iptables-restore -h' or 'iptables-restore --help' for more information.\n";
+
+/**
+ * What iptables-restore prints for an error at line `n`: a command-line
+ * problem with "Error occurred at line" before the "Try" line (exit 2), what
+ * the kernel refuses as "line N failed: …" (exit 1), a refused rule as
+ * "line N: RULE_APPEND failed …" (exit 4).
+ */
+function restoreError(e: IptError, n: number): IptError {
+  if (e.status === 1) {
+    return new IptError(
+      `iptables-restore: line ${n} failed: ${e.text.replace(/^iptables: /, "")}`,
+      1,
+    );
+  }
+  if (e.status === 4) {
+    return new IptError(
+      `${RESTORE}: \nline ${n}: ${e.text.replace(/^\S+ \S+ \(nf_tables\):\s+/, "")}`,
+      4,
+    );
+  }
+  const text = e.text.replace(/^iptables v1\.8\.9 \(nf_tables\)/, RESTORE)
+    .replace(/Try `iptables -h' or 'iptables --help' for more information\.\n$/, RESTORE_TRY);
+  const at = text.lastIndexOf("Try `");
+  return new IptError(
+    `${text.slice(0, at)}Error occurred at line: ${n}\n${text.slice(at)}`,
+    e.status,
+  );
+}
+
+/** `iptables-restore [-c] [-n] < FILE`: replace tables from iptables-save text, all or nothing. */
 export const iptablesRestore: Command = (ctx, argv) => {
   let counters = false;
   let noflush = false;
@@ -1466,28 +1550,53 @@ export const iptablesRestore: Command = (ctx, argv) => {
     if (a === "-c" || a === "--counters") counters = true;
     else if (a === "-n" || a === "--noflush") noflush = true;
     else {
-      ctx.err(`iptables-restore: unrecognized option '${a}'\n`);
+      ctx.err(
+        (a.startsWith("--")
+          ? `iptables-restore: unrecognized option '${a}'\n`
+          : a.startsWith("-")
+          ? `iptables-restore: invalid option -- '${a.slice(1, 2)}'\n`
+          : `Can't open ${a}: No such file or directory\n`) +
+          (a.startsWith("-") ? "Try `iptables-restore -h' for more information.\n" : ""),
+      );
       return 1;
     }
   }
   const text = ctx.stdin ?? "";
+  const rollback = snapshot(ctx.ns.netfilter);
+  try {
+    restoreLines(ctx, text, counters, noflush);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof IptError)) throw e;
+    rollback();
+    ctx.err(e.text);
+    return e.status;
+  }
+};
+
+/** Apply a restore file line by line; an IptError in iptables-restore's words on failure. */
+function restoreLines(
+  ctx: CommandContext,
+  text: string,
+  counters: boolean,
+  noflush: boolean,
+): void {
   const nf = ctx.ns.netfilter;
   let table: TableName | undefined;
   const lines = text.split("\n");
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!.trim();
+  for (let n = 1; n <= lines.length; n++) {
+    const line = lines[n - 1]!.trim();
     if (line === "" || line.startsWith("#")) continue;
-    const fail = (msg: string) => {
-      ctx.err(
-        `iptables-restore v1.8.9 (nf_tables): ${msg}\nError occurred at line: ${n + 1}\n` +
-          "Try `iptables-restore -h' or 'iptables-restore --help' for more information.\n",
-      );
-      return 1;
-    };
+    const failed = (why: string) =>
+      new IptError(`iptables-restore: line ${n} failed${why === "" ? "" : `: ${why}`}\n`, 1);
     if (line.startsWith("*")) {
       const t = line.slice(1);
       if (!(TABLE_NAMES as readonly string[]).includes(t)) {
-        return fail(`table '${t}' does not exist`);
+        throw new IptError(
+          `${RESTORE}: iptables-restore: line ${n} table name '${t}' invalid\n` +
+            `Error occurred at line: ${n}\n${RESTORE_TRY}`,
+          2,
+        );
       }
       table = t as TableName;
       if (!noflush) {
@@ -1506,27 +1615,27 @@ export const iptablesRestore: Command = (ctx, argv) => {
       }
       continue;
     }
-    if (table === undefined) return fail("no command specified");
+    if (table === undefined) throw failed("");
     if (line === "COMMIT") {
       table = undefined;
       continue;
     }
     if (line.startsWith(":")) {
       const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?$/.exec(line);
-      if (!m) return fail(`Bad chain line`);
+      if (!m) throw failed("");
       const [, name, policy, pk, by] = m;
       const tb = nf.tables[table];
       let c = tb.chains.get(name!);
       if (c === undefined) {
         if ((BUILTIN_CHAINS[table] as readonly string[]).includes(name!) || policy !== "-") {
-          return fail(`Bad built-in chain name`);
+          throw failed("Bad built-in chain name.");
         }
         c = new Chain(name!, false);
         addChain(tb, c);
       }
-      nf.tables[table].created = true;
+      tb.created = true;
       if (c.builtin) {
-        if (policy !== "ACCEPT" && policy !== "DROP") return fail(`Bad policy name`);
+        if (policy !== "ACCEPT" && policy !== "DROP") throw failed("Bad policy name.");
         c.policy = policy;
         c.created = c.counting = true;
         c.pkts = counters && pk !== undefined ? Number(pk) : 0;
@@ -1546,16 +1655,11 @@ export const iptablesRestore: Command = (ctx, argv) => {
       p.table = table;
       execute(ctx, p);
     } catch (e) {
-      if (e instanceof IptError) {
-        const first = e.text.split("\n")[0]!.replace(
-          /^iptables(-restore)? v1\.8\.9 \(nf_tables\): /,
-          "",
-        )
-          .replace(/^iptables: /, "");
-        return fail(first.trim());
-      }
-      throw e;
+      throw e instanceof IptError ? restoreError(e, n) : e;
     }
   }
-  return 0;
-};
+  if (table !== undefined) {
+    const last = text.endsWith("\n") ? lines.length : lines.length + 1;
+    throw new IptError(`iptables-restore: COMMIT expected at line ${last}\n`, 1);
+  }
+}
