@@ -26,8 +26,12 @@ export interface FrameHandler {
 export interface Medium {
   /** Whether the medium can take a frame now (false while serializing the previous one). */
   ready(from: Interface): boolean;
-  /** Put a frame of `bytes` on the medium (only when `ready`). */
-  start(from: Interface, p: Packet, bytes: number): void;
+  /**
+   * Put a frame of `bytes` on the medium (only when `ready`). False: the medium
+   * refused it after the sender's taps saw it (a veth whose peer's MTU is too
+   * small) and ended it with a reason; the sender counts a transmit drop.
+   */
+  start(from: Interface, p: Packet, bytes: number): boolean | void;
   /** Call `from.transmitDone()` once the medium is ready again (frames are waiting). */
   notify(from: Interface): void;
 }
@@ -208,10 +212,13 @@ export class Interface implements TracePoint {
   #send(p: Packet): void {
     const medium = this.medium!;
     const bytes = frameLength(p);
+    this.#owner.sim.trace.tx(this, p);
+    if (medium.start(this, p, bytes) === false) {
+      this.counters.txDropped++;
+      return;
+    }
     this.counters.txPackets++;
     this.counters.txBytes += this.#counted(bytes);
-    this.#owner.sim.trace.tx(this, p);
-    medium.start(this, p, bytes);
   }
 
   /** The medium is free again: start the next waiting frame (and ask again if more wait). */

@@ -264,11 +264,12 @@ export class Link implements Medium {
    * arrives a propagation delay after its last bit. One event per frame; the
    * "transmission done" event is scheduled only when frames wait (`notify`).
    */
-  start(from: Interface, p: Packet, bytes: number): void {
+  start(from: Interface, p: Packet, bytes: number): boolean {
     const d = this.#dir(from);
     const txTime = d.rate > 0 ? Math.ceil((bytes * 8 * 1e9) / d.rate) : 0;
     d.busyUntil = this.#sim.now + txTime;
     d.send(p, bytes, d.busyUntil + d.delay);
+    return true;
   }
 
   notify(from: Interface): void {
@@ -292,18 +293,28 @@ export class Link implements Medium {
   }
 }
 
+/** What a veth's peer takes beyond its MTU: the Ethernet header and one VLAN tag. */
+const VETH_MTU_SLACK = 14 + 4;
+
 /**
  * The medium of a veth pair or loopback: no serialization, delivery in a later
  * event at the same virtual time (as Linux defers to the backlog softirq).
+ * A veth refuses a frame longer than its peer's MTU allows (Linux's
+ * is_skb_forwardable: MTU + Ethernet header + one VLAN tag): the sender counts
+ * a transmit drop and the peer a receive drop, though the sender's tcpdump saw
+ * the frame leave. Simplified: a local sender is not told (Linux's sendmsg
+ * gets ENOBUFS, "ping: sendmsg: No buffer space available").
  */
 export class InstantMedium implements Medium {
   #sim: Simulator;
   #inFlight = 0;
   #deliver: (p: Packet) => void;
+  #to: () => Interface | undefined;
 
   /** Frames sent on `from` arrive on `to` (its peer, or itself for loopback). */
   constructor(sim: Simulator, to: () => Interface | undefined) {
     this.#sim = sim;
+    this.#to = to;
     this.#deliver = (p: Packet) => {
       this.#inFlight--;
       const dst = to();
@@ -328,9 +339,16 @@ export class InstantMedium implements Medium {
     return true;
   }
 
-  start(_from: Interface, p: Packet): void {
+  start(_from: Interface, p: Packet, bytes: number): boolean {
+    const dst = this.#to();
+    if (dst !== undefined && dst.kind === "veth" && bytes > dst.mtu + VETH_MTU_SLACK) {
+      dst.counters.rxDropped++;
+      this.#sim.trace.drop(dst, p, DropReason.frameTooBig, `mtu ${dst.mtu}`);
+      return false;
+    }
     this.#inFlight++;
     this.#sim.after(0, this.#deliver, p);
+    return true;
   }
 
   notify(from: Interface): void {

@@ -58,3 +58,39 @@ Deno.test("link: a frame sent after the delay was lowered overtakes the frames s
   assert.equal(link.inFlight, 0);
   net.assertConserved();
 });
+
+Deno.test("veth: a frame longer than the peer's MTU allows is dropped, counted at both ends", async () => {
+  const { vethPair } = await import("../shell/test_util.ts");
+  const { net, lab, b } = vethPair();
+  b("ip link set veth1 mtu 1400");
+  const veth0 = lab.netns.get("a")!.iface("veth0");
+  const veth1 = lab.netns.get("b")!.iface("veth1");
+  const got: number[] = [];
+  veth1.handler = {
+    onFrame(_iface: Interface, p: Packet) {
+      got.push(p.raw!.length + 14);
+      net.trace.consume(veth1, p);
+    },
+  };
+  const send = (bytes: number) => {
+    const p = newPacket({ dst: veth1.mac, src: veth0.mac, type: 0x88b5, vlan: undefined });
+    p.raw = new Uint8Array(bytes - 14);
+    net.trace.birth(p);
+    veth0.transmit(p);
+  };
+  // Linux's is_skb_forwardable takes MTU + 14 + 4 bytes of frame: 1418 passes, 1419 does not.
+  const sent = veth0.counters.txPackets;
+  send(1418);
+  send(1419);
+  net.sim.run();
+  assert.deepEqual(got, [1418]);
+  assert.equal(veth0.counters.txPackets - sent, 1);
+  assert.equal(veth0.counters.txDropped, 1);
+  assert.equal(veth1.counters.rxDropped, 1);
+  const drops = net.trace.filter({ kind: "drop" });
+  assert.deepEqual(drops.map((e) => `${e.iface} ${e.reason}, ${e.detail}`), [
+    "veth1 frame too big for mtu, mtu 1400",
+  ]);
+  // The sender's tcpdump saw both leave.
+  assert.equal(net.trace.filter({ kind: "tx", iface: "veth0" }).length - sent, 2);
+});

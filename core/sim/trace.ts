@@ -52,6 +52,7 @@ export const DropReason = {
   noTunnel: "no tunnel",
   policed: "policed",
   stale: "stale",
+  frameTooBig: "frame too big for mtu",
 } as const;
 /** One of the drop reasons. */
 export type DropReason = typeof DropReason[keyof typeof DropReason];
