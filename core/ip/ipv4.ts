@@ -1003,7 +1003,7 @@ export class Ipv4Stack {
       if (v === "stolen") return undefined;
       // ip_route_me_harder: a new destination (DNAT) or mark routes the packet again.
       if (p.ip!.dst !== dst || p.mark !== mark) {
-        const again = this.route(p.ip!.dst, { src: p.ip!.src, oif: o.oif, mark: p.mark });
+        const again = this.route(p.ip!.dst, this.#queryOf(p, undefined, o.oif));
         if (typeof again === "string") {
           this.stats.inNoRoutes++;
           this.ns.sim.trace.drop(this.ns.lo, p, DropReason.noRoute, ERRNO_TEXT[again]);
