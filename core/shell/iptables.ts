@@ -36,6 +36,7 @@ import {
 import { CtState } from "../netfilter/conntrack.ts";
 import {
   ADDR_TYPES,
+  LOG_FLAGS,
   type Match,
   newRule,
   type PortRange,
@@ -679,6 +680,7 @@ function parse(argv: string[], nf: Netfilter | undefined, prog = "iptables"): Pa
         "--log-tcp-sequence",
         "--log-tcp-options",
         "--log-ip-options",
+        "--log-macdecode",
         "--fully-random",
       ].includes(a);
       targetOpts.push([a, takes ? value() : undefined, inv]);
@@ -817,6 +819,7 @@ const TARGET_OPTIONS: Record<string, string[]> = {
     "--log-tcp-sequence",
     "--log-tcp-options",
     "--log-ip-options",
+    "--log-macdecode",
   ],
   MARK: ["--set-mark", "--set-xmark", "--and-mark", "--or-mark", "--xor-mark"],
   SNAT: ["--to-source", "--random", "--persistent", "--fully-random"],
@@ -870,7 +873,8 @@ function buildTarget(
         if (n === undefined || n > 7) throw param(`log level "${lv}" unknown\n`, prog);
         level = n;
       }
-      return { kind: "LOG", prefix, level };
+      const flags = LOG_FLAGS.reduce((f, [bit, option]) => has(option) ? f | bit : f, 0);
+      return { kind: "LOG", prefix, level, flags };
     }
     case "MARK": {
       const [k, v] = opts[0] ?? [];
@@ -1583,6 +1587,10 @@ function restoreLines(
 ): void {
   const nf = ctx.ns.netfilter;
   let table: TableName | undefined;
+  // A jump to a chain that does not exist is reported at the table's COMMIT
+  // line (iptables-nft checks it when the batch is built), even if a later
+  // line declares the chain.
+  let missingChain: IptError | undefined;
   const lines = text.split("\n");
   for (let n = 1; n <= lines.length; n++) {
     const line = lines[n - 1]!.trim();
@@ -1617,6 +1625,7 @@ function restoreLines(
     }
     if (table === undefined) throw failed("");
     if (line === "COMMIT") {
+      if (missingChain) throw restoreError(missingChain, n);
       table = undefined;
       continue;
     }
@@ -1655,7 +1664,12 @@ function restoreLines(
       p.table = table;
       execute(ctx, p);
     } catch (e) {
-      throw e instanceof IptError ? restoreError(e, n) : e;
+      if (!(e instanceof IptError)) throw e;
+      if (/: Chain '.*' does not exist\n/.test(e.text)) {
+        missingChain ??= e;
+        continue;
+      }
+      throw restoreError(e, n);
     }
   }
   if (table !== undefined) {
