@@ -13,6 +13,7 @@ import { CtState } from "./conntrack.ts";
 import {
   ADDR_TYPES,
   type AddrSel,
+  LOG_FLAGS,
   type Match,
   type NatRange,
   type PortRange,
@@ -281,7 +282,10 @@ function listTarget(t: Target, numeric: boolean): string {
     case "REJECT":
       return ` reject-with ${t.with}`;
     case "LOG": {
-      let s = numeric ? ` LOG flags 0 level ${t.level}` : ` LOG level ${LOG_LEVELS[t.level]}`;
+      let s = numeric
+        ? ` LOG flags ${t.flags} level ${t.level}`
+        : ` LOG level ${LOG_LEVELS[t.level]}`;
+      if (!numeric) { for (const [bit, , word] of LOG_FLAGS) if (t.flags & bit) s += ` ${word}`; }
       if (t.prefix !== "") s += ` prefix "${t.prefix}"`;
       return s;
     }
@@ -440,6 +444,7 @@ function saveTarget(t: Target): string {
       let s = " -j LOG";
       if (t.prefix !== "") s += ` --log-prefix ${quoteIfNeeded(t.prefix)}`;
       if (t.level !== 4) s += ` --log-level ${t.level}`;
+      for (const [bit, option] of LOG_FLAGS) if (t.flags & bit) s += ` ${option}`;
       return s;
     }
     case "MARK":

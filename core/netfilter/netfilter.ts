@@ -157,6 +157,8 @@ export interface LogLine {
   time: number;
   /** The line without the timestamp. */
   text: string;
+  /** Its syslog level (LOG's `--log-level`: 0 emerg … 7 debug). */
+  level: number;
 }
 
 /** The outcome of walking one chain. */
@@ -366,7 +368,7 @@ export class Netfilter implements PacketFilter {
           this.dropDetail = `${where} (REJECT --reject-with ${t.with})`;
           return "drop";
         case "LOG":
-          this.#log(p, t.prefix, inIf, outIf);
+          this.#log(p, t, inIf, outIf);
           continue;
         case "MARK":
           p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0;
@@ -622,8 +624,14 @@ export class Netfilter implements PacketFilter {
   }
 
   /** A LOG line, in the kernel's layout (see log.ts). */
-  #log(p: Packet, prefix: string, inIf: Interface | undefined, outIf: Interface | undefined): void {
-    this.log.push({ time: this.stack.ns.sim.now, text: logLine(p, prefix, inIf, outIf) });
+  #log(
+    p: Packet,
+    t: { prefix: string; level: number; flags: number },
+    inIf: Interface | undefined,
+    outIf: Interface | undefined,
+  ): void {
+    const text = logLine(p, t.prefix, inIf, outIf, t.flags);
+    this.log.push({ time: this.stack.ns.sim.now, text, level: t.level });
   }
 }
 

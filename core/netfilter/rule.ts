@@ -116,13 +116,31 @@ export interface NatRange {
 }
 
 /** What a rule does when it matches. */
+/**
+ * The LOG target's option flags (xt_log_info.logflags), in the order iptables
+ * prints them: bit, option, and the word `iptables -L` shows.
+ */
+export const LOG_FLAGS: ReadonlyArray<readonly [number, string, string]> = [
+  [0x01, "--log-tcp-sequence", "tcp-sequence"],
+  [0x02, "--log-tcp-options", "tcp-options"],
+  [0x04, "--log-ip-options", "ip-options"],
+  [0x08, "--log-uid", "uid"],
+  [0x20, "--log-macdecode", "macdecode"],
+];
+
 export type Target =
   | { kind: "ACCEPT" | "DROP" | "RETURN" | "none" }
   /** `-j NOTRACK`, or `-j CT --notrack` when `ct`. */
   | { kind: "NOTRACK"; ct: boolean }
   | { kind: "jump"; chain: string; goto: boolean }
   | { kind: "REJECT"; with: string }
-  | { kind: "LOG"; prefix: string; level: number }
+  | {
+    kind: "LOG";
+    prefix: string;
+    level: number;
+    /** xt_log_info's logflags: LOG_FLAGS bits (--log-tcp-sequence, …). */
+    flags: number;
+  }
   | { kind: "MARK"; value: number; mask: number }
   | { kind: "SNAT" | "DNAT"; range: NatRange }
   | { kind: "MASQUERADE" | "REDIRECT"; range: NatRange };
