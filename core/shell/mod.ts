@@ -13,6 +13,8 @@
  * iptables-save, iptables-restore, conntrack, dmesg, curl, echo, cat, sleep,
  * true, false, kill, pkill, wait, hostname.
  *
+ * TFTP: tftp (tftp-hpa's client) and in.tftpd (tftpd-hpa's server).
+ *
  * DHCP: dnsmasq, dhclient, dhcrelay; as daemons they outlive the command line
  * that started them, and `pkill NAME` or `kill PID` stops them.
  *
@@ -36,6 +38,8 @@ import { tcpdump } from "./tcpdump.ts";
 import { dig } from "./dig.ts";
 import { getent } from "./getent.ts";
 import { unbound } from "./unbound.ts";
+import { tftp } from "./tftp.ts";
+import { tftpd } from "./tftpd.ts";
 import { iptables, iptablesRestore, iptablesSave } from "./iptables.ts";
 import { conntrack } from "./conntrack.ts";
 import { dmesg } from "./dmesg.ts";
@@ -106,6 +110,8 @@ const builtins: Record<string, Command> = {
   dig,
   getent,
   unbound,
+  tftp,
+  "in.tftpd": tftpd,
   iptables,
   "iptables-save": iptablesSave,
   "iptables-restore": iptablesRestore,
