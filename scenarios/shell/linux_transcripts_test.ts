@@ -12,7 +12,7 @@
  * the real-time countdown of a learned path MTU, tcpdump's clock and ping's
  * echo identifiers, the random order of `ip neigh` listings, IPv6,
  * iptables-save's dates, conntrack's echo identifiers and hash-table order,
- * curl's milliseconds to a failed connect — by placeholders. Everything else
+ * the IP and echo identifiers in LOG lines, curl's milliseconds to a failed connect — by placeholders. Everything else
  * must match byte for byte: every line, every space, every exit status.
  */
 import assert from "node:assert/strict";
@@ -143,6 +143,12 @@ Deno.test("mask: iptables-save dates, conntrack listings, curl's connect time", 
   assert.equal(
     mask("curl: (7) Failed to connect to 10.0.0.2 port 80 after 4 ms: Couldn't connect to server"),
     "curl: (7) Failed to connect to 10.0.0.2 port 80 after <ms> ms: Couldn't connect to server",
+  );
+  assert.equal(
+    mask(
+      "in: IN=eth0 OUT= SRC=10.0.0.2 DST=10.0.0.1 LEN=84 TTL=64 ID=5871 DF PROTO=ICMP ID=15185 SEQ=1",
+    ),
+    "in: IN=eth0 OUT= SRC=10.0.0.2 DST=10.0.0.1 LEN=84 TTL=64 ID=<id> DF PROTO=ICMP ID=<id> SEQ=1",
   );
   // Timeouts and addresses still count.
   assert.notEqual(mask(linux), mask(here.replace("icmp     1 29", "icmp     1 28")));
