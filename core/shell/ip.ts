@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { formatIp4, formatMac, networkOf, parseMac } from "../wire/addr.ts";
+import { formatIp4, formatMac, isGroupMac, networkOf, parseIp4, parseMac } from "../wire/addr.ts";
 import type { Interface } from "../net/interface.ts";
 import { InstantMedium } from "../net/link.ts";
 import { LinuxBridge } from "../l2/bridge.ts";
@@ -627,7 +627,8 @@ interface LinkArgs {
   up: boolean | undefined;
   mtu: number | undefined;
   txqlen: number | undefined;
-  address: number | undefined;
+  /** `address LLADDR`, as ll_addr_a2n read it (any number of bytes). */
+  address: number[] | undefined;
   netns: NetNs | undefined;
   type: string | undefined;
   /** Words after `type X`, for the link type's own parser. */
@@ -655,15 +656,13 @@ function parseLinkArgs(ctx: CommandContext, args: string[], opts: IpOpts): LinkA
     const a = args[k]!;
     if (a === "up") r.up = true;
     else if (a === "down") r.up = false;
-    else if (a === "name") r.name = next(++k);
-    else if (a === "index") k++;
+    else if (a === "name") {
+      r.name = next(++k);
+      if (!validIfname(r.name)) throw invarg('"name" not a valid ifname', r.name);
+    } else if (a === "index") k++;
     else if (is(a, "link")) k++;
-    else if (is(a, "address")) {
-      const x = next(++k);
-      const mac = parseMac(x);
-      if (mac === undefined) throw new IpError(`"${x}" is invalid lladdr.`);
-      r.address = mac;
-    } else if (is(a, "broadcast") || a === "brd") k++;
+    else if (is(a, "address")) r.address = llAddrBytes(next(++k));
+    else if (is(a, "broadcast") || a === "brd") k++;
     else if (is(a, "txqueuelen") || a === "qlen" || is(a, "txqlen")) {
       const x = next(++k);
       if (!/^\d+$/.test(x)) throw invarg('Invalid "txqueuelen" value\n', x);
@@ -698,6 +697,7 @@ function parseLinkArgs(ctx: CommandContext, args: string[], opts: IpOpts): LinkA
       let x = a;
       if (a === "dev") x = next(++k);
       if (r.dev !== undefined) throw duparg2("dev", x);
+      if (!validIfname(x, ALTIFNAMSIZ)) throw invarg('"dev" not a valid ifname', x);
       r.dev = x;
     }
   }
@@ -712,12 +712,15 @@ function linkAdd(ctx: CommandContext, args: string[], opts: IpOpts): number {
     throw new IpError('Not enough information: "type" argument is required');
   }
   if (name === undefined) throw new IpError('Not enough information: "dev" argument is required.');
+  // The kernel's IFLA_IFNAME policy: a name given as `dev` may be an altname's length.
+  if (name.length >= IFNAMSIZ) throw extack("Attribute failed policy validation.");
+  const address = p.address === undefined ? undefined : unicastMac(p.address, false);
   if (p.type === "bridge") {
     if (p.typeArgs.length > 0) throw duparg2("dev", p.typeArgs[0]!);
     if (ctx.ns.dev.get(name)) throw rtnl("File exists");
     const br = new LinuxBridge(ctx.ns.dev, name);
     ctx.ns.bridges.set(name, br);
-    if (p.address !== undefined) br.dev.mac = p.address;
+    if (address !== undefined) br.dev.mac = address;
     if (p.mtu !== undefined) br.dev.mtu = p.mtu;
     if (p.up) br.dev.setAdmin(true);
     return 0;
@@ -738,6 +741,9 @@ function linkAdd(ctx: CommandContext, args: string[], opts: IpOpts): number {
     const pp = parseLinkArgs(ctx, ta.slice(1), opts);
     peerName = pp.name ?? pp.dev;
     peerNs = pp.netns;
+    if (peerName !== undefined && peerName.length >= IFNAMSIZ) {
+      throw extack("Attribute failed policy validation.");
+    }
   }
   const ns = ctx.ns;
   const target = peerNs ?? ns;
@@ -755,7 +761,7 @@ function linkAdd(ctx: CommandContext, args: string[], opts: IpOpts): number {
   b.peer = a;
   a.medium = new InstantMedium(ctx.sim, () => a.peer);
   b.medium = new InstantMedium(ctx.sim, () => b.peer);
-  if (p.address !== undefined) a.mac = p.address;
+  if (address !== undefined) a.mac = address;
   if (p.txqlen !== undefined) a.txqueuelen = p.txqlen;
   // A veth has carrier only while its peer is up.
   a.setCarrier(false);
@@ -814,6 +820,7 @@ function linkSet(ctx: CommandContext, args: string[], opts: IpOpts): number {
   }
   if (p.type !== undefined) throw new IpError("ip: link type options are not supported", 255);
   const d = findDevice(ctx.ns, p.dev);
+  const address = p.address === undefined ? undefined : unicastMac(p.address, true);
   if (p.mtu !== undefined) {
     const [min, max] = mtuLimits(d);
     if (p.mtu < min) throw extack("mtu less than device minimum.");
@@ -828,7 +835,7 @@ function linkSet(ctx: CommandContext, args: string[], opts: IpOpts): number {
   }
   if (p.mtu !== undefined) d.mtu = p.mtu;
   if (p.txqlen !== undefined) d.txqueuelen = p.txqlen;
-  if (p.address !== undefined) d.mac = p.address;
+  if (address !== undefined) d.mac = address;
   if (p.name !== undefined && p.name !== d.name) ctx.ns.dev.rename(d, p.name);
   if (p.netns !== undefined && p.netns !== ctx.ns) {
     d.setAdmin(false);
@@ -1232,6 +1239,7 @@ function routeModify(ctx: CommandContext, args: string[], opts: IpOpts, cmd: Mod
       : [{ gateway: spec.gateway, dev: spec.dev, weight: 1, onlink: spec.onlink }];
     for (const nh of list) {
       let dev = nh.dev === undefined ? undefined : findDevice(ns, nh.dev);
+      if (nh.gateway && nh.onlink) checkOnlink(ns, nh.gateway, dev, spec.scope);
       if (nh.gateway && !nh.onlink) {
         // fib_check_nh: the gateway must be covered by a link-scope route (a
         // connected prefix) or be a local address, through the named device if any.
@@ -1296,6 +1304,29 @@ function routeModify(ctx: CommandContext, args: string[], opts: IpOpts, cmd: Mod
  * it must find a unicast (connected) or local route. The device it names, or
  * undefined when the gateway is not on a link.
  */
+/**
+ * fib_check_nh_v4_gw for an `onlink` next hop: no prefix need cover the
+ * gateway, but the route must be of universe scope, the device given and up,
+ * and the gateway an ordinary address (not one of the host's own, a broadcast
+ * or a multicast address).
+ */
+function checkOnlink(
+  ns: NetNs,
+  gw: number,
+  dev: Interface | undefined,
+  scope: RouteScope | undefined,
+): void {
+  if (scope === "link" || scope === "host") throw extack("Nexthop has invalid scope.");
+  if (dev === undefined) throw extack("Nexthop device required for onlink.");
+  if (!dev.adminUp) throw extack("Nexthop device is not up.");
+  const own = ns.ip.tables.get(Table.local)?.exact(gw, 32).some((r) =>
+    r.type === "local" || r.type === "broadcast"
+  );
+  if (own || gw === 0xffffffff || gw >>> 28 === 0xe) {
+    throw extack("Nexthop has invalid gateway.");
+  }
+}
+
 function gatewayDevice(ns: NetNs, gw: number, dev: Interface | undefined): Interface | undefined {
   for (const t of [ns.ip.tables.get(Table.local), ns.ip.tables.get(Table.main)]) {
     let best: Route | undefined;
@@ -1700,8 +1731,52 @@ function portRangeArg(text: string): [number, number] | undefined {
 }
 
 /** check_ifname: 1-15 characters, no slash or white space. */
-function validIfname(name: string): boolean {
-  return name.length > 0 && name.length < 16 && !/[/\s]/.test(name);
+/** Linux's IFNAMSIZ: an interface name has at most 15 characters. */
+const IFNAMSIZ = 16;
+/** Linux's ALTIFNAMSIZ: what iproute2 lets through as `dev NAME` before the kernel sees it. */
+const ALTIFNAMSIZ = 128;
+
+/** iproute2's check_ifname (check_altifname with `size` ALTIFNAMSIZ): no '/', no spaces. */
+function validIfname(name: string, size = IFNAMSIZ): boolean {
+  return name.length > 0 && name.length < size && !/[/\s]/.test(name);
+}
+
+/**
+ * iproute2's ll_addr_a2n: a dotted IPv4 address (4 bytes), or colon-separated
+ * pieces each read as sscanf("%x") reads them (leading hex digits, "0x"
+ * allowed, trailing garbage ignored) and at most 255.
+ */
+function llAddrBytes(arg: string): number[] {
+  if (arg.includes(".")) {
+    const a = parseIp4(arg);
+    if (a === undefined) throw new IpError(`"${arg}" is invalid lladdr.`);
+    return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255];
+  }
+  const bytes: number[] = [];
+  for (const piece of arg.split(":").slice(0, 32)) {
+    const m = /^\s*([+-]?)(?:0[xX])?([0-9a-fA-F]+)/.exec(piece);
+    const v = m ? parseInt(m[2]!, 16) : NaN;
+    if (!m || v > 255 || (m[1] === "-" && v !== 0)) {
+      throw new IpError(`"${piece}" is invalid lladdr.`);
+    }
+    bytes.push(v);
+  }
+  return bytes;
+}
+
+/**
+ * An Ethernet device's new address: iproute2 wants the device's length (on
+ * `set`; the kernel refuses other lengths on `add`), and the kernel a unicast,
+ * non-zero address (is_valid_ether_addr).
+ */
+function unicastMac(bytes: number[], existing: boolean): number {
+  if (bytes.length !== 6) {
+    if (existing) throw new IpError(`Invalid address length ${bytes.length} - must be 6 bytes`);
+    throw rtnl("Invalid argument");
+  }
+  const mac = bytes.reduce((m, b) => m * 256 + b, 0);
+  if (mac === 0 || isGroupMac(mac)) throw rtnl("Cannot assign requested address");
+  return mac;
 }
 
 /** What `ip rule add|del` said, with which selectors were given (deletion matches only those). */

@@ -225,3 +225,93 @@ Deno.test("ip: addr words after the address are read as inet", () => {
     assert.deepEqual([r.stderr, r.status], [err, status], cmd);
   }
 });
+
+Deno.test("ip: interface names, link addresses and onlink next hops, as Linux refused them", () => {
+  const { a } = vethPair();
+  const cases: Array<[string, string, number]> = [
+    // iproute2's check_ifname for `name`, check_altifname for `dev`, the kernel's IFNAMSIZ.
+    [
+      "ip link set veth0 name cali0123456789ab",
+      'Error: argument "cali0123456789ab" is wrong: "name" not a valid ifname\n',
+      255,
+    ],
+    [
+      "ip link add veth2 type veth peer name eth0123456789abc",
+      'Error: argument "eth0123456789abc" is wrong: "name" not a valid ifname\n',
+      255,
+    ],
+    [
+      "ip link add cali/0 type veth",
+      'Error: argument "cali/0" is wrong: "dev" not a valid ifname\n',
+      255,
+    ],
+    ["ip link add cali0123456789ab type veth", "Error: Attribute failed policy validation.\n", 2],
+    [
+      "ip link add br-0123456789abcd type bridge",
+      "Error: Attribute failed policy validation.\n",
+      2,
+    ],
+    // ll_addr_a2n names the piece it could not read; the length is checked against the device.
+    ["ip link set veth0 address ee:ee:ee:ee:ee:100", '"100" is invalid lladdr.\n', 1],
+    ["ip link set veth0 address ee:ee:ee:ee:ee:", '"" is invalid lladdr.\n', 1],
+    ["ip link set veth0 address ee:ee:ee:ee:ee", "Invalid address length 5 - must be 6 bytes\n", 1],
+    [
+      "ip link set veth0 address ee-ee-ee-ee-ee-ee",
+      "Invalid address length 1 - must be 6 bytes\n",
+      1,
+    ],
+    ["ip link set veth0 address 1.2.3.4", "Invalid address length 4 - must be 6 bytes\n", 1],
+    [
+      "ip link set veth0 address 01:00:5e:00:00:01",
+      "RTNETLINK answers: Cannot assign requested address\n",
+      2,
+    ],
+    [
+      "ip link set veth0 address 00:00:00:00:00:00",
+      "RTNETLINK answers: Cannot assign requested address\n",
+      2,
+    ],
+    [
+      "ip link add veth2 address ee:ee:ee:ee:ee type veth",
+      "RTNETLINK answers: Invalid argument\n",
+      2,
+    ],
+    // fib_check_nh_v4_gw with onlink.
+    [
+      "ip route add default via 169.254.1.1 onlink",
+      "Error: Nexthop device required for onlink.\n",
+      2,
+    ],
+    [
+      "ip route add 10.2.0.0/24 nexthop via 10.9.9.9 onlink",
+      "Error: Nexthop device required for onlink.\n",
+      2,
+    ],
+    [
+      "ip route add 10.2.0.0/24 via 10.0.0.1 dev veth0 onlink",
+      "Error: Nexthop has invalid gateway.\n",
+      2,
+    ],
+    [
+      "ip route add 10.2.0.0/24 via 10.0.0.255 dev veth0 onlink",
+      "Error: Nexthop has invalid gateway.\n",
+      2,
+    ],
+    [
+      "ip route add 10.2.0.0/24 via 10.9.9.9 dev veth0 onlink scope link",
+      "Error: Nexthop has invalid scope.\n",
+      2,
+    ],
+  ];
+  for (const [cmd, err, status] of cases) {
+    const r = a(cmd);
+    assert.deepEqual([r.stderr, r.status], [err, status], cmd);
+  }
+  assert.equal(a("ip link set veth0 address 0xee:1:2:3:4:5fz").status, 0);
+  assert.match(a("ip link show veth0").stdout, /link\/ether ee:01:02:03:04:5f /);
+  a("ip link set veth0 down");
+  assert.equal(
+    a("ip route add 10.2.0.0/24 via 10.9.9.9 dev veth0 onlink").stderr,
+    "Error: Nexthop device is not up.\n",
+  );
+});
