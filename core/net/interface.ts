@@ -15,6 +15,7 @@ import type { TracePoint } from "../sim/trace.ts";
 import { DropReason } from "../sim/trace.ts";
 import type { Simulator } from "../sim/simulator.ts";
 import { frameLength } from "../wire/frame.ts";
+import { Fifo } from "./fifo.ts";
 
 /** Receives frames from an interface. */
 export interface FrameHandler {
@@ -100,8 +101,7 @@ export class Interface implements TracePoint {
   /** Whether the medium reports a carrier (cable in, peer up). */
   #carrier = true;
   #owner: InterfaceOwner;
-  #queue: Packet[] = [];
-  #qhead = 0;
+  #queue = new Fifo<Packet>();
   /** Called whenever carrier or admin state changes. */
   onStateChange: ((iface: Interface) => void) | undefined;
 
@@ -171,7 +171,7 @@ export class Interface implements TracePoint {
 
   /** Packets waiting in the transmit queue. */
   get queued(): number {
-    return this.#queue.length - this.#qhead;
+    return this.#queue.size;
   }
 
   /** Queue a frame for transmission; drops with a reason when down or full. */
@@ -194,7 +194,7 @@ export class Interface implements TracePoint {
       trace.drop(this, p, DropReason.linkDown, "not connected");
       return;
     }
-    const empty = this.#qhead === this.#queue.length;
+    const empty = this.#queue.size === 0;
     if (empty && medium.ready(this)) {
       this.#send(p);
       return;
@@ -224,29 +224,23 @@ export class Interface implements TracePoint {
   /** The medium is free again: start the next waiting frame (and ask again if more wait). */
   transmitDone(): void {
     const medium = this.medium;
-    if (this.#qhead >= this.#queue.length || !this.adminUp || medium === undefined) return;
+    if (this.#queue.size === 0 || !this.adminUp || medium === undefined) return;
     if (!medium.ready(this)) {
       medium.notify(this);
       return;
     }
-    const next = this.#queue[this.#qhead]!;
-    this.#queue[this.#qhead++] = undefined as unknown as Packet;
-    if (this.#qhead > 64 && this.#qhead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#qhead);
-      this.#qhead = 0;
-    }
-    this.#send(next);
-    if (this.#qhead < this.#queue.length) medium.notify(this);
+    this.#send(this.#queue.shift()!);
+    if (this.#queue.size > 0) medium.notify(this);
   }
 
   #flushQueue(reason: DropReason): void {
     const trace = this.#owner.sim.trace;
-    for (let i = this.#qhead; i < this.#queue.length; i++) {
+    const q = this.#queue;
+    for (let i = 0; i < q.size; i++) {
       this.counters.txDropped++;
-      trace.drop(this, this.#queue[i]!, reason);
+      trace.drop(this, q.at(i), reason);
     }
-    this.#queue = [];
-    this.#qhead = 0;
+    q.clear();
   }
 
   /** Bytes a counter adds for a frame: loopback counts without the Ethernet header, as Linux's. */
