@@ -46,11 +46,18 @@ export class SendBuffer {
     return this.end - this.start;
   }
 
-  /** Append application data. */
+  /** Append application data (virtual bytes after virtual bytes extend the last chunk). */
   append(data: Payload): void {
     const n = len(data);
     if (n === 0) return;
-    this.#chunks.push({ start: this.end, data });
+    const last = this.#chunks.length > this.#head
+      ? this.#chunks[this.#chunks.length - 1]!
+      : undefined;
+    if (typeof data === "number" && last !== undefined && typeof last.data === "number") {
+      last.data += data;
+    } else {
+      this.#chunks.push({ start: this.end, data });
+    }
     this.end += n;
   }
 
@@ -122,12 +129,14 @@ export class ReceiveBuffer {
   /** Next byte expected (RCV.NXT as an absolute offset). */
   next: number;
   /** In-order chunks not yet read by the application. */
-  readonly ready: Payload[] = [];
+  ready: Payload[] = [];
   /** Bytes in `ready`. */
   readyBytes = 0;
   /** Total bytes delivered in order so far. */
   delivered = 0;
   #ooo: Interval[] = [];
+  /** Bytes in `#ooo`, counted again whenever it changes. */
+  #oooBytes = 0;
   /** SACK blocks, most recent first. */
   #recent: Array<[number, number]> = [];
 
@@ -138,9 +147,25 @@ export class ReceiveBuffer {
 
   /** Bytes held out of order. */
   get outOfOrderBytes(): number {
+    return this.#oooBytes;
+  }
+
+  #countOutOfOrder(): void {
     let n = 0;
-    for (const i of this.#ooo) n += i.end - i.start;
-    return n;
+    const list = this.#ooo;
+    for (let i = 0; i < list.length; i++) n += list[i]!.end - list[i]!.start;
+    this.#oooBytes = n;
+  }
+
+  /** Keep the SACK blocks for which `keep(start, end)` holds, in order, in place. */
+  #keepRecent(keep: (s: number, e: number) => boolean): void {
+    const r = this.#recent;
+    let k = 0;
+    for (let j = 0; j < r.length; j++) {
+      const b = r[j]!;
+      if (keep(b[0], b[1])) r[k++] = b;
+    }
+    r.length = k;
   }
 
   /** Whether any out-of-order data is held. */
@@ -154,7 +179,7 @@ export class ReceiveBuffer {
    */
   add(start: number, data: Payload): number {
     const n = len(data);
-    let end = start + n;
+    const end = start + n;
     if (end <= this.next || n === 0) return 0;
     if (start < this.next) {
       data = typeof data === "number" ? end - this.next : data.subarray(this.next - start);
@@ -167,6 +192,16 @@ export class ReceiveBuffer {
     // In order: deliver, then pull whatever out-of-order data now follows.
     const before = this.next;
     this.#deliver(start, data);
+    if (this.#ooo.length > 0 && this.#ooo[0]!.start <= this.next) this.#pull();
+    if (this.#recent.length > 0) {
+      const next = this.next;
+      this.#keepRecent((_s, e) => e > next);
+    }
+    return this.next - before;
+  }
+
+  /** Deliver the out-of-order intervals that now follow the in-order data. */
+  #pull(): void {
     while (this.#ooo.length > 0 && this.#ooo[0]!.start <= this.next) {
       const iv = this.#ooo.shift()!;
       if (!iv.sorted) iv.parts.sort((a, b) => a.start - b.start);
@@ -178,10 +213,8 @@ export class ReceiveBuffer {
           : p.data;
         this.#deliver(Math.max(p.start, this.next), d);
       }
-      end = Math.max(end, iv.end);
     }
-    if (this.#recent.length > 0) this.#recent = this.#recent.filter(([, e]) => e > this.next);
-    return this.next - before;
+    this.#countOutOfOrder();
   }
 
   #deliver(_start: number, data: Payload): void {
@@ -216,29 +249,52 @@ export class ReceiveBuffer {
       iv = { start, end, parts: [{ start, data }], sorted: true };
       list.splice(i, 0, iv);
     }
+    this.#countOutOfOrder();
     // RFC 2018: the block containing the newest segment goes first.
-    this.#recent = [
-      [iv.start, iv.end],
-      ...this.#recent.filter(([s, e]) => e < iv.start || s > iv.end),
-    ];
+    const ivStart = iv.start, ivEnd = iv.end;
+    this.#keepRecent((s, e) => e < ivStart || s > ivEnd);
+    this.#recent.unshift([ivStart, ivEnd]);
   }
 
   /** Up to `max` SACK blocks as absolute [start, end) pairs, most recent first. */
   sackBlocks(max: number): Array<[number, number]> {
     const blocks: Array<[number, number]> = [];
-    for (const [s, e] of this.#recent) {
+    const recent = this.#recent;
+    const list = this.#ooo;
+    for (let j = 0; j < recent.length; j++) {
+      const s = recent[j]![0], e = recent[j]![1];
       // Report the current extent of the interval holding this block.
-      const iv = this.#ooo.find((x) => x.start <= s && x.end >= e);
-      if (!iv) continue;
-      if (blocks.some(([bs]) => bs === iv.start)) continue;
+      let iv: Interval | undefined;
+      for (let k = 0; k < list.length; k++) {
+        const x = list[k]!;
+        if (x.start <= s && x.end >= e) {
+          iv = x;
+          break;
+        }
+      }
+      if (iv === undefined || blocks.some((b) => b[0] === iv.start)) continue;
       blocks.push([iv.start, iv.end]);
       if (blocks.length >= max) break;
     }
     return blocks;
   }
 
+  /** Take the in-order data when it is exactly one chunk (as `read()` would); else undefined. */
+  readSingle(): Payload | undefined {
+    if (this.ready.length !== 1) return undefined;
+    this.readyBytes = 0;
+    return this.ready.pop();
+  }
+
   /** Take up to `max` bytes of in-order data (whole chunks when they fit). */
   read(max = Infinity): Payload[] {
+    if (max >= this.readyBytes) {
+      // Everything: hand over the list itself.
+      const all = this.ready;
+      this.ready = [];
+      this.readyBytes = 0;
+      return all;
+    }
     const out: Payload[] = [];
     let left = max;
     while (this.ready.length > 0 && left > 0) {

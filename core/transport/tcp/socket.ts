@@ -28,7 +28,7 @@
  */
 import { type Ip4, type Payload, TcpFlag, type TcpSegment } from "../../wire/packet.ts";
 import { noTcpOptions } from "../../wire/packet.ts";
-import type { Timer } from "../../sim/simulator.ts";
+import type { ReusableEvent, Timer } from "../../sim/simulator.ts";
 import type { Errno } from "../../ip/ipv4.ts";
 import type { CcState, CongestionControl, RateSample } from "../cc/types.ts";
 import { newCcState } from "../cc/types.ts";
@@ -97,6 +97,10 @@ export interface TcpHost {
   readonly now: number;
   /** Schedule a callback. */
   after(dt: number, fn: () => void): Timer;
+  /** A timer that can be armed again and again without allocating (see `schedule`). */
+  reusable(fn: () => void): ReusableEvent;
+  /** Arm a reusable timer `dt` from now, as `after(dt, …)` would (it must not be pending). */
+  schedule(ev: ReusableEvent, dt: number): void;
   /** Send a segment from this socket; returns an errno when it cannot. */
   output(sock: TcpSocket, seg: TcpSegment): Errno | undefined;
   /** The socket reached CLOSED: forget it. */
@@ -258,9 +262,11 @@ export class TcpSocket {
   // Timers.
   #rtoTimer: Timer | undefined;
   #rtoDeadline = 0;
-  #delackTimer: Timer | undefined;
+  /** The delayed-ACK timer (armed for 40 ms, cancelled by any transmission). */
+  readonly #delack: ReusableEvent;
   #persistTimer: Timer | undefined;
-  #paceTimer: Timer | undefined;
+  /** The pacing timer: the next transmission the pacing rate allows. */
+  readonly #paceTimer: ReusableEvent;
   #nextSendTime = 0;
   #closeTimer: Timer | undefined;
   #orphan = false;
@@ -274,6 +280,10 @@ export class TcpSocket {
     this.options = options;
     this.cc = cc;
     this.ccs = newCcState(536);
+    this.#delack = host.reusable(() => {
+      if (this.#pendingAcks > 0) this.#sendAck();
+    });
+    this.#paceTimer = host.reusable(() => this.#trySend());
   }
 
   // ------------------------------------------------------------ public API
@@ -906,18 +916,18 @@ export class TcpSocket {
     if (immediate || !this.options.delayedAck || this.#quickAcks > 0 || this.#pendingAcks >= 2) {
       if (this.#quickAcks > 0 && n > 0) this.#quickAcks--;
       if (!carried) this.#sendAck();
-    } else if (!carried && !this.#delackTimer) {
-      this.#delackTimer = this.#host.after(DELACK, () => {
-        this.#delackTimer = undefined;
-        if (this.#pendingAcks > 0) this.#sendAck();
-      });
+    } else if (!carried && !this.#delack.pending) {
+      this.#host.schedule(this.#delack, DELACK);
     }
   }
 
   #deliverToApp(): void {
     // A listener's child holds its data until the application has accepted it.
     if (!this.options.autoRead || this.#awaitingAccept) return;
-    for (const d of this.#rcv.read()) this.onData?.(d);
+    // Usually one chunk: no list for it.
+    const single = this.#rcv.readSingle();
+    if (single !== undefined) this.onData?.(single);
+    else for (const d of this.#rcv.read()) this.onData?.(d);
   }
 
   #maybeWindowUpdate(before: number): void {
@@ -1071,13 +1081,10 @@ export class TcpSocket {
   }
 
   #armPacing(): void {
-    if (this.#paceTimer) return;
-    this.#paceTimer = this.#host.after(
+    if (this.#paceTimer.pending) return;
+    this.#host.schedule(
+      this.#paceTimer,
       Math.max(0, Math.ceil(this.#nextSendTime - this.#host.now)),
-      () => {
-        this.#paceTimer = undefined;
-        this.#trySend();
-      },
     );
   }
 
@@ -1119,9 +1126,14 @@ export class TcpSocket {
       options.timestamp = { val: Math.floor(this.#host.now / 1e6) >>> 0, ecr: this.#tsRecent };
     }
     if (this.#sackOk && this.#rcv.hasHoles) {
-      options.sack = this.#rcv.sackBlocks(this.#tsOk ? 3 : 4).map((
-        [l, r],
-      ) => [wrap(l, this.#irs), wrap(r, this.#irs)]);
+      // Fresh pairs: turned into sequence numbers in place.
+      const blocks = this.#rcv.sackBlocks(this.#tsOk ? 3 : 4);
+      for (let i = 0; i < blocks.length; i++) {
+        const b = blocks[i]!;
+        b[0] = wrap(b[0], this.#irs);
+        b[1] = wrap(b[1], this.#irs);
+      }
+      options.sack = blocks;
     }
     return {
       srcPort: this.localPort,
@@ -1148,15 +1160,12 @@ export class TcpSocket {
       this.#rcvAdvEnd = free < threshold && this.#rcvAdvEnd <= next ? next : edge;
     }
     const wnd = Math.max(0, this.#rcvAdvEnd - next);
-    return Math.min(65535, Math.ceil(wnd / 2 ** this.#rcvScale)) >>> 0;
+    return Math.min(65535, Math.ceil(wnd / (1 << this.#rcvScale))) >>> 0;
   }
 
   #ackSent(): void {
     this.#pendingAcks = 0;
-    if (this.#delackTimer) {
-      this.#delackTimer.cancel();
-      this.#delackTimer = undefined;
-    }
+    if (this.#delack.pending) this.#delack.cancel();
   }
 
   #sendAck(): void {
@@ -1297,7 +1306,7 @@ export class TcpSocket {
       for (
         const t of [
           this.#rtoTimer,
-          this.#delackTimer,
+          this.#delack,
           this.#persistTimer,
           this.#paceTimer,
           this.#closeTimer,
@@ -1305,12 +1314,7 @@ export class TcpSocket {
       ) {
         t?.cancel();
       }
-      this.#rtoTimer =
-        this.#delackTimer =
-        this.#persistTimer =
-        this.#paceTimer =
-        this.#closeTimer =
-          undefined;
+      this.#rtoTimer = this.#persistTimer = this.#closeTimer = undefined;
       this.#rtoDeadline = 0;
       this.#host.release(this);
     }

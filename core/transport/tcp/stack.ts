@@ -66,6 +66,8 @@ export class TcpStack {
         return sim.now;
       },
       after: (dt: number, fn: () => void): Timer => sim.after(dt, fn),
+      reusable: (fn: () => void) => sim.reusable(fn),
+      schedule: (ev, dt) => sim.schedule(ev, sim.now + dt),
       output: (sock, seg) => this.#output(sock, seg),
       release: (sock) => this.#release(sock),
       acceptQueueFull: (child) => {
@@ -301,7 +303,8 @@ export class TcpStack {
       ? found
       : undefined;
     if (c) {
-      trace.deliver(iface, p, `tcp ${c.state}`);
+      // The detail is only kept by a full trace: no string per segment otherwise.
+      trace.deliver(iface, p, trace.mode === "full" ? `tcp ${c.state}` : "");
       c.receive(t);
       return;
     }
