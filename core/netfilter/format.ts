@@ -36,6 +36,7 @@ export interface ListFormat {
 
 /** Service names for the ports /etc/services names (the ones rules commonly use). */
 export const SERVICES: Readonly<Record<string, number>> = {
+  tcpmux: 1,
   ftp: 21,
   ssh: 22,
   telnet: 23,
