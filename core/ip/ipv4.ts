@@ -270,6 +270,9 @@ export interface OutputOptions {
   dontFragment?: boolean;
 }
 
+/** The options of a plain send (one shared object, not a new one per packet). */
+const NO_OUTPUT_OPTIONS: OutputOptions = Object.freeze({});
+
 /** The IPv4 layer of one namespace. */
 export class Ipv4Stack {
   readonly ns: Namespace;
@@ -978,7 +981,7 @@ export class Ipv4Stack {
    * df; src 0 means "choose". The packet must already be born. Returns an errno
    * when it cannot be sent (the packet is then dropped and accounted).
    */
-  output(p: Packet, o: OutputOptions = {}): Errno | undefined {
+  output(p: Packet, o: OutputOptions = NO_OUTPUT_OPTIONS): Errno | undefined {
     const ip = p.ip!;
     this.stats.outRequests++;
     if (o.mark !== undefined) p.mark = o.mark;
