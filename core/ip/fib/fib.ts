@@ -13,29 +13,36 @@
  * ~35 M/s at 16-64 MiB). Speed therefore comes from a small working set, which
  * is Poptrie's argument (Asai & Ohara, SIGCOMM 2015): direct pointing on the
  * top bits, then nodes whose children are found by popcount in a bitmap. For a
- * 900k BGP-shaped table this layout needs about 7 MiB (dir 2 MiB + nodes),
+ * 900k BGP-shaped table this layout needs about 5 MiB (dir 2 MiB + nodes 3 MiB),
  * and it tracks what is stored: an empty table is a few kilobytes.
  *
  * ## Data plane (lookup)
  *
- * - `dir`: Int32Array of 2^S node offsets indexed by the top S address bits
- *   (S = 9, 14 or 19, chosen from the table size).
+ * - `dir`: Int32Array of 2^S entries indexed by the top S address bits (S = 9,
+ *   14 or 19, chosen from the table size). An entry > 0 is the offset of a
+ *   node; an entry <= 0 is the complement of the answer (0: no route), for the
+ *   slots without prefixes longer than S, which need no further read.
  * - A node consumes the next 5 address bits (32 children), stored run-length
- *   compressed: word 0 is a 32-bit map with bit c set when child c starts a new
- *   run (differs from child c-1; bit 0 always set); the runs' entries follow.
- *   Child c is `heap[o + popcount(map & bits 0..c)]`: a value >= -1 (the
- *   answer; -1 = no route) or `~offset` of a deeper node. Past bit 32 the
- *   address is padded with zeros.
- * - Every slot points at a node; a slot with no longer prefixes points at a
- *   shared one-run node of its value, so the first step is the same for every
- *   address and the only branch left (a child that is a node: prefixes longer
- *   than S + 5) is rare and well predicted. With S = 19 a /24 resolves after one
- *   node, anything after at most three.
+ *   compressed: a 32-bit map with bit c set when child c starts a new run
+ *   (differs from child c-1; bit 0 always set), then one 16-bit entry per run.
+ *   Child c is run `popcount(map & bits 0..c) - 1`. An entry below 0x8000 is a
+ *   value + 1 (values -1..0x7ffe, -1 = no route); from 0x8000 up its low bits
+ *   locate a 32-bit word after the runs holding a wider value or `~offset` of
+ *   a deeper node. Past bit 32 the address is padded with zeros.
+ * - Node offsets count 32-bit words of one buffer that is also seen as 16-bit
+ *   halves: the map is word `o` and run r is half `2o + 2 + r`, so a node takes
+ *   a word for its map, half a word per run (rounded up to a word) and a word
+ *   per wide entry.
+ * - With S = 19 a /24 resolves after one node, anything longer after at most
+ *   three. Next hops are small numbers, so in a routing table almost every
+ *   entry is narrow and a node is half the size 32-bit entries would make it.
  * - Compared with Poptrie: one bitmap per node instead of two, and a child node
- *   costs a 4-byte pointer like a leaf instead of living in a contiguous sibling
- *   array, so a node can be replaced without moving its siblings.
- * - `lookupBatch` walks sixteen addresses side by side so their cache misses
- *   overlap instead of queueing behind one dependent chain.
+ *   costs a wide word instead of living in a contiguous sibling array, so a
+ *   node can be replaced without moving its siblings.
+ * - `lookupBatch` works in two branch-free passes over blocks of addresses:
+ *   the first answers the value slots and lists the addresses whose slot holds
+ *   a node, the second follows those; the loads of either pass do not depend
+ *   on each other, so many cache misses are in flight at once.
  *
  * ## Control plane (update)
  *
@@ -48,24 +55,28 @@
  * - Changing a longer prefix rebuilds only the subtree of the node level that
  *   holds its length (or the shallowest missing node on its path), from the
  *   slice of the slot's block inside that node's span, then patches the
- *   ancestors: a pointer swap in place when the run shape is unchanged, else a
- *   re-encoded node, up to the slot.
+ *   ancestors: a pointer swap in place when a child node replaces a child
+ *   node, else a re-encoded node (in place when its size is unchanged), up to
+ *   the slot. An update reads the slot's direct entry and root node before it
+ *   searches the slot's prefix list, so the cache misses of the two overlap.
  * - Nodes whose children all hold one value collapse into that value, so a
  *   more-specific with its covering route's next hop costs nothing in lookups.
  *
  * ## Costs (k = prefixes in the affected slot, at most a handful at S = 19)
  *
- * - lookup: 1 dir read, then per level a bitmap read, a software popcount and
- *   an entry read; at most (32 - S) / 5 + 1 levels (S = 19: 1 for /20../24).
+ * - lookup: 1 dir read; for a slot with longer prefixes, then per level a
+ *   bitmap read, a software popcount and an entry read (one cache line); at
+ *   most (32 - S) / 5 + 1 levels (S = 19: 1 for /20../24).
  * - insert/delete of a prefix longer than S: O(log k) search and O(k) block
  *   shift, then O(prefixes under the rebuilt node + 32 x depth). Of a prefix of
  *   length L <= S: 2^(S-L) slot updates plus rebuilds (a /0 added to a full
  *   table rebuilds every slot with nodes: rare, linear).
- * - memory: 16 bytes per slot (dir; list offset, base value, base length), 4 bytes per
- *   node plus 4 per run, 8 bytes (plus size-class slack) per prefix longer than
- *   S, a Map entry per shorter one. S grows 9 -> 14 -> 19 as the table passes
- *   512 and 16,384 prefixes and shrinks below a quarter of those, so three
- *   routes take a few kilobytes and the 900k table about 40 bytes per prefix.
+ * - memory: 16 bytes per slot (dir; list offset, base value, base length), 4
+ *   bytes per node plus 2 per run (rounded up to a word) and 4 per wide entry,
+ *   8 bytes (plus size-class slack) per prefix longer than S, a Map entry per
+ *   shorter one. S grows 9 -> 14 -> 19 as the table passes 512 and 16,384
+ *   prefixes and shrinks below a quarter of those, so three routes take a few
+ *   kilobytes and the 900k table about 40 bytes per prefix.
  *
  * Leaves out: IPv6, multipath values, and readers during an update (the
  * simulator is single-threaded; updates happen between packets).
@@ -89,6 +100,11 @@ const SHRINK_BELOW = [0, 128, 4096] as const;
 /** Deepest node level possible (S = 9: levels at bits 9, 14, 19, 24, 29). */
 const MAX_DEPTH = 6;
 
+/** Addresses handled per block by lookupBatch's two passes. */
+const BATCH_BLOCK = 256;
+/** lookupBatch's list of addresses to follow into nodes (shared: lookups do not nest). */
+const PENDING = new Int32Array(BATCH_BLOCK);
+
 // Scratch space for building and patching nodes, one set per node depth. Shared
 // by every Fib: updates never interleave (single-threaded, not re-entrant).
 const SCRATCH_VALS = Array.from({ length: MAX_DEPTH }, () => new Int32Array(32));
@@ -96,12 +112,78 @@ const SCRATCH_KIDS = Array.from({ length: MAX_DEPTH }, () => new Int32Array(64))
 const SCRATCH_PATH = new Int32Array(MAX_DEPTH);
 const SCRATCH_CHUNKS = new Int32Array(MAX_DEPTH);
 
+/**
+ * Run entries below this are narrow: value + 1 for values -1..0x7ffe. From it
+ * up, the low 15 bits are the offset in words, from the node's start, of a wide
+ * entry: a 32-bit value or `~offset` of a child node.
+ */
+const WIDE = 0x8000;
+/** Largest node in 32-bit words: map word, 32 runs (16 words), 32 wide words. */
+const MAX_NODE_WORDS = 49;
+
 /** Set bits in a 32-bit integer. */
 function popcount(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** Whether entry e (a value >= -1 or ~node) is stored in a run entry itself. */
+function isNarrow(e: number): boolean {
+  return e >= -1 && e < WIDE - 1;
+}
+
+/** Entry of run r (0-based) of the node at word o: a value >= -1 or ~child. */
+function runEntry(h16: Uint16Array, h32: Int32Array, o: number, r: number): number {
+  const e = h16[2 * o + 2 + r]!;
+  return e < WIDE ? e - 1 : h32[o + (e & 0x7fff)]!;
+}
+
+/** Size in words of a node with these run entries: map, runs (two a word), wide words. */
+function nodeWords(vals: Int32Array, runs: number): number {
+  let wide = 0;
+  for (let r = 0; r < runs; r++) if (!isNarrow(vals[r]!)) wide++;
+  return ((runs + 3) >> 1) + wide;
+}
+
+/** Size in words of the node stored at word o. */
+function storedWords(h16: Uint16Array, h32: Int32Array, o: number): number {
+  const runs = popcount(h32[o]!);
+  let wide = 0;
+  for (let r = 0; r < runs; r++) if (h16[2 * o + 2 + r]! >= WIDE) wide++;
+  return ((runs + 3) >> 1) + wide;
+}
+
+/** Write a node (run map, run entries vals[0..runs)) at word o, which has room for it. */
+function writeNode(
+  h16: Uint16Array,
+  h32: Int32Array,
+  o: number,
+  map: number,
+  vals: Int32Array,
+  runs: number,
+): void {
+  h32[o] = map;
+  let w = (runs + 3) >> 1;
+  for (let r = 0; r < runs; r++) {
+    const v = vals[r]!;
+    if (isNarrow(v)) h16[2 * o + 2 + r] = v + 1;
+    else {
+      h16[2 * o + 2 + r] = WIDE | w;
+      h32[o + w++] = v;
+    }
+  }
+}
+
+/**
+ * Copy a[from..to) to a[dest..), overlapping ranges allowed: a loop, because
+ * the blocks an update moves are a few words and `copyWithin` is a call into
+ * the runtime.
+ */
+function moveWords(a: Int32Array, dest: number, from: number, to: number): void {
+  if (dest < from) { for (let i = from; i < to; i++) a[dest + i - from] = a[i]!; }
+  else for (let i = to - 1; i >= from; i--) a[dest + i - from] = a[i]!;
 }
 
 /** Sort the pairs [key, value] in a[from..to) by key, in place. */
@@ -146,9 +228,9 @@ export interface FibStats {
   slotsWithNodes: number;
   /** Live nodes. */
   nodes: number;
-  /** Live heap words (node headers plus run entries). */
-  heapWords: number;
-  /** Bytes of the lookup structure alone: dir plus live heap words. */
+  /** Live node heap bytes (run maps, run entries, wide words). */
+  heapBytes: number;
+  /** Bytes of the lookup structure alone: dir plus live node heap. */
   dataPlaneBytes: number;
   /** Bytes of every typed array the Fib holds, including spare capacity. */
   typedArrayBytes: number;
@@ -164,6 +246,10 @@ export class Fib implements PrefixMap {
   #s = 9;
   #dshift = 23;
   #lowMask = (1 << 23) - 1;
+  /**
+   * The direct array: per slot `~entry`, i.e. a node offset (> 0), or the
+   * complement of the value (<= 0; -1, no route, is 0).
+   */
   #dir: Int32Array = new Int32Array(0);
   /**
    * Per direct slot, three words side by side (one cache line for an update):
@@ -183,11 +269,17 @@ export class Fib implements PrefixMap {
   #listFree: Int32Array = new Int32Array(32);
   /** Direct slots that have a list. */
   #blockCount = 0;
-  /** Value -> offset of its shared value node [1, value, references]. */
-  #valueNodes = new Map<number, number>();
-  #heap: Int32Array = new Int32Array(64);
+  /**
+   * The node heap, one buffer seen as 32-bit words (`#h32`: run maps, wide
+   * entries) and 16-bit halves (`#h16`: run entries); node offsets count words
+   * (see the module documentation).
+   */
+  #h32: Int32Array = new Int32Array(64);
+  #h16: Uint16Array = new Uint16Array(this.#h32.buffer);
+  /** First never-allocated word (word 0 is never a node). */
   #top = 1;
-  #freeHeads: Int32Array = new Int32Array(34);
+  /** Free blocks per size in words: the head offset (0 = none); a block links to the next in its map word. */
+  #freeHeads: Int32Array = new Int32Array(MAX_NODE_WORDS + 1);
   #heapWords = 0;
   #nodes = 0;
   #count = 0;
@@ -222,30 +314,23 @@ export class Fib implements PrefixMap {
 
   /** Value of the longest prefix containing addr, or -1. */
   lookup(addr: number): number {
-    const heap = this.#heap;
-    if (this.#s === 19) {
-      const o = this.#dir[addr >>> 13]!;
-      const e = heap[o + popcount(heap[o]! & (-1 >>> (31 - ((addr >>> 8) & 31))))]!;
-      return e >= -1 ? e : this.#deep(addr, ~e);
-    }
-    let o = this.#dir[addr >>> this.#dshift]!;
-    let sh = this.#dshift;
-    for (;;) {
-      sh -= STRIDE;
-      const c = sh >= 0 ? (addr >>> sh) & 31 : (addr << -sh) & 31;
-      const e = heap[o + popcount(heap[o]! & (-1 >>> (31 - c)))]!;
-      if (e >= -1) return e;
-      o = ~e;
-    }
+    const ds = this.#dshift;
+    const o = this.#dir[addr >>> ds]!;
+    if (o <= 0) return ~o;
+    const h16 = this.#h16, h32 = this.#h32;
+    const c = (addr >>> (ds - STRIDE)) & 31;
+    const e = h16[2 * o + 1 + popcount(h32[o]! & (-1 >>> (31 - c)))]!;
+    return e < WIDE ? e - 1 : this.#wide(addr, o, e, ds - 2 * STRIDE);
   }
 
   /**
    * Look up every address of `addrs` into `out` (at least as long): the same
    * answers as `lookup`, without a call per address. For full tables (S = 19)
-   * it walks sixteen addresses side by side, so that their cache misses overlap
-   * instead of queueing behind one dependent chain (on the 900k table about
-   * twice the rate of single lookups; sixteen measured 5-30% ahead of eight in
-   * interleaved runs on a shared machine).
+   * it works in two passes over blocks of addresses: the first reads every
+   * direct entry (answering the addresses whose slot holds a value) and lists
+   * the others, the second follows those into their nodes. Both passes are
+   * loops without data-dependent branches whose loads do not depend on each
+   * other, so the processor keeps many cache misses in flight at once.
    */
   lookupBatch(addrs: Uint32Array, out: Int32Array): void {
     const n = addrs.length;
@@ -254,81 +339,44 @@ export class Fib implements PrefixMap {
       for (let i = 0; i < n; i++) out[i] = this.lookup(addrs[i]!);
       return;
     }
-    const dir = this.#dir, heap = this.#heap;
-    const n16 = n & ~15;
-    for (let i = 0; i < n16; i += 16) {
-      const a0 = addrs[i + 0]!, a1 = addrs[i + 1]!, a2 = addrs[i + 2]!, a3 = addrs[i + 3]!;
-      const a4 = addrs[i + 4]!, a5 = addrs[i + 5]!, a6 = addrs[i + 6]!, a7 = addrs[i + 7]!;
-      const a8 = addrs[i + 8]!, a9 = addrs[i + 9]!, a10 = addrs[i + 10]!, a11 = addrs[i + 11]!;
-      const a12 = addrs[i + 12]!, a13 = addrs[i + 13]!, a14 = addrs[i + 14]!, a15 = addrs[i + 15]!;
-      const o0 = dir[a0 >>> 13]!, o1 = dir[a1 >>> 13]!, o2 = dir[a2 >>> 13]!, o3 = dir[a3 >>> 13]!;
-      const o4 = dir[a4 >>> 13]!, o5 = dir[a5 >>> 13]!, o6 = dir[a6 >>> 13]!, o7 = dir[a7 >>> 13]!;
-      const o8 = dir[a8 >>> 13]!,
-        o9 = dir[a9 >>> 13]!,
-        o10 = dir[a10 >>> 13]!,
-        o11 = dir[a11 >>> 13]!;
-      const o12 = dir[a12 >>> 13]!,
-        o13 = dir[a13 >>> 13]!,
-        o14 = dir[a14 >>> 13]!,
-        o15 = dir[a15 >>> 13]!;
-      const m0 = heap[o0]!, m1 = heap[o1]!, m2 = heap[o2]!, m3 = heap[o3]!;
-      const m4 = heap[o4]!, m5 = heap[o5]!, m6 = heap[o6]!, m7 = heap[o7]!;
-      const m8 = heap[o8]!, m9 = heap[o9]!, m10 = heap[o10]!, m11 = heap[o11]!;
-      const m12 = heap[o12]!, m13 = heap[o13]!, m14 = heap[o14]!, m15 = heap[o15]!;
-      const e0 = heap[o0 + popcount(m0 & (-1 >>> (31 - ((a0 >>> 8) & 31))))]!;
-      const e1 = heap[o1 + popcount(m1 & (-1 >>> (31 - ((a1 >>> 8) & 31))))]!;
-      const e2 = heap[o2 + popcount(m2 & (-1 >>> (31 - ((a2 >>> 8) & 31))))]!;
-      const e3 = heap[o3 + popcount(m3 & (-1 >>> (31 - ((a3 >>> 8) & 31))))]!;
-      const e4 = heap[o4 + popcount(m4 & (-1 >>> (31 - ((a4 >>> 8) & 31))))]!;
-      const e5 = heap[o5 + popcount(m5 & (-1 >>> (31 - ((a5 >>> 8) & 31))))]!;
-      const e6 = heap[o6 + popcount(m6 & (-1 >>> (31 - ((a6 >>> 8) & 31))))]!;
-      const e7 = heap[o7 + popcount(m7 & (-1 >>> (31 - ((a7 >>> 8) & 31))))]!;
-      const e8 = heap[o8 + popcount(m8 & (-1 >>> (31 - ((a8 >>> 8) & 31))))]!;
-      const e9 = heap[o9 + popcount(m9 & (-1 >>> (31 - ((a9 >>> 8) & 31))))]!;
-      const e10 = heap[o10 + popcount(m10 & (-1 >>> (31 - ((a10 >>> 8) & 31))))]!;
-      const e11 = heap[o11 + popcount(m11 & (-1 >>> (31 - ((a11 >>> 8) & 31))))]!;
-      const e12 = heap[o12 + popcount(m12 & (-1 >>> (31 - ((a12 >>> 8) & 31))))]!;
-      const e13 = heap[o13 + popcount(m13 & (-1 >>> (31 - ((a13 >>> 8) & 31))))]!;
-      const e14 = heap[o14 + popcount(m14 & (-1 >>> (31 - ((a14 >>> 8) & 31))))]!;
-      const e15 = heap[o15 + popcount(m15 & (-1 >>> (31 - ((a15 >>> 8) & 31))))]!;
-      out[i + 0] = e0;
-      out[i + 1] = e1;
-      out[i + 2] = e2;
-      out[i + 3] = e3;
-      out[i + 4] = e4;
-      out[i + 5] = e5;
-      out[i + 6] = e6;
-      out[i + 7] = e7;
-      out[i + 8] = e8;
-      out[i + 9] = e9;
-      out[i + 10] = e10;
-      out[i + 11] = e11;
-      out[i + 12] = e12;
-      out[i + 13] = e13;
-      out[i + 14] = e14;
-      out[i + 15] = e15;
-      if (
-        Math.min(e0, e1, e2, e3, e4, e5, e6, e7) < -1 ||
-        Math.min(e8, e9, e10, e11, e12, e13, e14, e15) < -1
-      ) {
-        for (let k = i; k < i + 16; k++) {
-          const e = out[k]!;
-          if (e < -1) out[k] = this.#deep(addrs[k]!, ~e);
-        }
+    const dir = this.#dir, h16 = this.#h16, h32 = this.#h32;
+    const pending = PENDING;
+    let wide = 0;
+    for (let from = 0; from < n; from += BATCH_BLOCK) {
+      const to = Math.min(n, from + BATCH_BLOCK);
+      let count = 0;
+      for (let i = from; i < to; i++) {
+        const o = dir[addrs[i]! >>> 13]!;
+        out[i] = ~o;
+        pending[count] = i;
+        count += ((-o | 0) & ~o) >>> 31; // 1 when o > 0: a node to follow
+      }
+      for (let k = 0; k < count; k++) {
+        const i = pending[k]!, a = addrs[i]!;
+        const o = dir[a >>> 13]!;
+        const e = h16[2 * o + 1 + popcount(h32[o]! & (-1 >>> (31 - ((a >>> 8) & 31))))]!;
+        out[i] = e - 1;
+        wide |= e;
       }
     }
-    for (let i = n16; i < n; i++) out[i] = this.lookup(addrs[i]!);
+    if ((wide & WIDE) !== 0) {
+      for (let i = 0; i < n; i++) if (out[i]! >= WIDE - 1) out[i] = this.lookup(addrs[i]!);
+    }
   }
 
-  /** Finish a lookup below the first node level (S = 19: prefixes longer than /24). */
-  #deep(addr: number, o: number): number {
-    const heap = this.#heap;
-    let sh = 3;
+  /**
+   * Finish a lookup whose run entry `e` in the node at `o` is wide; `sh` is the
+   * shift that brings the next level's five bits down (negative past bit 32).
+   */
+  #wide(addr: number, o: number, e: number, sh: number): number {
+    const h16 = this.#h16, h32 = this.#h32;
     for (;;) {
+      const w = h32[o + (e & 0x7fff)]!;
+      if (w >= -1) return w;
+      o = ~w;
       const c = sh >= 0 ? (addr >>> sh) & 31 : (addr << -sh) & 31;
-      const e = heap[o + popcount(heap[o]! & (-1 >>> (31 - c)))]!;
-      if (e >= -1) return e;
-      o = ~e;
+      e = h16[2 * o + 1 + popcount(h32[o]! & (-1 >>> (31 - c)))]!;
+      if (e < WIDE) return e - 1;
       sh -= STRIDE;
     }
   }
@@ -376,9 +424,9 @@ export class Fib implements PrefixMap {
       directBits: this.#s,
       slotsWithNodes: this.#blockCount,
       nodes: this.#nodes,
-      heapWords: this.#heapWords,
+      heapBytes: this.#heapWords * 4,
       dataPlaneBytes: dirBytes + this.#heapWords * 4,
-      typedArrayBytes: dirBytes + this.#slot.byteLength + this.#heap.byteLength +
+      typedArrayBytes: dirBytes + this.#slot.byteLength + this.#h32.byteLength +
         this.#lists.byteLength,
     };
   }
@@ -430,6 +478,10 @@ export class Fib implements PrefixMap {
 
   #insertLong(p: number, len: number, value: number): void {
     const b = p >>> this.#dshift;
+    // Read the slot's direct entry and root node first: their cache misses then
+    // overlap with those of the slot's prefix list, which the search reads.
+    const root = this.#dir[b]!;
+    const rootMap = this.#h32[root > 0 ? root : 0]!;
     const key = (p & this.#lowMask) * 64 + len;
     let o = this.#slot[3 * b]!;
     if (o === 0) {
@@ -446,7 +498,7 @@ export class Fib implements PrefixMap {
       const used = this.#lists[o + 1]!;
       if (used + 2 > 2 << this.#lists[o]!) {
         const n = this.#listAlloc(this.#lists[o]! + 1);
-        this.#lists.copyWithin(n + 2, o + 2, o + 2 + used);
+        moveWords(this.#lists, n + 2, o + 2, o + 2 + used);
         this.#lists[n + 1] = used;
         this.#listRelease(o);
         o = n;
@@ -454,24 +506,26 @@ export class Fib implements PrefixMap {
       }
       const lists = this.#lists;
       at += o;
-      lists.copyWithin(at + 2, at, o + 2 + used);
+      moveWords(lists, at + 2, at, o + 2 + used);
       lists[at] = key;
       lists[at + 1] = value;
       lists[o + 1] = used + 2;
       this.#count++;
     }
-    this.#update(b, p, len);
+    this.#update(b, p, len, root, rootMap);
   }
 
   #deleteLong(p: number, len: number): boolean {
     const b = p >>> this.#dshift;
+    const root = this.#dir[b]!;
+    const rootMap = this.#h32[root > 0 ? root : 0]!;
     let o = this.#slot[3 * b]!;
     if (o === 0) return false;
     const i = this.#search(o, (p & this.#lowMask) * 64 + len);
     if (i < 0) return false;
     const lists = this.#lists;
     const used = lists[o + 1]! - 2;
-    lists.copyWithin(i, i + 2, o + 4 + used);
+    moveWords(lists, i, i + 2, o + 4 + used);
     lists[o + 1] = used;
     this.#count--;
     if (used === 0) {
@@ -481,13 +535,13 @@ export class Fib implements PrefixMap {
     } else if (lists[o]! > 0 && used * 4 <= 2 << lists[o]!) {
       // Shrink a block that is three quarters empty.
       const n = this.#listAlloc(this.#lists[o]! - 1);
-      this.#lists.copyWithin(n + 2, o + 2, o + 2 + used);
+      moveWords(this.#lists, n + 2, o + 2, o + 2 + used);
       this.#lists[n + 1] = used;
       this.#listRelease(o);
       o = n;
       this.#slot[3 * b] = o;
     }
-    this.#update(b, p, len);
+    this.#update(b, p, len, root, rootMap);
     return true;
   }
 
@@ -533,29 +587,29 @@ export class Fib implements PrefixMap {
 
   /**
    * Bring slot b's data plane up to date after prefix p/len (len > S) changed
-   * in its list, rebuilding only the subtree of the node level that holds len
+   * in its list (`root` and `rootMap`: the slot's direct entry and, when that
+   * is a node, its run map, read before the list changed), rebuilding only the subtree of the node level that holds len
    * (or the shallowest missing node on the way there) and patching its
    * ancestors; falls back to rebuilding the whole slot.
    */
-  #update(b: number, p: number, len: number): void {
+  #update(b: number, p: number, len: number, root: number, rootMap: number): void {
     const s = this.#s;
     const lo0 = this.#slot[3 * b]!;
-    const root = this.#dir[b]!;
     const home = Math.floor((len - s - 1) / STRIDE);
-    if (lo0 === 0 || home === 0 || this.#heap[root] === 1) {
+    if (lo0 === 0 || home === 0 || root <= 0) {
       this.#refresh(b);
       return;
     }
     // Walk down p's path: path[d] = node at depth d, chunks[d] = p's child index there.
     const path = SCRATCH_PATH, chunks = SCRATCH_CHUNKS;
-    let heap = this.#heap;
     let o = root, r = 0, base = 0, oldSub = 0;
     for (;;) {
       const rel = 32 - (s + STRIDE * r) - STRIDE;
       const c = rel >= 0 ? (p >>> rel) & 31 : (p << -rel) & 31;
       path[r] = o;
       chunks[r] = c;
-      const e = heap[o + popcount(heap[o]! & (-1 >>> (31 - c)))]!;
+      const map = r === 0 ? rootMap : this.#h32[o]!;
+      const e = runEntry(this.#h16, this.#h32, o, popcount(map & (-1 >>> (31 - c))) - 1);
       r++;
       if (e >= -1) {
         base = e; // the child is a leaf: its value is what the new subtree inherits
@@ -576,7 +630,7 @@ export class Fib implements PrefixMap {
     const end = lo0 + 2 + lists[lo0 + 1]!;
     // Key off*64 (length 0) is never stored, so the search gives the insertion point.
     let i0 = ~this.#search(lo0, off * 64);
-    const spanEnd = off + 2 ** spanBits;
+    const spanEnd = off + (1 << spanBits);
     while (i0 < end && (lists[i0]! >>> 6) === off && (lists[i0]! & 63) <= k) i0 += 2;
     let i1 = i0;
     while (i1 < end && (lists[i1]! >>> 6) < spanEnd) i1 += 2;
@@ -584,20 +638,21 @@ export class Fib implements PrefixMap {
     let e = i0 === i1 ? base : this.#build(i0, i1, k, base, r);
     // Patch the ancestors, deepest first, until one absorbs the change in place.
     for (let d = r - 1; d >= 0; d--) {
-      heap = this.#heap;
+      const h16 = this.#h16, h32 = this.#h32;
       const po = path[d]!, c = chunks[d]!;
-      const at = po + popcount(heap[po]! & (-1 >>> (31 - c)));
-      const old = heap[at]!;
+      const at = 2 * po + 1 + popcount(h32[po]! & (-1 >>> (31 - c)));
+      const old = h16[at]! < WIDE ? h16[at]! - 1 : h32[po + (h16[at]! & 0x7fff)]!;
       if (old === e) return;
       if (old < -1 && e < -1) {
-        heap[at] = e;
+        // One child node for another: only the pointer in the wide word changes.
+        h32[po + (h16[at]! & 0x7fff)] = e;
         return;
       }
       const ne = this.#reencode(po, c, e, d);
       if (ne === ~po) return;
       e = ne;
     }
-    this.#dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
+    this.#dir[b] = ~e;
   }
 
   /** Value of the longest list prefix of slot b with length <= k covering p, else the slot's base. */
@@ -611,84 +666,66 @@ export class Fib implements PrefixMap {
   }
 
   /**
-   * Node o with child c replaced by e: rewritten in place when its runs keep
-   * their shape (returns ~o), else a new node (returns ~new) or, when all
+   * Node o with child c replaced by e: rewritten in place when its size does
+   * not change (returns ~o), else a new node (returns ~new) or, when all
    * children became one value, that value; a replaced block is freed (not its
-   * children).
+   * children). Works on the runs: only the run map bits of children c and c+1
+   * can change.
    */
   #reencode(o: number, c: number, e: number, depth: number): number {
-    const heap = this.#heap;
-    const vals = SCRATCH_VALS[depth]!;
-    const oldMap = heap[o]!;
-    let r = 0;
-    for (let j = 0; j < 32; j++) {
-      if ((oldMap >>> j) & 1) r++;
-      vals[j] = heap[o + r]!;
-    }
-    const oldRuns = r;
-    vals[c] = e;
-    let map = 1, runs = 1, prev = vals[0]!;
-    for (let j = 1; j < 32; j++) {
-      const v = vals[j]!;
-      if (v !== prev) {
-        map |= 1 << j;
-        vals[runs++] = v;
-        prev = v;
+    const h16 = this.#h16, h32 = this.#h32;
+    const old = SCRATCH_VALS[depth]!;
+    const map = h32[o]!;
+    const runs = popcount(map);
+    let wide = 0;
+    for (let r = 0; r < runs; r++) {
+      const x = h16[2 * o + 2 + r]!;
+      if (x < WIDE) old[r] = x - 1;
+      else {
+        old[r] = h32[o + (x & 0x7fff)]!;
+        wide++;
       }
     }
-    if (runs === 1) {
-      this.#freeBlock(o, oldRuns + 1);
-      return prev;
+    const oldWords = ((runs + 3) >> 1) + wide;
+    // The run holding child c, and the values of its neighbours c-1 and c+1.
+    const r = popcount(map & (-1 >>> (31 - c))) - 1;
+    const before = c === 0 ? e : (map >>> c) & 1 ? old[r - 1]! : old[r]!;
+    const startsNext = c < 31 && ((map >>> (c + 1)) & 1) === 1;
+    const after = c === 31 ? e : startsNext ? old[r + 1]! : old[r]!;
+    let newMap = map;
+    if (c > 0) newMap = before !== e ? newMap | (1 << c) : newMap & ~(1 << c);
+    if (c < 31) newMap = after !== e ? newMap | (1 << (c + 1)) : newMap & ~(1 << (c + 1));
+    // New run values, in child order: child c has e, child c+1 its old value.
+    const vals = SCRATCH_KIDS[depth]!;
+    let n = 0;
+    for (let m = newMap; m !== 0; m &= m - 1) {
+      const j = 31 - Math.clz32(m & -m);
+      vals[n++] = j === c ? e : j === c + 1 ? after : old[popcount(map & (-1 >>> (31 - j))) - 1]!;
     }
-    if (map === oldMap) {
-      for (let j = 0; j < runs; j++) heap[o + 1 + j] = vals[j]!;
+    if (n === 1) {
+      this.#freeBlock(o, oldWords);
+      return vals[0]!;
+    }
+    const words = nodeWords(vals, n);
+    if (words === oldWords) {
+      writeNode(h16, h32, o, newMap, vals, n);
       return ~o;
     }
-    this.#freeBlock(o, oldRuns + 1);
-    const n = this.#alloc(runs + 1);
-    const h = this.#heap;
-    h[n] = map;
-    for (let j = 0; j < runs; j++) h[n + 1 + j] = vals[j]!;
-    return ~n;
+    this.#freeBlock(o, oldWords);
+    const fresh = this.#alloc(words);
+    writeNode(this.#h16, this.#h32, fresh, newMap, vals, n);
+    return ~fresh;
   }
 
   /** Recompute the data plane of direct slot b from the control plane. */
   #refresh(b: number): void {
-    this.#release(this.#dir[b]!);
+    const old = this.#dir[b]!;
+    if (old > 0) this.#free(~old);
     const o = this.#slot[3 * b]!;
     const e = o === 0
       ? this.#slot[3 * b + 1]!
       : this.#build(o + 2, o + 2 + this.#lists[o + 1]!, this.#s, this.#slot[3 * b + 1]!, 0);
-    this.#dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
-  }
-
-  /** The shared one-run node answering `v` for a whole direct slot; counts a reference. */
-  #valueNode(v: number): number {
-    let o = this.#valueNodes.get(v);
-    if (o === undefined) {
-      o = this.#alloc(3);
-      this.#heap[o] = 1;
-      this.#heap[o + 1] = v;
-      this.#heap[o + 2] = 0;
-      this.#valueNodes.set(v, o);
-    }
-    this.#heap[o + 2]!++;
-    return o;
-  }
-
-  /** Drop a direct slot's node: a reference to a shared value node, or a whole subtree. */
-  #release(o: number): void {
-    const heap = this.#heap;
-    if (heap[o] !== 1) {
-      this.#free(~o);
-      return;
-    }
-    if (--heap[o + 2]! > 0) return;
-    this.#valueNodes.delete(heap[o + 1]!);
-    heap[o] = this.#freeHeads[3]!;
-    this.#freeHeads[3] = o;
-    this.#heapWords -= 3;
-    this.#nodes--;
+    this.#dir[b] = ~e;
   }
 
   /**
@@ -737,25 +774,25 @@ export class Fib implements PrefixMap {
       }
     }
     if (runs === 1) return prev;
-    const o = this.#alloc(runs + 1);
-    const heap = this.#heap;
-    heap[o] = map;
-    for (let r = 0; r < runs; r++) heap[o + 1 + r] = vals[r]!;
+    const o = this.#alloc(nodeWords(vals, runs));
+    writeNode(this.#h16, this.#h32, o, map, vals, runs);
     return ~o;
   }
 
+  /** A heap block of `size` words, from its free list or the top. */
   #alloc(size: number): number {
     this.#heapWords += size;
     this.#nodes++;
     const h = this.#freeHeads[size]!;
     if (h !== 0) {
-      this.#freeHeads[size] = this.#heap[h]!;
+      this.#freeHeads[size] = this.#h32[h]!;
       return h;
     }
-    if (this.#top + size > this.#heap.length) {
-      const grown = new Int32Array(Math.max(this.#heap.length * 2, this.#top + size + 64));
-      grown.set(this.#heap);
-      this.#heap = grown;
+    if (this.#top + size > this.#h32.length) {
+      const grown = new Int32Array(Math.max(this.#h32.length * 2, this.#top + size + 64));
+      grown.set(this.#h32);
+      this.#h32 = grown;
+      this.#h16 = new Uint16Array(grown.buffer);
     }
     const o = this.#top;
     this.#top += size;
@@ -766,18 +803,18 @@ export class Fib implements PrefixMap {
   #free(e: number): void {
     if (e >= -1) return;
     const o = ~e;
-    const heap = this.#heap;
-    const runs = popcount(heap[o]!);
-    for (let i = 1; i <= runs; i++) {
-      const x = heap[o + i]!;
+    const h16 = this.#h16, h32 = this.#h32;
+    const runs = popcount(h32[o]!);
+    for (let r = 0; r < runs; r++) {
+      const x = runEntry(h16, h32, o, r);
       if (x < -1) this.#free(x);
     }
-    this.#freeBlock(o, runs + 1);
+    this.#freeBlock(o, storedWords(h16, h32, o));
   }
 
   /** Return one node block of `size` words to its free list (children untouched). */
   #freeBlock(o: number, size: number): void {
-    this.#heap[o] = this.#freeHeads[size]!;
+    this.#h32[o] = this.#freeHeads[size]!;
     this.#freeHeads[size] = o;
     this.#heapWords -= size;
     this.#nodes--;
@@ -791,7 +828,7 @@ export class Fib implements PrefixMap {
     this.#s = s;
     this.#dshift = 32 - s;
     this.#lowMask = 2 ** (32 - s) - 1;
-    this.#dir = new Int32Array(1 << s).fill(-1);
+    this.#dir = new Int32Array(1 << s); // ~(-1): no route
     this.#slot = new Int32Array(3 << s);
     for (let b = 0; b < 1 << s; b++) {
       this.#slot[3 * b + 1] = -1;
@@ -802,15 +839,13 @@ export class Fib implements PrefixMap {
     this.#listTop = 2;
     this.#listFree = new Int32Array(32);
     this.#blockCount = 0;
-    this.#valueNodes = new Map();
-    this.#heap = new Int32Array(64);
+    this.#h32 = new Int32Array(64);
+    this.#h16 = new Uint16Array(this.#h32.buffer);
     this.#top = 1;
-    this.#freeHeads = new Int32Array(34);
+    this.#freeHeads = new Int32Array(MAX_NODE_WORDS + 1);
     this.#heapWords = 0;
     this.#nodes = 0;
     this.#count = 0;
-    this.#dir.fill(this.#valueNode(-1));
-    this.#heap[this.#dir[0]! + 2] = 1 << s;
   }
 
   #collect(): [number, number, number][] {
@@ -886,9 +921,9 @@ export class Fib implements PrefixMap {
       lists[at + 1] = v;
       lists[o + 1] = lists[o + 1]! + 2;
     }
-    // Start the heap afresh (dropping reset's shared "no route" node): every slot is set below.
-    this.#heap = new Int32Array(Math.max(64, 2 * longCount + 64));
-    this.#valueNodes.clear();
+    // Start the heap afresh: every slot is set below.
+    this.#h32 = new Int32Array(Math.max(64, 2 * longCount + 64));
+    this.#h16 = new Uint16Array(this.#h32.buffer);
     this.#heapWords = 0;
     this.#nodes = 0;
     this.#top = 1;
@@ -915,7 +950,7 @@ export class Fib implements PrefixMap {
         count += (w - o - 2) >> 1;
         e = this.#build(o + 2, w, s, slot[3 * b + 1]!, 0);
       }
-      dir[b] = e >= -1 ? this.#valueNode(e) : ~e;
+      dir[b] = ~e;
     }
     this.#count = count;
   }

@@ -157,6 +157,30 @@ Deno.test("a small table stays small; a growing table changes mode and stays cor
   assert.ok(f.stats().typedArrayBytes < 64 * 1024, `${f.stats().typedArrayBytes} B after deletes`);
 });
 
+Deno.test("full-size table (S = 19): values too wide for a run entry, deep nodes, batch lookups", () => {
+  const f = new Fib();
+  const ref = new NaivePrefixMap();
+  const rng = new Rng(23);
+  const added: [number, number][] = [];
+  while (ref.size < 20_000) {
+    const len = 14 + rng.below(19);
+    const p = (ip("10.0.0.0") + rng.below(2 ** 24)) >>> 0;
+    // Every third value needs a wide word (above 0x7ffe); some sit right at the boundary.
+    const r = rng.below(3);
+    const v = r === 0 ? 0x7ffe + rng.below(3) : r === 1 ? 0x7fffffff - rng.below(5) : rng.below(40);
+    f.insert(p, len, v);
+    ref.insert(p, len, v);
+    added.push([p, len]);
+  }
+  assert.equal(f.stats().directBits, 19);
+  assertSame(f, ref, rng);
+  for (let i = 0; i < added.length; i += 2) {
+    const [p, len] = added[i]!;
+    assert.equal(f.delete(p, len), ref.delete(p, len));
+  }
+  assertSame(f, ref, rng);
+});
+
 Deno.test("Fib.from matches incremental inserts (later duplicates win)", () => {
   const rng = new Rng(5);
   const list: [number, number, number][] = [];
