@@ -36,16 +36,20 @@ export interface Timer {
  * component that always has at most one such event pending (a link direction's
  * next arrival, a device's "transmission done") keeps one and re-arms it.
  */
-export interface ReusableEvent extends Timer {
-  /** Whether it sits in the event queue (a cancelled event leaves it at once). */
-  readonly queued: boolean;
-}
+export type ReusableEvent = Timer;
 
-class TimerEvent implements SimEvent, ReusableEvent {
+class TimerEvent implements SimEvent, Timer {
   fn: ((arg: any) => void) | undefined;
   /** The callback a reusable event gets back each time it is scheduled. */
   readonly callback: (arg: any) => void;
-  queued = false;
+  /** In the scheduler: waiting, or running its callback (it leaves the queue afterwards). */
+  inQueue = false;
+  /**
+   * Its callback is running and it was not scheduled again from there. A
+   * reusable event scheduled again from its own callback just moves to its
+   * new place in the queue: one reordering instead of a removal and an insertion.
+   */
+  firing = false;
   index = -1;
   constructor(
     public at: number,
@@ -59,9 +63,10 @@ class TimerEvent implements SimEvent, ReusableEvent {
   }
   cancel(): void {
     this.fn = undefined;
-    if (this.queued) {
+    if (this.inQueue) {
       this.scheduler.remove(this);
-      this.queued = false;
+      this.inQueue = false;
+      this.firing = false;
     }
   }
   get pending(): boolean {
@@ -124,7 +129,7 @@ export class Simulator {
     if (!(t >= this.#now)) throw new RangeError(`Simulator.at: time ${t} is in the past`);
     // Rounded up to whole nanoseconds: a callback never runs before the time it asked for.
     const ev = new TimerEvent(Math.ceil(t), this.#seq++, fn, arg, this.#scheduler);
-    ev.queued = true;
+    ev.inQueue = true;
     this.#scheduler.insert(ev);
     return ev;
   }
@@ -139,7 +144,7 @@ export class Simulator {
   /**
    * Schedule a reusable event at absolute time `t`, exactly as `at(t, …)`
    * would schedule a new one (same rounding, same place among equal times).
-   * It must not be queued already.
+   * It must not be pending (its own callback may schedule it again).
    */
   schedule(ev: ReusableEvent, t: number): void {
     if (!(t >= this.#now)) throw new RangeError(`Simulator.schedule: time ${t} is in the past`);
@@ -166,11 +171,19 @@ export class Simulator {
   }
 
   #insertAt(ev: TimerEvent, t: number, seq: number): void {
-    if (ev.queued) throw new Error("Simulator.schedule: the event is already queued");
+    if (ev.inQueue && !ev.firing) {
+      throw new Error("Simulator.schedule: the event is already pending");
+    }
     ev.at = t;
     ev.seq = seq;
     ev.fn = ev.callback;
-    ev.queued = true;
+    if (ev.firing) {
+      // Scheduled again from its own callback: it is still in the queue, at its old place.
+      ev.firing = false;
+      this.#scheduler.update(ev);
+      return;
+    }
+    ev.inQueue = true;
     this.#scheduler.insert(ev);
   }
 
@@ -193,16 +206,25 @@ export class Simulator {
   step(limit = Infinity): boolean {
     const sch = this.#scheduler;
     for (;;) {
-      const head = sch.peek();
+      const head = sch.peek() as TimerEvent | undefined;
       if (head === undefined || head.at > limit) return false;
-      sch.removeNext();
-      (head as TimerEvent).queued = false;
       const fn = head.fn;
-      if (fn === undefined) continue;
+      if (fn === undefined) {
+        sch.removeNext();
+        head.inQueue = false;
+        continue;
+      }
+      // The event stays in the queue while its callback runs (see TimerEvent.firing).
       head.fn = undefined;
+      head.firing = true;
       this.#now = head.at;
       this.#executed++;
       fn(head.arg);
+      if (head.firing) {
+        head.firing = false;
+        head.inQueue = false;
+        sch.remove(head);
+      }
       return true;
     }
   }

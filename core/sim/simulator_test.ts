@@ -20,7 +20,7 @@ Deno.test("simulator: a reusable event fires once per schedule, in its place amo
   sim.schedule(ev, 2 * ms);
   sim.at(2 * ms, () => order.push("last at 2 ms"));
   assert.equal(ev.pending, true);
-  assert.throws(() => sim.schedule(ev, 3 * ms), /already queued/);
+  assert.throws(() => sim.schedule(ev, 3 * ms), /already pending/);
   sim.run();
   assert.equal(ev.pending, false);
   sim.schedule(ev, 4 * ms);
@@ -43,7 +43,6 @@ Deno.test("simulator: a cancelled event leaves the queue at once; a reusable one
   assert.equal(sim.pending, 2);
   ev.cancel();
   assert.equal(ev.pending, false);
-  assert.equal(ev.queued, false);
   assert.equal(sim.pending, 1);
   sim.schedule(ev, 2 * ms);
   sim.run();
@@ -75,6 +74,35 @@ for (
     assert.deepEqual(fired, want);
   });
 }
+
+Deno.test("simulator: a reusable event scheduled again from its own callback keeps the order", () => {
+  const sim = new Simulator({ seed: 1 });
+  const order: string[] = [];
+  let n = 0;
+  const ev = sim.reusable(() => {
+    order.push(`tick ${n} at ${sim.now}`);
+    if (++n < 3) sim.schedule(ev, sim.now + 1 * ms);
+  });
+  sim.schedule(ev, 1 * ms);
+  sim.at(2 * ms, () => order.push(`other at ${sim.now}`));
+  // Cancelled from its own callback: it does not come back.
+  const once = sim.reusable(() => {
+    order.push("once");
+    once.cancel();
+  });
+  sim.schedule(once, 2 * ms);
+  sim.run();
+  assert.deepEqual(order, [
+    `tick 0 at ${1 * ms}`,
+    // Scheduled again at 1 ms for 2 ms: after the events scheduled for 2 ms before the run.
+    `other at ${2 * ms}`,
+    "once",
+    `tick 1 at ${2 * ms}`,
+    `tick 2 at ${3 * ms}`,
+  ]);
+  assert.equal(sim.pending, 0);
+  assert.equal(ev.pending, false);
+});
 
 Deno.test("simulator: a reserved sequence number keeps the place of the moment it was taken", () => {
   const sim = new Simulator({ seed: 1 });
