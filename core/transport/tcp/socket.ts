@@ -1022,9 +1022,9 @@ export class TcpSocket {
     }
   }
 
-  #snap(size: number, retransmission: boolean) {
+  #snap(size: number, retransmission: boolean, now = this.#host.now) {
     return onPacketSent(this.#rate, {
-      now: this.#host.now,
+      now,
       size,
       bytesInFlight: this.#sb.pipe,
       isRetransmission: retransmission,
@@ -1035,7 +1035,8 @@ export class TcpSocket {
     const start = this.#sndNxt;
     const endOfWrite = start + len === this.#sendBuf.end && this.#bulk === 0;
     const psh = endOfWrite ? TcpFlag.PSH : 0;
-    const seg = this.#sb.add(start, start + len, psh, this.#host.now, this.#snap(len, false));
+    const now = this.#host.now;
+    const seg = this.#sb.add(start, start + len, psh, now, this.#snap(len, false, now));
     this.#sndNxt += len;
     if (len < this.#mss) this.#sndSml = this.#sndNxt;
     this.stats.bytesSent += len;
@@ -1061,7 +1062,8 @@ export class TcpSocket {
   }
 
   #retransmit(s: SentSegment): void {
-    this.#sb.retransmitted(s, this.#host.now, this.#snap(s.end - s.start, true));
+    const now = this.#host.now;
+    this.#sb.retransmitted(s, now, this.#snap(s.end - s.start, true, now));
     this.stats.retransmits++;
     let flags: number = TcpFlag.ACK;
     if (s.flags & TcpFlag.SYN) {

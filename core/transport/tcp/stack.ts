@@ -31,6 +31,8 @@ export class TcpStack {
   readonly ip: Ipv4Stack;
   /** Connected sockets by 4-tuple key. */
   #conns = new Map<number, TcpSocket>();
+  /** The connection the last segment went to (most segments follow one): cleared when `#conns` changes. */
+  #last: TcpSocket | undefined;
   /** Listening sockets by port. */
   #listeners = new Map<number, TcpSocket[]>();
   /** Ports held by bound sockets (with their address). */
@@ -192,6 +194,7 @@ export class TcpStack {
     s.remoteAddr = dst;
     s.remotePort = port;
     this.#conns.set(key(src, s.localPort, dst, port), s);
+    this.#last = undefined;
     this.stats.activeOpens++;
     s.connectNow(r.mtu - 40);
     return undefined;
@@ -228,6 +231,7 @@ export class TcpStack {
 
   #release(s: TcpSocket): void {
     this.#conns.delete(key(s.localAddr, s.localPort, s.remoteAddr, s.remotePort));
+    this.#last = undefined;
     const l = this.#listeners.get(s.localPort);
     if (l && l.includes(s) && s.remotePort === 0) {
       l.splice(l.indexOf(s), 1);
@@ -298,10 +302,15 @@ export class TcpStack {
       return;
     }
     this.stats.inSegs++;
-    const found = this.#conns.get(key(ip.dst, t.dstPort, ip.src, t.srcPort));
-    const c = found && found.localAddr === ip.dst && found.remoteAddr === ip.src
-      ? found
-      : undefined;
+    let c = this.#last;
+    if (
+      c === undefined || c.localPort !== t.dstPort || c.remotePort !== t.srcPort ||
+      c.localAddr !== ip.dst || c.remoteAddr !== ip.src
+    ) {
+      const found = this.#conns.get(key(ip.dst, t.dstPort, ip.src, t.srcPort));
+      c = found && found.localAddr === ip.dst && found.remoteAddr === ip.src ? found : undefined;
+      if (c) this.#last = c;
+    }
     if (c) {
       // The detail is only kept by a full trace: no string per segment otherwise.
       trace.deliver(iface, p, trace.mode === "full" ? `tcp ${c.state}` : "");
@@ -351,6 +360,7 @@ export class TcpStack {
     child.remoteAddr = ip.src;
     child.remotePort = t.srcPort;
     this.#conns.set(key(ip.dst, t.dstPort, ip.src, t.srcPort), child);
+    this.#last = undefined;
     l.synQueue.push(child);
     this.stats.passiveOpens++;
     trace.deliver(iface, p, "tcp syn to listener");
