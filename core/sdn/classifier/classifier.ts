@@ -135,6 +135,10 @@ class Subtable<T> extends MaskTable<RuleImpl<T>> {
   readonly srcBit: number;
   /** `lenBit(dstLen)`, or 0. */
   readonly dstBit: number;
+  /** Where the classifier's copy of this table's filter starts in its filter arena. */
+  arenaAt = 0;
+  /** The `filterEpoch` that copy was taken at (-1: none). */
+  arenaEpoch = -1;
   constructor(mask: Uint32Array) {
     super(mask, true);
     this.srcLen = prefixLen(mask[W.NW_SRC] ?? 0);
@@ -185,14 +189,18 @@ export class Classifier<T> {
   };
   /**
    * The lookup plan: what {@link lookup} reads of each subtable before it knows
-   * whether to probe it, flat in best-first order so that a lookup walks two
+   * whether to probe it, flat in best-first order so that a lookup walks three
    * typed arrays instead of fifty objects. Per subtable: `[srcBit, dstBit, n,
-   * then n (word, mask, multiplier) triples]`; `planRanks[i]` is the i-th
-   * subtable's best rank. Rebuilt on the first lookup after the set of
-   * subtables or their order changed.
+   * filter offset, filter shift, then n (word, mask, multiplier) triples]`;
+   * `planRanks[i]` is the i-th subtable's best rank, and `filters` holds a
+   * copy of every subtable's membership filter, side by side. Rebuilt on the
+   * first lookup after the set of subtables, their order or the size of a
+   * filter changed; an insert in between sets its filter bits in the copy too,
+   * and bits a removal leaves behind only cost a probe.
    */
   private plan = new Int32Array(0);
   private planRanks = new Float64Array(0);
+  private filters = new Int32Array(0);
   private planStale = true;
   /** Prefix tracking on nw_src and nw_dst (prefixes of subtables with prefix masks). */
   private srcTrie = new PrefixTrie();
@@ -253,6 +261,11 @@ export class Classifier<T> {
     if (e === 0) {
       rule.entry = st.add(m.value, rule);
       st.setHead(rule.entry, rule);
+      if (st.arenaEpoch !== st.filterEpoch) this.planStale = true;
+      else {
+        const h = st.entryHash[rule.entry]!, at = st.arenaAt + (h >>> st.filterShift);
+        this.filters[at] = this.filters[at]! | filterBits(h);
+      }
     } else {
       // Insert into the entry's list, highest priority first, replacing an equal one.
       let prev: RuleImpl<T> | undefined;
@@ -308,7 +321,10 @@ export class Classifier<T> {
     if (cur === undefined) return false;
     if (prev !== undefined) prev.next = r.next;
     else if (r.next !== undefined) st.setHead(e, r.next);
-    else st.delete(e);
+    else {
+      st.delete(e);
+      if (st.arenaEpoch !== st.filterEpoch) this.planStale = true;
+    }
     r.next = undefined;
     r.table = undefined;
     st.rules--;
@@ -417,7 +433,7 @@ export class Classifier<T> {
   /** The best rule matching `key`, or undefined. */
   lookup(key: FlowKey): Rule<T> | undefined {
     if (this.planStale) this.buildPlan();
-    const subs = this.sorted, plan = this.plan, ranks = this.planRanks;
+    const subs = this.sorted, plan = this.plan, ranks = this.planRanks, filters = this.filters;
     const ns = subs.length;
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
@@ -429,7 +445,7 @@ export class Classifier<T> {
     for (let p = 0; i < ns; i++) {
       if (ranks[i]! <= bestRank) break;
       const srcBit = plan[p]!, dstBit = plan[p + 1]!;
-      const next = p + 3 + 3 * plan[p + 2]!;
+      const next = p + 5 + 3 * plan[p + 2]!;
       if ((srcBit | dstBit) !== 0) {
         if (!triesWalked) {
           srcBits = this.srcTrie.lookup(key[W.NW_SRC]!);
@@ -443,14 +459,15 @@ export class Classifier<T> {
         }
       }
       let acc = 0;
-      for (let q = p + 3; q < next; q += 3) {
+      for (let q = p + 5; q < next; q += 3) {
         acc = (acc + Math.imul(key[plan[q]!]! & plan[q + 1]!, plan[q + 2]!)) | 0;
       }
-      p = next;
       const h = finishHash(acc) | 1;
-      const st = subs[i]!;
       const fm = filterBits(h);
-      if ((st.filter[h >>> st.filterShift]! & fm) !== fm) continue; // certainly no such key
+      const fw = filters[plan[p + 3]! + (h >>> plan[p + 4]!)]!;
+      p = next;
+      if ((fw & fm) !== fm) continue; // certainly no such key
+      const st = subs[i]!;
       const e = st.findHashed(key, h);
       if (e !== 0) {
         const r = st.ranks[e]!;
@@ -470,23 +487,34 @@ export class Classifier<T> {
     return best.vals[bestEntry];
   }
 
-  /** Lay out the lookup plan for the current subtables and order. */
+  /** Lay out the lookup plan and filter copies for the current subtables and order. */
   private buildPlan(): void {
     const subs = this.sorted;
-    let words = 0;
-    for (const st of subs) words += 3 + 3 * st.n;
+    let words = 0, filterWords = 0;
+    for (const st of subs) {
+      words += 5 + 3 * st.n;
+      filterWords += st.filter.length;
+    }
     const plan = new Int32Array(words), ranks = new Float64Array(subs.length);
-    let p = 0;
+    const filters = new Int32Array(filterWords);
+    let p = 0, f = 0;
     subs.forEach((st, i) => {
       ranks[i] = st.maxRank;
+      st.arenaAt = f;
+      st.arenaEpoch = st.filterEpoch;
+      filters.set(st.filter, f);
       plan[p] = st.srcBit;
       plan[p + 1] = st.dstBit;
       plan[p + 2] = st.n;
-      plan.set(st.wwm, p + 3);
-      p += 3 + 3 * st.n;
+      plan[p + 3] = f;
+      plan[p + 4] = st.filterShift;
+      plan.set(st.wwm, p + 5);
+      p += 5 + 3 * st.n;
+      f += st.filter.length;
     });
     this.plan = plan;
     this.planRanks = ranks;
+    this.filters = filters;
     this.planStale = false;
   }
 

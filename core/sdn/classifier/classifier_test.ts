@@ -267,6 +267,30 @@ Deno.test("classifier: many rules in one subtable survive growth and deletion", 
   assert.equal(c.size, 1500);
 });
 
+Deno.test("classifier: lookups between inserts and removes see every change at once", () => {
+  // Each lookup lays out the lookup plan (with its copies of the subtables'
+  // filters); the next insert or remove must show in it, whether or not the
+  // subtable grows.
+  const c = new Classifier<number>();
+  const keyOf = (i: number) =>
+    key({ [W.DL_TYPE]: 0x800, [W.NW_DST]: Math.imul(i, 0x9e3779b1) >>> 0, [W.TP_DST]: i & 3 });
+  const rules: Array<Rule<number>> = [];
+  for (let i = 0; i < 600; i++) {
+    const m = newMatch();
+    setMaskedWord(m, W.NW_DST, Math.imul(i, 0x9e3779b1) >>> 0, 0xffffffff);
+    setMaskedWord(m, W.DL_TYPE, 0x800, 0xffff);
+    if (i % 5 === 0) setMaskedWord(m, W.TP_DST, i & 3, 0xffff); // a second subtable
+    rules.push(c.insert(m, 1, i).rule);
+    assert.equal(c.lookup(keyOf(i))?.value, i, `rule ${i} just inserted`);
+    assert.equal(c.lookup(keyOf(i + 1)), undefined);
+  }
+  for (let i = 0; i < 600; i += 2) {
+    assert.ok(c.remove(rules[i]!));
+    assert.equal(c.lookup(keyOf(i)), undefined, `rule ${i} just removed`);
+    assert.equal(c.lookup(keyOf(i + 1))?.value, i + 1);
+  }
+});
+
 Deno.test("classifier: resetStats zeroes every lookup counter", () => {
   const c = new Classifier<string>();
   c.insert(parseMatch("ip,nw_dst=10.1.2.0/24"), 300, "/24");

@@ -168,6 +168,8 @@ export class MaskTable<V> {
   filter: Int32Array = new Int32Array(2);
   /** Right shift taking a hash to its filter word. */
   filterShift = 31;
+  /** Bumped whenever the filter is rebuilt (cleared or resized), for copies of it. */
+  filterEpoch = 0;
   private free: number[] = [];
   /** Deletions since the filter was last rebuilt. */
   private stale = 0;
@@ -382,5 +384,6 @@ export class MaskTable<V> {
       f[h >>> fs] = f[h >>> fs]! | filterBits(h);
     }
     this.stale = 0;
+    this.filterEpoch++;
   }
 }
