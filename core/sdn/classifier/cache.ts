@@ -60,6 +60,8 @@ export class ExactMatchCache<V> {
   private epoch = 1;
   private salt = 0;
   private relevant = new Uint32Array(KEY_WORDS).fill(1); // no real mask: forces the first layout
+  /** The probe key's masked relevant words (scratch for {@link lookup}). */
+  private readonly masked = new Int32Array(KEY_WORDS);
 
   /** A cache of 2^sizeLog2 entries (default 8192, as Open vSwitch's EMC). */
   constructor(sizeLog2 = 13) {
@@ -117,10 +119,13 @@ export class ExactMatchCache<V> {
 
   /** The cached value for `key`, or undefined. */
   lookup(key: FlowKey): V | undefined {
-    const wwm = this.wwm, n = this.n, recs = this.recs;
+    const wwm = this.wwm, n = this.n, recs = this.recs, masked = this.masked;
+    // Mask each relevant word once: the hash and the comparison both use it.
     let acc = 0;
-    for (let j = 0; j < n; j++) {
-      acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
+    for (let j = 0, t = 0; j < n; j++, t += 3) {
+      const x = key[wwm[t]!]! & wwm[t + 1]!;
+      masked[j] = x;
+      acc = (acc + Math.imul(x, wwm[t + 2]!)) | 0;
     }
     const h = finishHash(acc), tag = h ^ this.salt;
     // Two ways: the home slot and its neighbour.
@@ -132,9 +137,7 @@ export class ExactMatchCache<V> {
       base = slot * stride;
       if (recs[base] !== tag) return undefined;
     }
-    for (let j = 0; j < n; j++) {
-      if (recs[base + 1 + j] !== (key[wwm[3 * j]!]! & wwm[3 * j + 1]!)) return undefined;
-    }
+    for (let j = 0; j < n; j++) if (recs[base + 1 + j] !== masked[j]) return undefined;
     return this.vals[slot];
   }
 

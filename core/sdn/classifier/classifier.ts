@@ -16,6 +16,13 @@
  *   skipped without hashing. This is what keeps lookups cheap when more specific
  *   rules have higher priorities (longest-prefix-like tables), where priority
  *   sorting alone would probe every more specific subtable.
+ * - Membership filters: each subtable keeps a small Bloom filter of its keys'
+ *   hashes (see `table.ts`), so a probe of a subtable that holds no matching
+ *   key, which is almost every probe, reads one filter word and stops.
+ * - A flat lookup plan: {@link Classifier.lookup} walks typed arrays laid out
+ *   in best-first order (each subtable's best rank, trie bits, hash words and a
+ *   copy of its filter) and touches a subtable object only for the probes its
+ *   filter lets through.
  *
  * Semantics:
  * - The highest priority wins. Inserting a rule whose match and priority equal an
@@ -30,7 +37,9 @@
  * trie walks of at most four steps. Insert amortised O(n + S) (the subtable order
  * is kept by moving one element; a prefix adds up to 128 trie entries); remove
  * O(n + S), plus O(entries of the subtable) when it removes that subtable's best
- * rule; {@link Classifier.rules} and {@link Classifier.covered} O(R log R).
+ * rule; the first lookup after the subtables, their order or a filter's size
+ * changed re-lays the plan in O(S · n + R); {@link Classifier.rules} and
+ * {@link Classifier.covered} O(R log R).
  *
  * {@link Classifier.lookupWc} additionally reports which key bits the lookup's
  * outcome depended on, for building megaflow caches: the masks of the subtables
