@@ -534,7 +534,8 @@ export class Classifier<T> {
    * lookups in several tables (resubmit) can accumulate into one mask.
    */
   lookupWc(key: FlowKey, wc: Uint32Array): Rule<T> | undefined {
-    const subs = this.sorted;
+    if (this.planStale) this.buildPlan();
+    const subs = this.sorted, plan = this.plan, ranks = this.planRanks;
     const ns = subs.length;
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
@@ -543,28 +544,34 @@ export class Classifier<T> {
     const dstBits = this.dstTrie.size > 0 ? this.dstTrie.lookup(key[W.NW_DST]!) : 0;
     let skipped = 0;
     let i = 0;
-    for (; i < ns; i++) {
-      const st = subs[i]!;
-      if (st.maxRank <= bestRank) break;
+    for (let p = 0; i < ns; i++) {
+      if (ranks[i]! <= bestRank) break;
+      const n = plan[p + 2]!, words = p + 5; // the (word, mask, multiplier) triples
+      const next = words + 3 * n;
       // A trie skip depends only on the first srcLen (dstLen) bits of the field.
-      if ((st.srcBit & ~srcBits) !== 0) {
-        wc[W.NW_SRC] = wc[W.NW_SRC]! | lenMask(st.srcLen);
+      if ((plan[p]! & ~srcBits) !== 0) {
+        wc[W.NW_SRC] = wc[W.NW_SRC]! | lenMask(subs[i]!.srcLen);
         skipped++;
+        p = next;
         continue;
       }
-      if ((st.dstBit & ~dstBits) !== 0) {
-        wc[W.NW_DST] = wc[W.NW_DST]! | lenMask(st.dstLen);
+      if ((plan[p + 1]! & ~dstBits) !== 0) {
+        wc[W.NW_DST] = wc[W.NW_DST]! | lenMask(subs[i]!.dstLen);
         skipped++;
+        p = next;
         continue;
       }
-      const wwm = st.wwm, n = st.n, ends = st.stageEnds;
+      p = next;
+      const st = subs[i]!;
+      const ends = st.stageEnds;
       let acc = 0;
       let j = 0;
       let examined = n;
       for (let stage = 0; stage < ends.length; stage++) {
         const end = ends[stage]!;
         for (; j < end; j++) {
-          acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
+          const q = words + 3 * j;
+          acc = (acc + Math.imul(key[plan[q]!]! & plan[q + 1]!, plan[q + 2]!)) | 0;
         }
         if (stage < ends.length - 1 && !st.stageHas(stage, finishHash(acc))) {
           examined = end;
@@ -572,8 +579,8 @@ export class Classifier<T> {
         }
       }
       for (let x = 0; x < examined; x++) {
-        const w = wwm[3 * x]!;
-        wc[w] = wc[w]! | wwm[3 * x + 1]!;
+        const w = plan[words + 3 * x]!;
+        wc[w] = wc[w]! | plan[words + 3 * x + 1]!;
       }
       if (examined < n) continue;
       const e = st.findHashed(key, finishHash(acc) | 1);

@@ -23,7 +23,8 @@
  * stays in the first-level caches where the buckets of fifty tables do not.
  * Deletions leave their bits set (false positives, never false negatives) until
  * the filter is rebuilt, once the deletions since the last rebuild reach half
- * the entries.
+ * the entries. The staged partial hashes have filters of the same kind in
+ * front of their maps.
  *
  * Entry ids (1, 2, …) are stable for the entry's life and index the caller's
  * per-entry arrays. Costs: a probe hashes `n` words (the mask's non-zero words)
@@ -143,6 +144,12 @@ export class MaskTable<V> {
   readonly stageEnds: Int32Array;
   /** Per intermediate stage: partial hash → number of keys with it (undefined: not staged). */
   readonly stageSets: Array<Map<number, number>> | undefined;
+  /**
+   * Per intermediate stage, a membership filter over the same partial hashes
+   * (laid out like {@link filter}), read before the map so that a stage that
+   * no key shares costs one word.
+   */
+  stageFilters: Int32Array[] = [];
 
   /** Stored hash per slot (four slots per bucket), 0 when empty. */
   hashes: Int32Array = new Int32Array(8);
@@ -188,6 +195,7 @@ export class MaskTable<V> {
     if (ends.length === 0) ends.push(0);
     this.stageEnds = Int32Array.from(ends);
     this.stageSets = staged ? ends.slice(0, -1).map(() => new Map<number, number>()) : undefined;
+    if (staged) this.stageFilters = ends.slice(0, -1).map(() => new Int32Array(2));
     this.keys = new Int32Array(8 * Math.max(1, this.n));
   }
 
@@ -313,7 +321,10 @@ export class MaskTable<V> {
 
   /** Whether some stored key agrees with the probe on stages 0..`stage` (true when not staged). */
   stageHas(stage: number, partialHash: number): boolean {
-    return this.stageSets === undefined || this.stageSets[stage]?.has(partialHash) === true;
+    if (this.stageSets === undefined) return true;
+    const m = filterBits(partialHash);
+    if ((this.stageFilters[stage]![partialHash >>> this.filterShift]! & m) !== m) return false;
+    return this.stageSets[stage]!.has(partialHash);
   }
 
   /** Live entry ids. */
@@ -339,6 +350,10 @@ export class MaskTable<V> {
       const c = (set.get(h) ?? 0) + delta;
       if (c === 0) set.delete(h);
       else set.set(h, c);
+      if (delta > 0) {
+        const f = this.stageFilters[s]!;
+        f[h >>> this.filterShift] = f[h >>> this.filterShift]! | filterBits(h);
+      }
     }
   }
 
@@ -376,12 +391,20 @@ export class MaskTable<V> {
     if (this.filter.length !== words) {
       this.filter = new Int32Array(words);
       this.filterShift = 32 - Math.log2(words);
-    } else this.filter.fill(0);
-    const f = this.filter, fs = this.filterShift;
+      this.stageFilters = this.stageFilters.map(() => new Int32Array(words));
+    } else {
+      this.filter.fill(0);
+      for (const sf of this.stageFilters) sf.fill(0);
+    }
+    const f = this.filter, fs = this.filterShift, stages = this.stageFilters;
     for (let id = 1; id < this.vals.length; id++) {
       if (this.vals[id] === undefined) continue;
       const h = this.entryHash[id]!;
       f[h >>> fs] = f[h >>> fs]! | filterBits(h);
+      for (let s = 0; s < stages.length; s++) {
+        const ph = hashStored(this.wwm, this.keys, id * this.n, this.stageEnds[s]!);
+        stages[s]![ph >>> fs] = stages[s]![ph >>> fs]! | filterBits(ph);
+      }
     }
     this.stale = 0;
     this.filterEpoch++;
