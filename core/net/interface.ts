@@ -102,6 +102,8 @@ export class Interface implements TracePoint {
   #carrier = true;
   #owner: InterfaceOwner;
   #queue = new Fifo<Packet>();
+  /** The frame length of each queued packet, taken when it was queued (the packet is in cache then). */
+  #queueBytes = new Fifo<number>();
   /** Called whenever carrier or admin state changes. */
   onStateChange: ((iface: Interface) => void) | undefined;
 
@@ -196,7 +198,7 @@ export class Interface implements TracePoint {
     }
     const empty = this.#queue.size === 0;
     if (empty && medium.ready(this)) {
-      this.#send(p);
+      this.#send(p, frameLength(p));
       return;
     }
     if (this.queued >= this.txqueuelen) {
@@ -205,13 +207,13 @@ export class Interface implements TracePoint {
       return;
     }
     this.#queue.push(p);
+    this.#queueBytes.push(frameLength(p));
     // The first frame to wait asks the medium to call back when it is free.
     if (empty) medium.notify(this);
   }
 
-  #send(p: Packet): void {
+  #send(p: Packet, bytes: number): void {
     const medium = this.medium!;
-    const bytes = frameLength(p);
     this.#owner.sim.trace.tx(this, p);
     if (medium.start(this, p, bytes) === false) {
       this.counters.txDropped++;
@@ -229,7 +231,7 @@ export class Interface implements TracePoint {
       medium.notify(this);
       return;
     }
-    this.#send(this.#queue.shift()!);
+    this.#send(this.#queue.shift()!, this.#queueBytes.shift()!);
     if (this.#queue.size > 0) medium.notify(this);
   }
 
@@ -241,6 +243,7 @@ export class Interface implements TracePoint {
       trace.drop(this, q.at(i), reason);
     }
     q.clear();
+    this.#queueBytes.clear();
   }
 
   /** Bytes a counter adds for a frame: loopback counts without the Ethernet header, as Linux's. */
