@@ -18,21 +18,32 @@ function simulationRunner(clock: () => number): Runner {
   return (config, onProgress) => runComparison(config, { onProgress, clock });
 }
 
-/** A runner that runs each configuration in its own worker thread. */
+/**
+ * A runner that runs each configuration in a worker thread. A worker that has
+ * finished a run waits for the next one, so the modules are loaded and
+ * compiled once per worker rather than once per run (the process exits with
+ * its workers).
+ */
 function workerRunner(): Runner {
+  const idle: Worker[] = [];
   return (config, onProgress) =>
     new Promise<CompareResult>((resolve, reject) => {
-      const w = new Worker(new URL("./compare_worker_main.ts", import.meta.url).href, {
-        type: "module",
-      });
+      const w = idle.pop() ??
+        new Worker(new URL("./compare_worker_main.ts", import.meta.url).href, { type: "module" });
       w.onmessage = (e: MessageEvent<WorkerMessage>) => {
         const m = e.data;
         if (m.type === "progress") onProgress(m.fraction, m.label);
-        else if (m.type === "result") resolve(m.result);
-        else reject(new Error(m.message));
+        else if (m.type === "result") {
+          idle.push(w);
+          resolve(m.result);
+        } else {
+          w.terminate();
+          reject(new Error(m.message));
+        }
       };
       w.onerror = (e) => {
         e.preventDefault();
+        w.terminate();
         reject(new Error(e.message));
       };
       w.postMessage(config);

@@ -1,8 +1,9 @@
 /**
- * A worker thread for `deno task compare`: receives one comparison
- * configuration, runs it, posts progress and the result back. Runs of
- * different algorithms are independent simulations, so they can use the
- * machine's cores at once without changing any result.
+ * A worker thread for `deno task compare`: receives comparison
+ * configurations one at a time, runs each, posts progress and the result
+ * back, and waits for the next. Runs of different algorithms are independent
+ * simulations, so they can use the machine's cores at once without changing
+ * any result.
  *
  * @module
  */
@@ -18,7 +19,6 @@ export type WorkerMessage =
 const worker = self as unknown as {
   onmessage: ((e: MessageEvent<CompareConfig>) => void) | null;
   postMessage(m: WorkerMessage): void;
-  close(): void;
 };
 
 worker.onmessage = (e) => {
@@ -31,5 +31,4 @@ worker.onmessage = (e) => {
   } catch (err) {
     worker.postMessage({ type: "error", message: (err as Error).message ?? String(err) });
   }
-  worker.close();
 };
