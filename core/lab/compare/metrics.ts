@@ -26,7 +26,9 @@ export function mean(values: readonly number[]): number {
  */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per comparison
+  // (several times faster on the 10⁵ RTT samples of a run).
+  const sorted = Float64Array.from(values).sort();
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length - 1e-9));
   return sorted[Math.min(rank, sorted.length) - 1]!;
 }
