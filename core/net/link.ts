@@ -261,7 +261,8 @@ export class Link implements Medium {
 
   /**
    * Serialize a frame: the sender is busy for bits / rate, and the frame
-   * arrives a propagation delay after its last bit. One event per frame; the
+   * arrives a propagation delay after its last bit. One event per frame (only
+   * the earliest of a direction in the event queue, see `Direction`); the
    * "transmission done" event is scheduled only when frames wait (`notify`).
    */
   start(from: Interface, p: Packet, bytes: number): boolean {
