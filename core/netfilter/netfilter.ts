@@ -60,6 +60,13 @@ import { ADDR_TYPES, type NatRange, type Rule, ruleMatches } from "./rule.ts";
 import { natQuote, quotedTuple } from "./quote.ts";
 import { logLine } from "./log.ts";
 
+/** The `-m addrtype` bit of a type name. */
+const addrBit = (name: typeof ADDR_TYPES[number]) => 1 << ADDR_TYPES.indexOf(name);
+const ADDR_UNICAST = addrBit("UNICAST");
+const ADDR_LOCAL = addrBit("LOCAL");
+const ADDR_BROADCAST = addrBit("BROADCAST");
+const ADDR_MULTICAST = addrBit("MULTICAST");
+
 /** The four tables. */
 export type TableName = "raw" | "mangle" | "nat" | "filter";
 /** Tables in the order `iptables-save` prints them. */
@@ -204,16 +211,15 @@ export class Netfilter implements PacketFilter {
 
   /** An address's type as the routing tables see it (what `-m addrtype` tests). */
   readonly #addrType = (a: Ip4): number => {
-    const k = (name: string) => 1 << (ADDR_TYPES as readonly string[]).indexOf(name);
-    if (a === 0xffffffff) return k("BROADCAST");
-    if ((a >>> 28) === 14) return k("MULTICAST");
-    if (this.stack.isLocal(a)) return k("LOCAL");
+    if (a === 0xffffffff) return ADDR_BROADCAST;
+    if ((a >>> 28) === 14) return ADDR_MULTICAST;
+    if (this.stack.isLocal(a)) return ADDR_LOCAL;
     if (
       this.stack.addrs.some((x) => x.len < 31 && (x.broadcast || broadcastOf(x.addr, x.len)) === a)
     ) {
-      return k("BROADCAST");
+      return ADDR_BROADCAST;
     }
-    return k("UNICAST");
+    return ADDR_UNICAST;
   };
 
   /** Hook this netfilter into its IPv4 stack. */
