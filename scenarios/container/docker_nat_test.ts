@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { scenario } from "../../core/lab/scenario.ts";
 import { serve } from "../transport/tcp_testing.ts";
 import { connect, peer } from "../gateway/nat_testing.ts";
-import { dockerHost, publish } from "./docker_testing.ts";
+import { dockerHost, listenIn, publish } from "./docker_testing.ts";
 
 scenario("docker0: containers on one host reach each other directly, no NAT", (net) => {
   const { host } = dockerHost(net);
@@ -47,14 +47,7 @@ scenario("docker0: a container's outbound connection leaves from the host's addr
 scenario("docker run -p 10080:80: an outside client reaches the container", (net) => {
   const { host, client } = dockerHost(net);
   publish(host, 10080, "172.17.0.2", 80);
-  const c1 = host.netns.get("c1")!;
-  const listener = c1.tcp.socket();
-  c1.tcp.bind(listener, 0, 80);
-  c1.tcp.listen(listener);
-  const seen: string[] = [];
-  listener.onAccept = () => {
-    for (let c = c1.tcp.accept(listener); c; c = c1.tcp.accept(listener)) seen.push(peer(c));
-  };
+  const seen = listenIn(host.netns.get("c1")!, 80);
   const c = connect(client, "198.51.100.2", 10080, 50000);
   net.run(1e9);
   assert.equal(c.state, "ESTABLISHED");
@@ -70,14 +63,7 @@ scenario("docker run -p 10080:80: an outside client reaches the container", (net
 scenario("docker run -p 10080:80: the host itself reaches the container through OUTPUT", (net) => {
   const { host } = dockerHost(net);
   publish(host, 10080, "172.17.0.2", 80);
-  const c1 = host.netns.get("c1")!;
-  const listener = c1.tcp.socket();
-  c1.tcp.bind(listener, 0, 80);
-  c1.tcp.listen(listener);
-  const seen: string[] = [];
-  listener.onAccept = () => {
-    for (let c = c1.tcp.accept(listener); c; c = c1.tcp.accept(listener)) seen.push(peer(c));
-  };
+  const seen = listenIn(host.netns.get("c1")!, 80);
   // A process on the host connects to its own public address.
   const c = connect(host, "198.51.100.2", 10080, 50001);
   net.run(1e9);

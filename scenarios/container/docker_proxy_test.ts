@@ -13,7 +13,7 @@ import type { TcpSocket } from "../../core/transport/tcp/socket.ts";
 import { ip } from "../../core/wire/addr.ts";
 
 import { connect, peer } from "../gateway/nat_testing.ts";
-import { dockerHost, publish } from "./docker_testing.ts";
+import { dockerHost, listenIn, publish } from "./docker_testing.ts";
 
 /** A minimal docker-proxy: relay every connection on hostPort to target:port. */
 function dockerProxy(host: Node, hostPort: number, target: string, port: number): void {
@@ -79,14 +79,7 @@ scenario(
 scenario("DNAT versus docker-proxy: with DNAT the container sees the real client", (net) => {
   const { host, client } = dockerHost(net);
   publish(host, 10080, "172.17.0.2", 80);
-  const c1 = host.netns.get("c1")!;
-  const seen: string[] = [];
-  const l = c1.tcp.socket();
-  c1.tcp.bind(l, 0, 81);
-  c1.tcp.listen(l);
-  l.onAccept = () => {
-    for (let c = c1.tcp.accept(l); c; c = c1.tcp.accept(l)) seen.push(peer(c));
-  };
+  const seen = listenIn(host.netns.get("c1")!, 81);
   host.sh(
     "iptables -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 10081 -j DNAT --to-destination 172.17.0.2:81",
   );

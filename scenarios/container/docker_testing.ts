@@ -14,6 +14,8 @@
  */
 import type { Network } from "../../core/lab/network.ts";
 import type { Node } from "../../core/node/node.ts";
+import type { NetNs } from "../../core/node/netns.ts";
+import { peer } from "../gateway/nat_testing.ts";
 
 /** The host, an outside client, and containers c1…cN (172.17.0.2…). */
 export function dockerHost(net: Network, containers = 2) {
@@ -49,4 +51,16 @@ export function publish(host: Node, hostPort: number, ip: string, port: number):
   host.sh(
     `iptables -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport ${hostPort} -j DNAT --to-destination ${ip}:${port}`,
   );
+}
+
+/** Listen on `port` inside a container's namespace; returns the peers it accepted ("addr:port"). */
+export function listenIn(ns: NetNs, port: number): string[] {
+  const seen: string[] = [];
+  const l = ns.tcp.socket();
+  ns.tcp.bind(l, 0, port);
+  ns.tcp.listen(l);
+  l.onAccept = () => {
+    for (let c = ns.tcp.accept(l); c; c = ns.tcp.accept(l)) seen.push(peer(c));
+  };
+  return seen;
 }
