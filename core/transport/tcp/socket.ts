@@ -94,7 +94,8 @@ export interface TcpSocketOptions {
 
 /** What the socket needs from its stack. */
 export interface TcpHost {
-  readonly now: number;
+  /** The clock: `now` is the current virtual time, ns (the simulator itself). */
+  readonly clock: { readonly now: number };
   /** Schedule a callback. */
   after(dt: number, fn: () => void): Timer;
   /** A timer that can be armed again and again without allocating (see `schedule`). */
@@ -209,6 +210,7 @@ export class TcpSocket {
   onState: ((s: TcpState) => void) | undefined;
 
   #host: TcpHost;
+  readonly #clock: { readonly now: number };
   // Sequence space, absolute offsets: SYN is 0, data starts at 1.
   #iss = 0;
   #irs = 0;
@@ -277,6 +279,7 @@ export class TcpSocket {
   /** A closed socket; use the stack's `socket()`. */
   constructor(host: TcpHost, options: TcpSocketOptions, cc: CongestionControl) {
     this.#host = host;
+    this.#clock = host.clock;
     this.options = options;
     this.cc = cc;
     this.ccs = newCcState(536);
@@ -485,9 +488,9 @@ export class TcpSocket {
         0,
         1,
         TcpFlag.SYN,
-        this.#host.now,
+        this.#clock.now,
         onPacketSent(this.#rate, {
-          now: this.#host.now,
+          now: this.#clock.now,
           size: 1,
           bytesInFlight: 0,
           isRetransmission: false,
@@ -649,7 +652,7 @@ export class TcpSocket {
       this.#sndWl1 = start;
       this.#sndWl2 = ack;
       if (this.#sndWnd === 0 && this.#peerWindowZeroSince < 0) {
-        this.#peerWindowZeroSince = this.#host.now;
+        this.#peerWindowZeroSince = this.#clock.now;
       }
       if (this.#sndWnd > 0) {
         this.#peerWindowZeroSince = -1;
@@ -687,8 +690,12 @@ export class TcpSocket {
 
   /** ACK processing: scoreboard, RTT, loss detection, recovery, congestion control. */
   #processAck(seg: TcpSegment, ack: number, segLen: number): void {
-    const now = this.#host.now;
     const sb = this.#sb;
+    // Nothing outstanding and nothing new acknowledged (a receiver's view of the
+    // data it is sent): no scoreboard, RTT, rate or congestion-control work, as
+    // Linux's tcp_ack leaves through "no_queue" when no packets are in flight.
+    if (sb.count === 0 && !(ack > this.#sndUna)) return;
+    const now = this.#clock.now;
     const priorInFlight = sb.pipe;
     const a = beginAck(this.#rate, now, priorInFlight);
     this.#ack = a;
@@ -965,7 +972,7 @@ export class TcpSocket {
     const sb = this.#sb;
     const ccs = this.ccs;
     for (;;) {
-      if (ccs.pacingRate > 0 && this.#host.now < this.#nextSendTime) {
+      if (ccs.pacingRate > 0 && this.#clock.now < this.#nextSendTime) {
         this.#armPacing();
         return;
       }
@@ -1022,7 +1029,7 @@ export class TcpSocket {
     }
   }
 
-  #snap(size: number, retransmission: boolean, now = this.#host.now) {
+  #snap(size: number, retransmission: boolean, now = this.#clock.now) {
     return onPacketSent(this.#rate, {
       now,
       size,
@@ -1035,7 +1042,7 @@ export class TcpSocket {
     const start = this.#sndNxt;
     const endOfWrite = start + len === this.#sendBuf.end && this.#bulk === 0;
     const psh = endOfWrite ? TcpFlag.PSH : 0;
-    const now = this.#host.now;
+    const now = this.#clock.now;
     const seg = this.#sb.add(start, start + len, psh, now, this.#snap(len, false, now));
     this.#sndNxt += len;
     if (len < this.#mss) this.#sndSml = this.#sndNxt;
@@ -1046,7 +1053,7 @@ export class TcpSocket {
 
   #sendFin(): void {
     const start = this.#sndNxt;
-    const seg = this.#sb.add(start, start + 1, TcpFlag.FIN, this.#host.now, this.#snap(1, false));
+    const seg = this.#sb.add(start, start + 1, TcpFlag.FIN, this.#clock.now, this.#snap(1, false));
     this.#finSeq = start;
     this.#sndNxt++;
     this.#emit(seg, TcpFlag.FIN | TcpFlag.ACK);
@@ -1062,7 +1069,7 @@ export class TcpSocket {
   }
 
   #retransmit(s: SentSegment): void {
-    const now = this.#host.now;
+    const now = this.#clock.now;
     this.#sb.retransmitted(s, now, this.#snap(s.end - s.start, true, now));
     this.stats.retransmits++;
     let flags: number = TcpFlag.ACK;
@@ -1078,7 +1085,7 @@ export class TcpSocket {
   #pace(len: number): void {
     const rate = this.ccs.pacingRate;
     if (rate <= 0) return;
-    this.#nextSendTime = Math.max(this.#host.now, this.#nextSendTime) +
+    this.#nextSendTime = Math.max(this.#clock.now, this.#nextSendTime) +
       ((len + TCP_HEADERS) * 1e9) / rate;
   }
 
@@ -1086,7 +1093,7 @@ export class TcpSocket {
     if (this.#paceTimer.pending) return;
     this.#host.schedule(
       this.#paceTimer,
-      Math.max(0, Math.ceil(this.#nextSendTime - this.#host.now)),
+      Math.max(0, Math.ceil(this.#nextSendTime - this.#clock.now)),
     );
   }
 
@@ -1125,7 +1132,7 @@ export class TcpSocket {
   #segment(start: number, flags: number, payload: Payload): TcpSegment {
     const options = noTcpOptions();
     if (this.#tsOk || this.state === "SYN-SENT" && this.options.timestamps) {
-      options.timestamp = { val: Math.floor(this.#host.now / 1e6) >>> 0, ecr: this.#tsRecent };
+      options.timestamp = { val: Math.floor(this.#clock.now / 1e6) >>> 0, ecr: this.#tsRecent };
     }
     if (this.#sackOk && this.#rcv.hasHoles) {
       // Fresh pairs: turned into sequence numbers in place.
@@ -1188,15 +1195,15 @@ export class TcpSocket {
   // -------------------------------------------------------------- timers
 
   #armRto(): void {
-    this.#rtoDeadline = this.#host.now + this.rto;
+    this.#rtoDeadline = this.#clock.now + this.rto;
     if (this.#rtoTimer) return;
     const fire = () => {
       this.#rtoTimer = undefined;
       if (this.#rtoDeadline === 0) return;
-      if (this.#host.now < this.#rtoDeadline) {
+      if (this.#clock.now < this.#rtoDeadline) {
         // Whole nanoseconds: the simulator rounds event times, so a deadline
         // less than half a nanosecond away would re-arm at this instant forever.
-        this.#rtoTimer = this.#host.after(Math.ceil(this.#rtoDeadline - this.#host.now), fire);
+        this.#rtoTimer = this.#host.after(Math.ceil(this.#rtoDeadline - this.#clock.now), fire);
         return;
       }
       this.#onRto();
@@ -1225,7 +1232,7 @@ export class TcpSocket {
     this.#backoff++;
     if (this.state === "SYN-SENT" || this.state === "SYN-RECEIVED") {
       const s = sb.first()!;
-      sb.retransmitted(s, this.#host.now, this.#snap(1, true));
+      sb.retransmitted(s, this.#clock.now, this.#snap(1, true));
       this.stats.retransmits++;
       this.#emit(s, this.state === "SYN-SENT" ? TcpFlag.SYN : TcpFlag.SYN | TcpFlag.ACK);
       this.#armRto();
@@ -1236,7 +1243,7 @@ export class TcpSocket {
     ccs.inRecovery = false;
     ccs.bytesInFlight = sb.pipe;
     ccs.flightSize = this.#sndNxt - this.#sndUna;
-    this.cc.onRetransmitTimeout(ccs, this.#host.now);
+    this.cc.onRetransmitTimeout(ccs, this.#clock.now);
     this.#rtoLoss = true;
     this.#rtoLossPoint = this.#sndNxt;
     this.#dupAcks = 0;
@@ -1299,10 +1306,10 @@ export class TcpSocket {
     if (s === "ESTABLISHED") {
       // The MSS is known now: the congestion control starts (IW10).
       this.ccs.mss = this.#mss;
-      this.cc.init(this.ccs, this.#host.now);
+      this.cc.init(this.ccs, this.#clock.now);
     }
     this.state = s;
-    this.history.push({ time: this.#host.now, state: s });
+    this.history.push({ time: this.#clock.now, state: s });
     this.onState?.(s);
     if (s === "CLOSED") {
       for (

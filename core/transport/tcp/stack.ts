@@ -64,9 +64,7 @@ export class TcpStack {
     // deno-lint-ignore no-this-alias
     const stack = this;
     this.#host = {
-      get now() {
-        return sim.now;
-      },
+      clock: sim,
       after: (dt: number, fn: () => void): Timer => sim.after(dt, fn),
       reusable: (fn: () => void) => sim.reusable(fn),
       schedule: (ev, dt) => sim.schedule(ev, sim.now + dt),
