@@ -350,9 +350,9 @@ export class Ipv4Stack {
   table(id: number): RouteTable {
     let t = this.tables.get(id);
     if (!t) {
-      t = new RouteTable(id);
+      // Any change to a table empties the route caches (see #cachedRoute).
+      t = new RouteTable(id, () => this.#gen++);
       this.tables.set(id, t);
-      this.#tableList.push(t);
     }
     return t;
   }
@@ -678,20 +678,14 @@ export class Ipv4Stack {
     return second !== undefined && second.priority > 0 ? second.priority - 1 : 0;
   }
 
+  /** Bumped by every change of a rule, a table, an address, a device, a PMTU or a redirect. */
   #gen = 0;
-  /** The tables in creation order (the fingerprint walks them for every cached lookup). */
-  #tableList: RouteTable[] = [];
-  #cacheFingerprint = NaN;
+  /** What the cached decisions were made under: #gen, the sysctl version and the rule count. */
+  #cacheGen = -1;
+  #cacheSysctl = -1;
+  #cacheRules = -1;
   #outCache = new Map<Ip4, RouteResult>();
   #inCache = new Map<Ip4, RouteResult>();
-
-  /** A value that changes whenever anything a routing decision depends on changes. */
-  #fingerprint(): number {
-    let v = (this.#gen * 65599 + this.ns.sysctl.version * 31 + this.rules.length) | 0;
-    const tables = this.#tableList;
-    for (let i = 0; i < tables.length; i++) v = (Math.imul(v, 31) + tables[i]!.version) | 0;
-    return v;
-  }
 
   /** The routing query for a packet: its addresses, mark, TOS, protocol and ports. */
   #queryOf(p: Packet, iif: Interface | undefined, oif: Interface | undefined): RouteQuery {
@@ -723,11 +717,16 @@ export class Ipv4Stack {
     const dst = p.ip!.dst;
     const cacheable = !this.#customRules && oif === undefined;
     if (!cacheable) return this.route(dst, this.#queryOf(p, iif, oif));
-    const fp = this.#fingerprint();
-    if (fp !== this.#cacheFingerprint) {
+    const sysctl = this.ns.sysctl.version;
+    if (
+      this.#gen !== this.#cacheGen || sysctl !== this.#cacheSysctl ||
+      this.rules.length !== this.#cacheRules
+    ) {
       this.#outCache.clear();
       this.#inCache.clear();
-      this.#cacheFingerprint = fp;
+      this.#cacheGen = this.#gen;
+      this.#cacheSysctl = sysctl;
+      this.#cacheRules = this.rules.length;
     }
     const cache = iif ? this.#inCache : this.#outCache;
     const hit = cache.get(dst);
@@ -1212,19 +1211,25 @@ export class Ipv4Stack {
 
   #forwardCache = new Map<Interface, boolean>();
   #forwardVersion = -1;
+  /** The last interface asked about and its answer (packets come in bursts per interface). */
+  #forwardLast: Interface | undefined;
+  #forwardLastOn = false;
 
   /** The interface's `forwarding` sysctl, cached until any sysctl changes. */
   #forwarding(iface: Interface): boolean {
     const sysctl = this.ns.sysctl;
     if (sysctl.version !== this.#forwardVersion) {
       this.#forwardCache.clear();
+      this.#forwardLast = undefined;
       this.#forwardVersion = sysctl.version;
-    }
+    } else if (iface === this.#forwardLast) return this.#forwardLastOn;
     let on = this.#forwardCache.get(iface);
     if (on === undefined) {
       on = sysctl.get(`net.ipv4.conf.${iface.name}.forwarding`) === "1";
       this.#forwardCache.set(iface, on);
     }
+    this.#forwardLast = iface;
+    this.#forwardLastOn = on;
     return on;
   }
 

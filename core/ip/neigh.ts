@@ -86,6 +86,8 @@ export class NeighTable {
   #ns: Namespace;
   #host: NeighHost;
   #entries = new Map<Interface, Map<Ip4, NeighEntry>>();
+  /** The entry `output` used last (a burst goes to one next hop); cleared when an entry is removed. */
+  #last: NeighEntry | undefined;
   #reachableTime: number;
   #proxyRng: Rng;
   /** ARP packets sent and received, for counters. */
@@ -118,6 +120,7 @@ export class NeighTable {
       for (const p of e.queue) this.#ns.sim.trace.drop(iface, p, DropReason.linkDown, "no carrier");
       e.queue = [];
       m.delete(e.ip);
+      this.#last = undefined;
     }
   }
 
@@ -187,6 +190,7 @@ export class NeighTable {
     e.timer?.cancel();
     this.#failQueue(e);
     m.delete(ip);
+    this.#last = undefined;
     return true;
   }
 
@@ -200,21 +204,27 @@ export class NeighTable {
       e.queue = [];
     }
     this.#entries.delete(iface);
+    this.#last = undefined;
   }
 
   /** Send `p` (an IP packet with its Ethernet header to fill) to `nexthop` on `iface`. */
   output(iface: Interface, nexthop: Ip4, p: Packet): void {
-    let e = this.#entries.get(iface)?.get(nexthop);
+    const last = this.#last;
+    let e = last !== undefined && last.ip === nexthop && last.iface === iface
+      ? last
+      : this.#entries.get(iface)?.get(nexthop);
     if (
       e !== undefined && e.state === "REACHABLE" &&
       this.#ns.sim.now - e.confirmed < this.#reachableTime
     ) {
+      this.#last = e;
       p.eth.src = iface.mac;
       p.eth.dst = e.mac;
       iface.transmit(p);
       return;
     }
     if (e === undefined) e = this.#entry(iface, nexthop);
+    this.#last = e;
     this.#age(e);
     switch (e.state) {
       case "PERMANENT":

@@ -195,6 +195,7 @@ export class RouteTable {
    */
   add(r: Route, append = false): boolean {
     this.version++;
+    this.#onChange?.();
     r.dst = networkOf(r.dst, r.len);
     const gi = this.#fib.get(r.dst, r.len);
     if (gi < 0) {
