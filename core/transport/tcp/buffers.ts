@@ -17,6 +17,16 @@
  */
 import type { Payload } from "../../wire/packet.ts";
 
+/**
+ * Remove the first `n` items of `a` in place. The queues here drop their
+ * consumed front this way instead of replacing the array, so the array a
+ * field holds never changes (code compiled against it stays valid).
+ */
+export function dropFront<T>(a: T[], n: number): void {
+  a.copyWithin(0, n);
+  a.length -= n;
+}
+
 interface Chunk {
   start: number;
   data: Payload;
@@ -28,7 +38,7 @@ function len(p: Payload): number {
 
 /** Bytes written by the application and not yet acknowledged. */
 export class SendBuffer {
-  #chunks: Chunk[] = [];
+  readonly #chunks: Chunk[] = [];
   #head = 0;
   /** Absolute offset of the first byte held. */
   start: number;
@@ -98,7 +108,7 @@ export class SendBuffer {
       this.#head++;
     }
     if (this.#head > 64 && this.#head * 2 > this.#chunks.length) {
-      this.#chunks = this.#chunks.slice(this.#head);
+      dropFront(this.#chunks, this.#head);
       this.#head = 0;
     }
   }

@@ -25,6 +25,7 @@
  * @module
  */
 import type { PacketSnapshot } from "../cc/rate_sample.ts";
+import { dropFront } from "./buffers.ts";
 
 /** One transmitted segment. */
 export interface SentSegment {
@@ -53,13 +54,13 @@ export interface SentSegment {
 
 /** Outstanding segments and the pipe. */
 export class Scoreboard {
-  #segs: SentSegment[] = [];
+  readonly #segs: SentSegment[] = [];
   #head = 0;
   /** Segment number of #segs[#head]. */
   #base = 0;
   #nextNum = 0;
   /** SACKed segment numbers, ascending. */
-  #sacked: number[] = [];
+  readonly #sacked: number[] = [];
   #sackedHead = 0;
   /** Segments below this number have been judged for loss. */
   #lostScan = 0;
@@ -185,14 +186,14 @@ export class Scoreboard {
       this.#base++;
     }
     if (this.#head > 256 && this.#head * 2 > segs.length) {
-      this.#segs = segs.slice(this.#head);
+      dropFront(segs, this.#head);
       this.#head = 0;
     }
     while (this.#sackedHead < this.#sacked.length && this.#sacked[this.#sackedHead]! < this.#base) {
       this.#sackedHead++;
     }
     if (this.#sackedHead > 256 && this.#sackedHead * 2 > this.#sacked.length) {
-      this.#sacked = this.#sacked.slice(this.#sackedHead);
+      dropFront(this.#sacked, this.#sackedHead);
       this.#sackedHead = 0;
     }
     if (this.#lostScan < this.#base) this.#lostScan = this.#base;
