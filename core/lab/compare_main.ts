@@ -6,30 +6,43 @@
  * the progress bar and `wallSeconds`) and the simulation runner, and exits
  * with its status: 0 ok, 1 a run or a write failed, 2 a bad command line.
  *
+ * With more than one core each run goes to a worker thread. The workers are
+ * started as soon as the command line is parsed, one per run up to one per
+ * core, so that loading the simulator's modules in each overlaps the others';
+ * a worker times its simulation itself (`wallSeconds` is the run, not the
+ * worker's start-up). With one core the runs go one after another in this
+ * thread, which then loads the simulator (it does not otherwise).
+ *
  * @module
  */
 import { main, type Runner } from "./compare/cli.ts";
-import { runComparison } from "./compare/run.ts";
 import type { CompareResult } from "./compare/types.ts";
 import type { WorkerMessage } from "./compare_worker_main.ts";
 
-/** The simulation runner with the wall clock it uses for its own timings. */
+/** The simulation runner in this thread, with the wall clock it uses for its own timings. */
 function simulationRunner(clock: () => number): Runner {
-  return (config, onProgress) => runComparison(config, { onProgress, clock });
+  return async (config, onProgress) => {
+    const { runComparison } = await import("./compare/run.ts");
+    return runComparison(config, { onProgress, clock });
+  };
 }
 
 /**
- * A runner that runs each configuration in a worker thread. A worker that has
+ * Worker threads that run one configuration at a time. A worker that has
  * finished a run waits for the next one, so the modules are loaded and
  * compiled once per worker rather than once per run (the process exits with
- * its workers).
+ * its workers). `start(n)` starts up to `n` of them ahead of the first run.
  */
-function workerRunner(): Runner {
+function workerPool(size: number): { runner: Runner; start: (n: number) => void } {
   const idle: Worker[] = [];
-  return (config, onProgress) =>
+  const spawn = () =>
+    new Worker(new URL("./compare_worker_main.ts", import.meta.url).href, { type: "module" });
+  const start = (n: number) => {
+    while (idle.length < Math.min(n, size)) idle.push(spawn());
+  };
+  const runner: Runner = (config, onProgress) =>
     new Promise<CompareResult>((resolve, reject) => {
-      const w = idle.pop() ??
-        new Worker(new URL("./compare_worker_main.ts", import.meta.url).href, { type: "module" });
+      const w = idle.shift() ?? spawn();
       w.onmessage = (e: MessageEvent<WorkerMessage>) => {
         const m = e.data;
         if (m.type === "progress") onProgress(m.fraction, m.label);
@@ -48,6 +61,7 @@ function workerRunner(): Runner {
       };
       w.postMessage(config);
     });
+  return { runner, start };
 }
 
 function writeAll(fd: typeof Deno.stdout, text: string): void {
@@ -58,6 +72,7 @@ function writeAll(fd: typeof Deno.stdout, text: string): void {
 if (import.meta.main) {
   const now = () => performance.now();
   const cores = Math.max(1, navigator.hardwareConcurrency ?? 1);
+  const pool = cores > 1 ? workerPool(cores) : undefined;
   const status = await main(Deno.args, {
     out: (t) => writeAll(Deno.stdout, t),
     err: (t) => writeAll(Deno.stderr, t),
@@ -65,8 +80,9 @@ if (import.meta.main) {
     now,
     isTerminal: Deno.stderr.isTerminal(),
     // One worker per core; a single core runs in this thread.
-    runner: cores > 1 ? workerRunner() : simulationRunner(now),
+    runner: pool?.runner ?? simulationRunner(now),
     parallel: cores,
+    prepare: pool?.start,
   });
   Deno.exit(status);
 }

@@ -1,8 +1,9 @@
 /**
  * The comparison command without its process boundary: {@link main} parses
  * the flags, runs one comparison per algorithm or mix through a
- * {@link Runner} (timing each with the clock it is given, to fill
- * `wallSeconds`), drives the progress bar, prints the table or the JSON and
+ * {@link Runner} (`wallSeconds` is the runner's own timing of the simulation
+ * when it reports one, else the time around the call, by the clock it is
+ * given), drives the progress bar, prints the table or the JSON and
  * writes the HTML report, all through a {@link MainIo} the entry point
  * (`core/lab/compare_main.ts`) fills with the real terminal, files, clock and
  * simulation runner, and tests fill with fakes.
@@ -50,6 +51,12 @@ export interface MainIo {
   runner: Runner;
   /** How many runs may go at once (worker threads; 1 when absent). */
   parallel?: number;
+  /**
+   * Called once the command line is known to ask for `runs` simulations, before
+   * the first: a runner that uses worker threads starts them here, so their
+   * start-up overlaps the rest of the command's.
+   */
+  prepare?: (runs: number) => void;
 }
 
 /** The notice the report and the table carry when the data are synthetic. */
@@ -84,7 +91,11 @@ export async function runTimed(
       });
       const wall = (now() - t0) / 1000;
       fractions[i] = 1;
-      perAlgo[i] = r.results.map((a) => ({ ...a, wallSeconds: wall / r.results.length }));
+      // The runner's own timing (the simulation alone) when it has one.
+      perAlgo[i] = r.results.map((a) => ({
+        ...a,
+        wallSeconds: a.wallSeconds > 0 ? a.wallSeconds : wall / r.results.length,
+      }));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, n)) }, lane));
@@ -108,6 +119,7 @@ export async function main(args: readonly string[], io: MainIo): Promise<number>
     return 0;
   }
   const config = toCompareConfig(options);
+  if (!options.fake) io.prepare?.(config.algos.length);
   const runner = options.fake ? fakeComparison : io.runner;
   const progress = createProgress({
     now: io.now,

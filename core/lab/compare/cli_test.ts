@@ -133,6 +133,17 @@ Deno.test("compare: runTimed maps each run's progress onto the whole", async () 
   };
   const r = await runTimed(c, runner, () => t, (f) => seen.push(f));
   assert.deepEqual(seen, [0.25, 0.75]);
-  assert.deepEqual(r.results.map((a) => a.wallSeconds), [1, 1]);
+  // The runner timed its simulation itself (the fixture's 0.8123 s): that is the wall time.
+  assert.deepEqual(r.results.map((a) => a.wallSeconds), [0.8123, 0.8123]);
   assert.equal(r.config, c);
+  // A runner without its own timing is timed around the call.
+  const untimed: Runner = (config) => {
+    t += 1000;
+    return {
+      config,
+      results: [algo(config.algos[0]!, [flow(config.algos[0]!)], { wallSeconds: 0 })],
+    };
+  };
+  const u = await runTimed(c, untimed, () => t, () => {});
+  assert.deepEqual(u.results.map((a) => a.wallSeconds), [1, 1]);
 });
