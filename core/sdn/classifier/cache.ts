@@ -36,6 +36,9 @@ import { Classifier, type InsertResult, type Rule } from "./classifier.ts";
 import type { Match } from "./match.ts";
 import { finishHash, MaskMap, MaskTable, sameMask, wordTriples } from "./table.ts";
 
+/** Relevant words up to which the exact-match cache takes its fixed-lane path (8-word records). */
+const NARROW = 7;
+
 /**
  * A two-way set-associative exact-match cache from flow keys to values `V`
  * (which must not include `undefined`, the "not cached" answer). Keys are
@@ -46,6 +49,14 @@ export class ExactMatchCache<V> {
   private wwm: Int32Array = new Int32Array(0);
   private n = 0;
   private stride = 1;
+  /**
+   * When the relevant mask touches at most {@link NARROW} words: their
+   * `[word, mask, multiplier]` triples padded to {@link NARROW} with zero
+   * triples (which add nothing to the hash), so that a lookup is straight-line
+   * code over fixed lanes, and the records are `NARROW + 1` words with the
+   * padding words zero.
+   */
+  private lanes: Int32Array | undefined = undefined;
   private readonly shift: number;
   private readonly entries: number;
   /**
@@ -92,7 +103,12 @@ export class ExactMatchCache<V> {
     this.relevant = mask.slice();
     this.wwm = wordTriples(mask);
     this.n = this.wwm.length / 3;
-    this.stride = this.n + 1;
+    this.lanes = undefined;
+    if (this.n <= NARROW) {
+      this.lanes = new Int32Array(3 * NARROW);
+      this.lanes.set(this.wwm);
+    }
+    this.stride = this.lanes === undefined ? this.n + 1 : NARROW + 1;
     const need = this.entries * this.stride;
     if (this.recs.length < need) this.recs = new Int32Array(need);
     this.wipe(); // old records used another layout
@@ -119,6 +135,32 @@ export class ExactMatchCache<V> {
 
   /** The cached value for `key`, or undefined. */
   lookup(key: FlowKey): V | undefined {
+    const l = this.lanes;
+    if (l === undefined) return this.lookupWide(key);
+    const x0 = key[l[0]!]! & l[1]!, x1 = key[l[3]!]! & l[4]!, x2 = key[l[6]!]! & l[7]!;
+    const x3 = key[l[9]!]! & l[10]!, x4 = key[l[12]!]! & l[13]!, x5 = key[l[15]!]! & l[16]!;
+    const x6 = key[l[18]!]! & l[19]!;
+    const acc = (Math.imul(x0, l[2]!) + Math.imul(x1, l[5]!) + Math.imul(x2, l[8]!) +
+      Math.imul(x3, l[11]!) + Math.imul(x4, l[14]!) + Math.imul(x5, l[17]!) +
+      Math.imul(x6, l[20]!)) | 0;
+    const h = finishHash(acc), tag = h ^ this.salt, recs = this.recs;
+    // Two ways: the home slot and its neighbour. A record is 8 words from
+    // slot · 8, so its words are at `base | k` (no carry to check).
+    let slot = h >>> this.shift;
+    let base = slot << 3;
+    if (recs[base] !== tag) {
+      slot ^= 1;
+      base = slot << 3;
+      if (recs[base] !== tag) return undefined;
+    }
+    const diff = (recs[base | 1]! ^ x0) | (recs[base | 2]! ^ x1) | (recs[base | 3]! ^ x2) |
+      (recs[base | 4]! ^ x3) | (recs[base | 5]! ^ x4) | (recs[base | 6]! ^ x5) |
+      (recs[base | 7]! ^ x6);
+    return diff === 0 ? this.vals[slot] : undefined;
+  }
+
+  /** {@link lookup} for a relevant mask of more than {@link NARROW} words. */
+  private lookupWide(key: FlowKey): V | undefined {
     const wwm = this.wwm, n = this.n, recs = this.recs, masked = this.masked;
     // Mask each relevant word once: the hash and the comparison both use it.
     let acc = 0;

@@ -19,10 +19,20 @@
  * - Membership filters: each subtable keeps a small Bloom filter of its keys'
  *   hashes (see `table.ts`), so a probe of a subtable that holds no matching
  *   key, which is almost every probe, reads one filter word and stops.
- * - A flat lookup plan: {@link Classifier.lookup} walks typed arrays laid out
- *   in best-first order (each subtable's best rank, trie bits, hash words and a
- *   copy of its filter) and touches a subtable object only for the probes its
- *   filter lets through.
+ * - Candidate sets: the two trie results (sets of prefix lengths) become a
+ *   bitset of the subtables they allow, by table lookups on their bytes, and
+ *   {@link Classifier.lookup} visits only those subtables, in best-first
+ *   order, instead of testing each subtable's lengths with a branch whose
+ *   outcome changes from packet to packet.
+ * - Shared hash terms: a subtable's hash is a sum of one product per masked
+ *   word, and most words other than nw_src/nw_dst carry the same few masks
+ *   across subtables (dl_type, in_port, nw_proto, ports). A lookup computes
+ *   the partial sums of those terms once (a small tree of running sums, most
+ *   shared terms first), and a probe adds its two address terms to its sum.
+ * - A flat lookup plan: the lookup walks typed arrays laid out in best-first
+ *   order (each subtable's best rank, filter position, address masks and
+ *   partial sum, and a copy of its filter) and touches a subtable object only
+ *   for the probes its filter lets through.
  *
  * Semantics:
  * - The highest priority wins. Inserting a rule whose match and priority equal an
@@ -53,7 +63,7 @@
  */
 import { type FlowKey, KEY_WORDS, W } from "./flow_key.ts";
 import { copyMatch, type Match, matchCovers, matchEquals, matchesOverlap } from "./match.ts";
-import { filterBits, finishHash, MaskMap, MaskTable } from "./table.ts";
+import { filterBits, finishHash, MaskMap, MaskTable, wordMul } from "./table.ts";
 import { lenBit, PrefixTrie } from "./prefix_trie.ts";
 
 /** A rule in a classifier. `value` (e.g. actions) may be replaced in place. */
@@ -93,6 +103,19 @@ export interface InsertResult<T> {
 }
 
 const SEQ_SPAN = 2 ** 36;
+
+/**
+ * log2 of the words per subtable in the lookup plan (filter offset and shift,
+ * nw_src and nw_dst masks, partial sum, three unused).
+ */
+const PLAN_SHIFT = 3;
+/**
+ * Most partial sums a lookup computes up front; subtables whose terms would
+ * need more hash their own words.
+ */
+const MAX_SUMS = 64;
+const MUL_SRC = wordMul(W.NW_SRC);
+const MUL_DST = wordMul(W.NW_DST);
 
 /** Length of a contiguous prefix mask, 0 for a zero or non-contiguous mask. */
 function prefixLen(mask: number): number {
@@ -176,6 +199,27 @@ class Subtable<T> extends MaskTable<RuleImpl<T>> {
 }
 
 /**
+ * Rows for turning a prefix-length set into a subtable bitset byte by byte:
+ * `lens[L · nw + w]` holds word w of the bitset of subtables whose prefix
+ * length is L (0: none); row (256 · b + v) of the result is the OR of the
+ * lengths 8b + k + 1 for the bits k set in v, plus length 0 when b = 0.
+ */
+function byteRows(lens: Int32Array, nw: number): Int32Array<ArrayBuffer> {
+  const rows = new Int32Array(1024 * nw);
+  for (let b = 0; b < 4; b++) {
+    for (let v = 0; v < 256; v++) {
+      const at = (256 * b + v) * nw;
+      for (let w = 0; w < nw; w++) {
+        let x = b === 0 ? lens[w]! : 0;
+        for (let k = 0; k < 8; k++) if ((v >> k) & 1) x |= lens[(8 * b + k + 1) * nw + w]!;
+        rows[at + w] = x;
+      }
+    }
+  }
+  return rows;
+}
+
+/**
  * A flow classifier holding rules with values of type `T`. See the module
  * documentation for semantics and costs.
  */
@@ -198,18 +242,50 @@ export class Classifier<T> {
   };
   /**
    * The lookup plan: what {@link lookup} reads of each subtable before it knows
-   * whether to probe it, flat in best-first order so that a lookup walks three
-   * typed arrays instead of fifty objects. Per subtable: `[srcBit, dstBit, n,
-   * filter offset, filter shift, then n (word, mask, multiplier) triples]`;
-   * `planRanks[i]` is the i-th subtable's best rank, and `filters` holds a
-   * copy of every subtable's membership filter, side by side. Rebuilt on the
-   * first lookup after the set of subtables, their order or the size of a
-   * filter changed; an insert in between sets its filter bits in the copy too,
-   * and bits a removal leaves behind only cost a probe.
+   * whether to probe it, flat in best-first order so that a lookup walks typed
+   * arrays instead of fifty objects. Subtable i's record is the 2^PLAN_SHIFT
+   * words from i · 2^PLAN_SHIFT: its filter's offset in `filters` and shift,
+   * its nw_src and nw_dst masks, and the partial sum (see `sums`) holding the
+   * hash terms of its other words (-1: hash with the subtable's own word list).
+   * `planRanks[i]` is its best rank, and `filters` holds a copy of every
+   * subtable's membership filter, side by side. Rebuilt on the first lookup
+   * after the set of subtables, their order or the size of a filter changed;
+   * an insert in between sets its filter bits in the copy too, and bits a
+   * removal leaves behind only cost a probe.
    */
   private plan = new Int32Array(0);
   private planRanks = new Float64Array(0);
   private filters = new Int32Array(0);
+  /**
+   * Partial sums of hash terms shared between subtables. A subtable's hash is
+   * the sum of `imul(key[word] & mask, wordMul(word))` over its mask's words;
+   * the terms off nw_src and nw_dst (in_port, dl_type, nw_proto, ports, …) are
+   * mostly the same few (word, mask) pairs. Sorted most shared first, each
+   * subtable's list of them is a path in a tree whose node n, 4 words from
+   * 4n, is `[parent, word, mask, multiplier]`: a lookup computes every node's
+   * sum once, in index order (parents first; node 0 is the empty sum), and a
+   * probe adds its two address terms to its node's sum.
+   */
+  private sums = new Int32Array(4);
+  private sumVals = new Int32Array(1);
+  /**
+   * Candidate sets, from the prefix tries' length sets: for byte b (0..3) of a
+   * length set and its value v, `bySrcLen[(256 · b + v) · candWords + w]` is
+   * word w of the bitset (bit i for the i-th subtable of the plan) of the
+   * subtables whose nw_src mask is a prefix of a length in those eight bits
+   * (length 8b + k + 1 for bit k of v), or no prefix at all (in every row of
+   * byte 0). A lookup ORs the four rows of each field and ANDs the two fields
+   * into `cand`, then visits only those subtables.
+   */
+  private bySrcLen = new Int32Array(1024);
+  private byDstLen = new Int32Array(1024);
+  private cand = new Int32Array(1);
+  private candWords = 1;
+  /**
+   * The plan in the layout {@link lookupWc} walks, per subtable in order:
+   * `[srcBit, dstBit, n, 0, 0, (word, mask, multiplier)…]`.
+   */
+  private wcPlan = new Int32Array(0);
   private planStale = true;
   /** Prefix tracking on nw_src and nw_dst (prefixes of subtables with prefix masks). */
   private srcTrie = new PrefixTrie();
@@ -442,88 +518,165 @@ export class Classifier<T> {
   /** The best rule matching `key`, or undefined. */
   lookup(key: FlowKey): Rule<T> | undefined {
     if (this.planStale) this.buildPlan();
-    const subs = this.sorted, plan = this.plan, ranks = this.planRanks, filters = this.filters;
-    const ns = subs.length;
+    const plan = this.plan, filters = this.filters;
+    // The shared partial sums, once for all subtables.
+    const sums = this.sums, sv = this.sumVals;
+    for (let n = 1, q = 4; n < sv.length; n++, q += 4) {
+      sv[n] = (sv[sums[q]!]! + Math.imul(key[sums[q + 1]!]! & sums[q + 2]!, sums[q + 3]!)) | 0;
+    }
+    // The candidates: subtables whose nw_src and nw_dst prefix lengths the tries allow.
+    const src = key[W.NW_SRC]!, dst = key[W.NW_DST]!;
+    const srcBits = this.srcTrie.lookup(src), dstBits = this.dstTrie.lookup(dst);
+    const nw = this.candWords, cand = this.cand, bySrc = this.bySrcLen, byDst = this.byDstLen;
+    // One row per byte of each length set: four loads per field and bitset word.
+    const s0 = (srcBits & 255) * nw, s1 = (256 + ((srcBits >>> 8) & 255)) * nw;
+    const s2 = (512 + ((srcBits >>> 16) & 255)) * nw, s3 = (768 + (srcBits >>> 24)) * nw;
+    const d0 = (dstBits & 255) * nw, d1 = (256 + ((dstBits >>> 8) & 255)) * nw;
+    const d2 = (512 + ((dstBits >>> 16) & 255)) * nw, d3 = (768 + (dstBits >>> 24)) * nw;
+    for (let w = 0; w < nw; w++) {
+      cand[w] = (bySrc[s0 + w]! | bySrc[s1 + w]! | bySrc[s2 + w]! | bySrc[s3 + w]!) &
+        (byDst[d0 + w]! | byDst[d1 + w]! | byDst[d2 + w]! | byDst[d3 + w]!);
+    }
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
     let bestRank = -1;
-    // The tries are walked on the first subtable that has a prefix to check.
-    let srcBits = 0, dstBits = 0, triesWalked = false;
-    let skipped = 0;
-    let i = 0;
-    for (let p = 0; i < ns; i++) {
-      if (ranks[i]! <= bestRank) break;
-      const srcBit = plan[p]!, dstBit = plan[p + 1]!;
-      const next = p + 5 + 3 * plan[p + 2]!;
-      if ((srcBit | dstBit) !== 0) {
-        if (!triesWalked) {
-          srcBits = this.srcTrie.lookup(key[W.NW_SRC]!);
-          dstBits = this.dstTrie.lookup(key[W.NW_DST]!);
-          triesWalked = true;
-        }
-        if (((srcBit & ~srcBits) | (dstBit & ~dstBits)) !== 0) {
-          skipped++;
-          p = next;
-          continue;
-        }
-      }
-      let acc = 0;
-      for (let q = p + 5; q < next; q += 3) {
-        acc = (acc + Math.imul(key[plan[q]!]! & plan[q + 1]!, plan[q + 2]!)) | 0;
-      }
-      const h = finishHash(acc) | 1;
-      const fm = filterBits(h);
-      const fw = filters[plan[p + 3]! + (h >>> plan[p + 4]!)]!;
-      p = next;
-      if ((fw & fm) !== fm) continue; // certainly no such key
-      const st = subs[i]!;
-      const e = st.findHashed(key, h);
-      if (e !== 0) {
-        const r = st.ranks[e]!;
-        if (r > bestRank) {
-          best = st;
-          bestEntry = e;
-          bestRank = r;
+    // The search ends at the first subtable whose best rank is not above the
+    // best rule found: once one is found, `stop` is that subtable's index.
+    let stop = this.sorted.length;
+    let probed = 0;
+    outer: for (let w = 0; w < nw; w++) {
+      for (let c = cand[w]!; c !== 0;) {
+        const low = c & ((0 - c) | 0);
+        c ^= low;
+        const i = (w << 5) + 31 - Math.clz32(low);
+        if (i >= stop) break outer;
+        const p = i << PLAN_SHIFT;
+        const node = plan[p + 4]!;
+        const acc = node >= 0
+          ? (sv[node]! + Math.imul(src & plan[p + 2]!, MUL_SRC) +
+            Math.imul(dst & plan[p + 3]!, MUL_DST)) | 0
+          : this.sorted[i]!.hashKey(key);
+        const h = finishHash(acc) | 1;
+        probed++;
+        const fm = filterBits(h);
+        if ((filters[plan[p]! + (h >>> plan[p + 1]!)]! & fm) !== fm) continue; // certainly no such key
+        const st = this.sorted[i]!;
+        const e = st.findInBuckets(key, h);
+        if (e !== 0) {
+          const r = st.ranks[e]!;
+          if (r > bestRank) {
+            best = st;
+            bestEntry = e;
+            bestRank = r;
+            stop = this.ranksFrom(r);
+          }
         }
       }
     }
     const stats = this.stats;
     stats.lookups++;
-    stats.subtablesProbed += i - skipped;
-    stats.subtablesSkipped += skipped;
+    stats.subtablesProbed += probed;
+    stats.subtablesSkipped += stop - probed; // ruled out by a trie before the search stopped
     if (best === undefined) return undefined;
     stats.hits++;
     return best.vals[bestEntry];
   }
 
-  /** Lay out the lookup plan and filter copies for the current subtables and order. */
+  /**
+   * Number of subtables whose best rank is at least `rank` (they come first in
+   * the plan): where a search that found a rule of that rank stopped.
+   */
+  private ranksFrom(rank: number): number {
+    const ranks = this.planRanks;
+    let lo = 0, hi = ranks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranks[mid]! >= rank) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Lay out the lookup plans, partial sums, candidate sets and filter copies
+   * for the current subtables and order.
+   */
   private buildPlan(): void {
-    const subs = this.sorted;
+    const subs = this.sorted, ns = subs.length;
+    // Each subtable's terms off the address words, most shared first.
+    const termKey = (w: number, m: number) => w * 4294967296 + (m >>> 0);
+    const termsOf = subs.map((st) => {
+      const ks: number[] = [];
+      for (let j = 0; j < st.n; j++) {
+        const w = st.wwm[3 * j]!;
+        if (w !== W.NW_SRC && w !== W.NW_DST) ks.push(termKey(w, st.wwm[3 * j + 1]!));
+      }
+      return ks;
+    });
+    const uses = new Map<number, number>();
+    for (const ks of termsOf) for (const k of ks) uses.set(k, (uses.get(k) ?? 0) + 1);
+    const order = (a: number, b: number) => uses.get(b)! - uses.get(a)! || a - b;
+    // The tree of partial sums: a child per (parent, next term).
+    const sums: number[] = [0, 0, 0, 0];
+    const child = new Map<string, number>();
+    const nodeOf = termsOf.map((ks) => {
+      let node = 0;
+      for (const k of ks.sort(order)) {
+        const id = `${node}:${k}`;
+        let next = child.get(id);
+        if (next === undefined) {
+          if (sums.length / 4 > MAX_SUMS) return -1;
+          next = sums.length / 4;
+          const w = Math.floor(k / 4294967296);
+          sums.push(node, w, k % 4294967296 | 0, wordMul(w));
+          child.set(id, next);
+        }
+        node = next;
+      }
+      return node;
+    });
+    const nw = Math.max(1, (ns + 31) >> 5);
+    // By length first (row 0: no prefix to check), then by byte of the length set.
+    const srcLens = new Int32Array(33 * nw), dstLens = new Int32Array(33 * nw);
     let words = 0, filterWords = 0;
     for (const st of subs) {
       words += 5 + 3 * st.n;
       filterWords += st.filter.length;
     }
-    const plan = new Int32Array(words), ranks = new Float64Array(subs.length);
-    const filters = new Int32Array(filterWords);
+    const plan = new Int32Array(ns << PLAN_SHIFT), wcPlan = new Int32Array(words);
+    const ranks = new Float64Array(ns), filters = new Int32Array(filterWords);
     let p = 0, f = 0;
     subs.forEach((st, i) => {
       ranks[i] = st.maxRank;
       st.arenaAt = f;
       st.arenaEpoch = st.filterEpoch;
       filters.set(st.filter, f);
-      plan[p] = st.srcBit;
-      plan[p + 1] = st.dstBit;
-      plan[p + 2] = st.n;
-      plan[p + 3] = f;
-      plan[p + 4] = st.filterShift;
-      plan.set(st.wwm, p + 5);
+      const at = i << PLAN_SHIFT;
+      plan[at] = f;
+      plan[at + 1] = st.filterShift;
+      plan[at + 2] = st.mask[W.NW_SRC]!;
+      plan[at + 3] = st.mask[W.NW_DST]!;
+      plan[at + 4] = nodeOf[i]!;
+      const bit = 1 << (i & 31), word = i >> 5;
+      srcLens[st.srcLen * nw + word] = srcLens[st.srcLen * nw + word]! | bit;
+      dstLens[st.dstLen * nw + word] = dstLens[st.dstLen * nw + word]! | bit;
+      wcPlan[p] = st.srcBit;
+      wcPlan[p + 1] = st.dstBit;
+      wcPlan[p + 2] = st.n;
+      wcPlan.set(st.wwm, p + 5);
       p += 5 + 3 * st.n;
       f += st.filter.length;
     });
     this.plan = plan;
+    this.wcPlan = wcPlan;
     this.planRanks = ranks;
     this.filters = filters;
+    this.sums = Int32Array.from(sums);
+    this.sumVals = new Int32Array(sums.length / 4);
+    this.bySrcLen = byteRows(srcLens, nw);
+    this.byDstLen = byteRows(dstLens, nw);
+    this.candWords = nw;
+    this.cand = new Int32Array(nw);
     this.planStale = false;
   }
 
@@ -535,7 +688,7 @@ export class Classifier<T> {
    */
   lookupWc(key: FlowKey, wc: Uint32Array): Rule<T> | undefined {
     if (this.planStale) this.buildPlan();
-    const subs = this.sorted, plan = this.plan, ranks = this.planRanks;
+    const subs = this.sorted, plan = this.wcPlan, ranks = this.planRanks;
     const ns = subs.length;
     let best: Subtable<T> | undefined;
     let bestEntry = 0;

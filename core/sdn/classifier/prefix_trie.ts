@@ -8,13 +8,14 @@
  *
  * Structure: a multibit trie with 8-bit strides (four levels) and prefix
  * expansion, stored flat in one Int32Array. Node level ℓ covers address bits
- * 31−8ℓ … 24−8ℓ; for each byte value b a node holds, side by side, the set (bit
- * L−1 for length L) of stored prefixes with 8ℓ < L ≤ 8ℓ+8 that match an address
- * whose byte at this level is b (and whose earlier bytes led here), and the
- * index of the child node for longer prefixes (0: none; the root is node 0 and
- * never a child). Lookup is at most four steps of two adjacent reads; adding or
- * removing a prefix touches at most 128 entries of one node and the nodes on
- * its path. Prefixes are reference-counted (several rules may share one), and
+ * 31−8ℓ … 24−8ℓ; for each byte value b a node holds one word: in its low 8
+ * bits the set (bit k for length 8ℓ+k+1) of stored prefixes with
+ * 8ℓ < L ≤ 8ℓ+8 that match an address whose byte at this level is b (and
+ * whose earlier bytes led here), and above them the index of the child node
+ * for longer prefixes (0: none; the root is node 0 and never a child). A node
+ * is 1 KiB, so the lines a lookup touches are few and dense. Lookup is at most
+ * four steps of one read; adding or removing a prefix touches at most 128
+ * entries of one node and the nodes on its path. Prefixes are reference-counted (several rules may share one), and
  * nodes are freed (onto a free list) when nothing below them remains.
  *
  * Left out: Open vSwitch's path-compressed binary trie and its finer wildcard
@@ -24,8 +25,8 @@
  * @module
  */
 
-/** Int32 words per node: a [length set, child] pair for each of the 256 byte values. */
-const NODE_WORDS = 512;
+/** Int32 words per node: `child << 8 | length set` for each of the 256 byte values. */
+const NODE_WORDS = 256;
 
 /** The bit standing for prefix length `len` (1..32) in a lookup result. */
 export function lenBit(len: number): number {
@@ -34,7 +35,7 @@ export function lenBit(len: number): number {
 
 /** A set of IPv4-style prefixes answering "which lengths match this address". */
 export class PrefixTrie {
-  /** Node n occupies words n·512 … n·512+511: [lens, child] for byte 0, for byte 1, … */
+  /** Node n occupies words n·256 … n·256+255, one per byte value. */
   private nodes = new Int32Array(NODE_WORDS);
   /** Distinct prefixes stored in each node or below it (by node index). */
   private refs = new Int32Array(1);
@@ -60,11 +61,11 @@ export class PrefixTrie {
     let node = 0;
     this.refs[0]!++;
     for (let l = 0; l < level; l++) {
-      const at = node * NODE_WORDS + 2 * ((v >>> (24 - 8 * l)) & 255) + 1;
-      let kid = this.nodes[at]!;
+      const at = node * NODE_WORDS + ((v >>> (24 - 8 * l)) & 255);
+      let kid = this.nodes[at]! >>> 8;
       if (kid === 0) {
         kid = this.newNode();
-        this.nodes[at] = kid;
+        this.nodes[at] = (kid << 8) | (this.nodes[at]! & 255);
       }
       this.refs[kid]!++;
       node = kid;
@@ -87,11 +88,11 @@ export class PrefixTrie {
     let node = 0;
     this.refs[0]!--;
     for (let l = 0; l < level; l++) {
-      const at = node * NODE_WORDS + 2 * ((v >>> (24 - 8 * l)) & 255) + 1;
-      const kid = this.nodes[at]!;
+      const at = node * NODE_WORDS + ((v >>> (24 - 8 * l)) & 255);
+      const kid = this.nodes[at]! >>> 8;
       if (--this.refs[kid]! === 0) {
         // Nothing left below: the bits there go with it.
-        this.nodes[at] = 0;
+        this.nodes[at] = this.nodes[at]! & 255;
         this.freeSubtree(kid);
         return true;
       }
@@ -104,19 +105,16 @@ export class PrefixTrie {
   /** Bitmap of prefix lengths L (bit L−1) with a stored prefix matching `addr`. */
   lookup(addr: number): number {
     const t = this.nodes;
-    let at = (addr >>> 24) << 1;
-    let bits = t[at]!;
-    let kid = t[at + 1]!;
-    if (kid === 0) return bits;
-    at = kid * NODE_WORDS + (((addr >>> 16) & 255) << 1);
-    bits |= t[at]!;
-    kid = t[at + 1]!;
-    if (kid === 0) return bits;
-    at = kid * NODE_WORDS + (((addr >>> 8) & 255) << 1);
-    bits |= t[at]!;
-    kid = t[at + 1]!;
-    if (kid === 0) return bits;
-    return bits | t[kid * NODE_WORDS + ((addr & 255) << 1)]!;
+    let e = t[addr >>> 24]!;
+    let bits = e & 255;
+    if (e >>> 8 === 0) return bits;
+    e = t[((e >>> 8) << 8) | ((addr >>> 16) & 255)]!;
+    bits |= (e & 255) << 8;
+    if (e >>> 8 === 0) return bits;
+    e = t[((e >>> 8) << 8) | ((addr >>> 8) & 255)]!;
+    bits |= (e & 255) << 16;
+    if (e >>> 8 === 0) return bits;
+    return bits | (t[((e >>> 8) << 8) | (addr & 255)]! << 24);
   }
 
   private norm(value: number, len: number): number {
@@ -144,7 +142,7 @@ export class PrefixTrie {
   private freeSubtree(n: number): void {
     const base = n * NODE_WORDS;
     for (let b = 0; b < 256; b++) {
-      const kid = this.nodes[base + 2 * b + 1]!;
+      const kid = this.nodes[base + b]! >>> 8;
       if (kid !== 0) this.freeSubtree(kid);
     }
     this.nodes.fill(0, base, base + NODE_WORDS);
@@ -157,10 +155,10 @@ export class PrefixTrie {
     const r = len - 8 * level; // 1..8 bits of this level's byte are fixed
     const span = 1 << (8 - r);
     const first = ((v >>> (24 - 8 * level)) & 255) & ~(span - 1);
-    const bit = lenBit(len);
+    const bit = 1 << (r - 1);
     const t = this.nodes, base = node * NODE_WORDS;
     for (let i = first; i < first + span; i++) {
-      const at = base + 2 * i;
+      const at = base + i;
       t[at] = set ? t[at]! | bit : t[at]! & ~bit;
     }
   }

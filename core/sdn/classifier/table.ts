@@ -6,8 +6,9 @@
  *
  * Layout, chosen for lookup speed in a JIT (after Open vSwitch's cmap): buckets
  * of four slots, each slot a stored hash (0 = empty; stored hashes are odd) and
- * an entry id, in two typed arrays; a key's entry lives in its home bucket, or,
- * in the rare case that bucket is full, in a short overflow list. A probe that
+ * an entry id, a bucket's four hashes and four ids side by side (32 bytes) in
+ * one typed array; a key's entry lives in its home bucket, or, in the rare case
+ * that bucket is full, in a short overflow list. A probe that
  * misses, the common case in tuple-space search, compares four hashes and sees
  * no match: no data-dependent branch to mispredict and no further memory to
  * read. A hash match goes on to compare the entry's masked key words, stored by
@@ -151,10 +152,12 @@ export class MaskTable<V> {
    */
   stageFilters: Int32Array[] = [];
 
-  /** Stored hash per slot (four slots per bucket), 0 when empty. */
-  hashes: Int32Array = new Int32Array(8);
-  /** Entry id per slot. */
-  ids: Int32Array = new Int32Array(8);
+  /**
+   * The buckets, eight words each: the four slots' stored hashes (0 when
+   * empty), then their entry ids, so that a probe's hash compare and the id
+   * it leads to are on one cache line.
+   */
+  buckets: Int32Array = new Int32Array(16);
   /** Right shift taking a hash to its home bucket (32 − log2 buckets). */
   shift = 31;
   /** Number of entries in the overflow list. */
@@ -214,12 +217,17 @@ export class MaskTable<V> {
 
   /** The entry id of the key equal to `key` under the mask, or 0. */
   find(key: Uint32Array): number {
+    return this.findHashed(key, finishHash(this.hashKey(key)) | 1);
+  }
+
+  /** The sum of `key`'s masked word products, before {@link finishHash}. */
+  hashKey(key: Uint32Array): number {
     const wwm = this.wwm, n = this.n;
     let acc = 0;
     for (let j = 0; j < n; j++) {
       acc = (acc + Math.imul(key[wwm[3 * j]!]! & wwm[3 * j + 1]!, wwm[3 * j + 2]!)) | 0;
     }
-    return this.findHashed(key, finishHash(acc) | 1);
+    return acc;
   }
 
   /** Whether the filter lets a key with hash `h` through (false: certainly absent). */
@@ -232,14 +240,19 @@ export class MaskTable<V> {
   findHashed(key: Uint32Array, h: number): number {
     const m = filterBits(h);
     if ((this.filter[h >>> this.filterShift]! & m) !== m) return 0;
-    const hs = this.hashes, b = (h >>> this.shift) << 2;
+    return this.findInBuckets(key, h);
+  }
+
+  /** {@link findHashed} without the filter (the caller has read a copy of it). */
+  findInBuckets(key: Uint32Array, h: number): number {
+    const bs = this.buckets, b = (h >>> this.shift) << 3;
     for (let k = b; k < b + 4; k++) {
-      if (hs[k] === h) {
-        const id = this.ids[k]!;
+      if (bs[k] === h) {
+        const id = bs[k + 4]!;
         if (this.keyIs(id, key)) return id;
       }
     }
-    if (this.overflowCount > 0 && hs[b + 3] !== 0) return this.findOverflow(key, h);
+    if (this.overflowCount > 0 && bs[b + 3] !== 0) return this.findOverflow(key, h);
     return 0;
   }
 
@@ -259,7 +272,7 @@ export class MaskTable<V> {
    * {@link find} that it is absent. Returns the new entry id.
    */
   add(key: Uint32Array, value: V): number {
-    if (this.count + 1 > this.hashes.length >> 2) this.grow();
+    if (this.count + 1 > this.buckets.length >> 3) this.grow();
     let id = this.free.pop();
     if (id === undefined) {
       id = this.vals.length;
@@ -288,26 +301,26 @@ export class MaskTable<V> {
   /** Remove entry `id` (its value becomes undefined and the id may be reused). */
   delete(id: number): void {
     this.updateStages(id, -1);
-    const h = this.entryHash[id]!, hs = this.hashes, ids = this.ids;
-    const b = (h >>> this.shift) << 2;
+    const h = this.entryHash[id]!, bs = this.buckets;
+    const b = (h >>> this.shift) << 3;
     let k = b;
-    while (k < b + 4 && !(hs[k] === h && ids[k] === id)) k++;
+    while (k < b + 4 && !(bs[k] === h && bs[k + 4] === id)) k++;
     if (k === b + 4) {
       const i = this.overflowId.indexOf(id, 0);
       this.removeOverflow(i < this.overflowCount ? i : -1);
     } else {
       // Keep the bucket filled from its first slot: move its last entry into the hole.
       let last = b + 3;
-      while (hs[last] === 0) last--;
-      hs[k] = hs[last]!;
-      ids[k] = ids[last]!;
-      hs[last] = 0;
-      ids[last] = 0;
+      while (bs[last] === 0) last--;
+      bs[k] = bs[last]!;
+      bs[k + 4] = bs[last + 4]!;
+      bs[last] = 0;
+      bs[last + 4] = 0;
       // A slot is free again: take back an overflow entry whose home this is.
       for (let i = 0; i < this.overflowCount; i++) {
-        if ((this.overflowHash[i]! >>> this.shift) << 2 === b) {
-          hs[last] = this.overflowHash[i]!;
-          ids[last] = this.overflowId[i]!;
+        if ((this.overflowHash[i]! >>> this.shift) << 3 === b) {
+          bs[last] = this.overflowHash[i]!;
+          bs[last + 4] = this.overflowId[i]!;
           this.removeOverflow(i);
           break;
         }
@@ -358,11 +371,11 @@ export class MaskTable<V> {
   }
 
   private place(h: number, id: number): void {
-    const hs = this.hashes, b = (h >>> this.shift) << 2;
+    const bs = this.buckets, b = (h >>> this.shift) << 3;
     for (let k = b; k < b + 4; k++) {
-      if (hs[k] === 0) {
-        hs[k] = h;
-        this.ids[k] = id;
+      if (bs[k] === 0) {
+        bs[k] = h;
+        bs[k + 4] = id;
         return;
       }
     }
@@ -372,10 +385,9 @@ export class MaskTable<V> {
   }
 
   private grow(): void {
-    const buckets = (this.hashes.length >> 2) * 2;
+    const buckets = (this.buckets.length >> 3) * 2;
     this.shift = 32 - Math.log2(buckets);
-    this.hashes = new Int32Array(buckets * 4);
-    this.ids = new Int32Array(buckets * 4);
+    this.buckets = new Int32Array(buckets * 8);
     this.overflowHash = [];
     this.overflowId = [];
     this.overflowCount = 0;
@@ -387,7 +399,7 @@ export class MaskTable<V> {
 
   /** Recompute the filter from the live entries, sized for the current bucket count. */
   private rebuildFilter(): void {
-    const words = Math.max(2, this.hashes.length >> 3); // half a word per bucket: >= 16 bits an entry
+    const words = Math.max(2, this.buckets.length >> 4); // half a word per bucket: >= 16 bits an entry
     if (this.filter.length !== words) {
       this.filter = new Int32Array(words);
       this.filterShift = 32 - Math.log2(words);
