@@ -300,3 +300,73 @@ Deno.test("classifier: resetStats zeroes every lookup counter", () => {
   c.resetStats();
   assert.deepEqual(Object.values(c.stats), [0, 0, 0, 0, 0, 0]);
 });
+
+/** Rules over many masks: every prefix length on nw_src/nw_dst and many distinct register masks. */
+const arbWideRules = fc.array(
+  fc.record({
+    srcLen: fc.integer({ min: 0, max: 32 }),
+    dstLen: fc.integer({ min: 0, max: 32 }),
+    src: fc.integer({ min: 0, max: 7 }),
+    dst: fc.integer({ min: 0, max: 7 }),
+    // A register masked by one of 12 masks: 96 distinct terms, more partial
+    // sums than the lookup keeps (those subtables hash their own words).
+    reg: fc.option(fc.tuple(fc.integer({ min: 0, max: 95 }), fc.integer({ min: 0, max: 3 }))),
+    reg2: fc.option(fc.tuple(fc.integer({ min: 0, max: 95 }), fc.integer({ min: 0, max: 3 }))),
+    inPort: fc.option(fc.integer({ min: 1, max: 3 })),
+    priority: fc.integer({ min: 0, max: 40 }),
+  }),
+  { minLength: 40, maxLength: 150 },
+);
+
+/** An address whose bits vary where prefixes of all lengths end. */
+const addr = (v: number) => (Math.imul(v, 0x9e3779b1) ^ (v << 29)) >>> 0;
+
+Deno.test("property: many subtables (bitsets over several words, every prefix length, more terms than partial sums) = linear scan", () => {
+  fc.assert(
+    fc.property(arbWideRules, fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), (rs, picks) => {
+      const cls = new Classifier<number>();
+      const cached = new CachedClassifier<number>();
+      const lin = new LinearClassifier<number>();
+      const handles: Array<[Rule<number>, LinearRule<number>, Rule<number>]> = [];
+      rs.forEach((r, i) => {
+        const m = newMatch();
+        setMaskedWord(m, W.DL_TYPE, 0x800, 0xffff);
+        if (r.srcLen > 0) setMaskedWord(m, W.NW_SRC, addr(r.src), -1 << (32 - r.srcLen));
+        if (r.dstLen > 0) setMaskedWord(m, W.NW_DST, addr(r.dst), -1 << (32 - r.dstLen));
+        for (const g of [r.reg, r.reg2]) {
+          if (g !== null) setMaskedWord(m, W.REG0 + (g[0] % 8), g[1], 0xfff >>> (g[0] >> 3));
+        }
+        if (r.inPort !== null) setMaskedWord(m, W.IN_PORT, r.inPort, 0xffffffff);
+        handles.push([
+          cls.insert(m, r.priority, i).rule,
+          lin.insert(m, r.priority, i).rule,
+          cached.insert(m, r.priority, i).rule,
+        ]);
+      });
+      const check = () => {
+        for (const p of picks) {
+          const k = newFlowKey();
+          k[W.DL_TYPE] = 0x800;
+          k[W.NW_SRC] = addr(p & 7) ^ ((p >>> 3) & 0xff);
+          k[W.NW_DST] = addr((p >>> 11) & 7) ^ ((p >>> 14) & 0x3ff);
+          k[W.IN_PORT] = 1 + ((p >>> 24) & 3);
+          for (let g = 0; g < 8; g++) k[W.REG0 + g] = (p >>> (2 * g)) & 3;
+          const want = lin.lookup(k)?.value;
+          assert.equal(cls.lookup(k)?.value, want);
+          assert.equal(cached.lookup(k)?.value, want);
+          assert.equal(cached.lookup(k)?.value, want);
+        }
+      };
+      check();
+      // Remove every third rule (subtables go, the plan is laid out again).
+      for (let i = 0; i < handles.length; i += 3) {
+        const [a, b, c] = handles[i]!;
+        if (!lin.remove(b)) continue; // replaced by a later rule of equal match and priority
+        assert.ok(cls.remove(a) && cached.remove(c));
+      }
+      check();
+      assert.equal(cls.size, lin.size);
+    }),
+    { seed: 6, numRuns: 150 },
+  );
+});
