@@ -548,18 +548,19 @@ export class Classifier<T> {
       for (let c = cand[w]!; c !== 0;) {
         const low = c & ((0 - c) | 0);
         c ^= low;
-        const i = (w << 5) + 31 - Math.clz32(low);
+        const i = (w << 5) | (31 - Math.clz32(low));
         if (i >= stop) break outer;
+        // The record's words are at p | k (p is a multiple of 8: no carry to check).
         const p = i << PLAN_SHIFT;
-        const node = plan[p + 4]!;
+        const node = plan[p | 4]!;
         const acc = node >= 0
-          ? (sv[node]! + Math.imul(src & plan[p + 2]!, MUL_SRC) +
-            Math.imul(dst & plan[p + 3]!, MUL_DST)) | 0
+          ? (sv[node]! + Math.imul(src & plan[p | 2]!, MUL_SRC) +
+            Math.imul(dst & plan[p | 3]!, MUL_DST)) | 0
           : this.sorted[i]!.hashKey(key);
         const h = finishHash(acc) | 1;
         probed++;
         const fm = filterBits(h);
-        if ((filters[plan[p]! + (h >>> plan[p + 1]!)]! & fm) !== fm) continue; // certainly no such key
+        if ((filters[plan[p]! + (h >>> plan[p | 1]!)]! & fm) !== fm) continue; // certainly no such key
         const st = this.sorted[i]!;
         const e = st.findInBuckets(key, h);
         if (e !== 0) {
