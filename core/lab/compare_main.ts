@@ -6,11 +6,12 @@
  * the progress bar and `wallSeconds`) and the simulation runner, and exits
  * with its status: 0 ok, 1 a run or a write failed, 2 a bad command line.
  *
- * With more than one core each run goes to a worker thread. The workers are
- * started as soon as the command line is parsed, one per run up to one per
- * core, so that loading the simulator's modules in each overlaps the others';
- * a worker times its simulation itself (`wallSeconds` is the run, not the
- * worker's start-up). With one core the runs go one after another in this
+ * With more than one core each run goes to a worker thread, as many at once
+ * as `--jobs` says (default one per core). The workers are started as soon
+ * as the command line is parsed, so that loading the simulator's modules in
+ * each overlaps the others'; a worker times its simulation itself
+ * (`wallSeconds` is the run, not the worker's start-up), and takes the next
+ * run when it is done. With one core the runs go one after another in this
  * thread, which then loads the simulator (it does not otherwise).
  *
  * @module
@@ -31,14 +32,14 @@ function simulationRunner(clock: () => number): Runner {
  * Worker threads that run one configuration at a time. A worker that has
  * finished a run waits for the next one, so the modules are loaded and
  * compiled once per worker rather than once per run (the process exits with
- * its workers). `start(n)` starts up to `n` of them ahead of the first run.
+ * its workers). `start(n)` starts `n` of them ahead of the first run.
  */
-function workerPool(size: number): { runner: Runner; start: (n: number) => void } {
+function workerPool(): { runner: Runner; start: (n: number) => void } {
   const idle: Worker[] = [];
   const spawn = () =>
     new Worker(new URL("./compare_worker_main.ts", import.meta.url).href, { type: "module" });
   const start = (n: number) => {
-    while (idle.length < Math.min(n, size)) idle.push(spawn());
+    while (idle.length < n) idle.push(spawn());
   };
   const runner: Runner = (config, onProgress) =>
     new Promise<CompareResult>((resolve, reject) => {
@@ -72,14 +73,14 @@ function writeAll(fd: typeof Deno.stdout, text: string): void {
 if (import.meta.main) {
   const now = () => performance.now();
   const cores = Math.max(1, navigator.hardwareConcurrency ?? 1);
-  const pool = cores > 1 ? workerPool(cores) : undefined;
+  const pool = cores > 1 ? workerPool() : undefined;
   const status = await main(Deno.args, {
     out: (t) => writeAll(Deno.stdout, t),
     err: (t) => writeAll(Deno.stderr, t),
     writeFile: (path, text) => Deno.writeTextFile(path, text),
     now,
     isTerminal: Deno.stderr.isTerminal(),
-    // One worker per core; a single core runs in this thread.
+    // One worker per core unless --jobs says otherwise; a single core runs in this thread.
     runner: pool?.runner ?? simulationRunner(now),
     parallel: cores,
     prepare: pool?.start,

@@ -49,12 +49,13 @@ export interface MainIo {
   isTerminal: boolean;
   /** The simulation runner (for `--fake` the synthetic one is used instead). */
   runner: Runner;
-  /** How many runs may go at once (worker threads; 1 when absent). */
+  /** How many runs may go at once (worker threads; 1 when absent), unless `--jobs` says. */
   parallel?: number;
   /**
-   * Called once the command line is known to ask for `runs` simulations, before
-   * the first: a runner that uses worker threads starts them here, so their
-   * start-up overlaps the rest of the command's.
+   * Called once the command line is known, with the number of simulations
+   * that will run at once, before the first: a runner that uses worker
+   * threads starts that many here, so their start-up overlaps the rest of the
+   * command's.
    */
   prepare?: (runs: number) => void;
 }
@@ -119,7 +120,8 @@ export async function main(args: readonly string[], io: MainIo): Promise<number>
     return 0;
   }
   const config = toCompareConfig(options);
-  if (!options.fake) io.prepare?.(config.algos.length);
+  const parallel = options.fake ? 1 : options.jobs ?? io.parallel ?? 1;
+  if (!options.fake) io.prepare?.(Math.min(config.algos.length, parallel));
   const runner = options.fake ? fakeComparison : io.runner;
   const progress = createProgress({
     now: io.now,
@@ -133,7 +135,7 @@ export async function main(args: readonly string[], io: MainIo): Promise<number>
       runner,
       io.now,
       (f, label) => progress.update(f, label),
-      options.fake ? 1 : io.parallel ?? 1,
+      parallel,
     );
   } catch (e) {
     progress.done();

@@ -147,3 +147,25 @@ Deno.test("compare: runTimed maps each run's progress onto the whole", async () 
   const u = await runTimed(c, untimed, () => t, () => {});
   assert.deepEqual(u.results.map((a) => a.wallSeconds), [1, 1]);
 });
+
+Deno.test("compare: --jobs sets how many runs go at once, and the workers started ahead", async () => {
+  for (const [args, parallel, expected] of [[[], 2, 2], [["--jobs", "1"], 2, 1]] as const) {
+    const f = fixture();
+    let running = 0, most = 0;
+    const started: number[] = [];
+    const io: MainIo = {
+      ...f.io,
+      parallel,
+      prepare: (n) => started.push(n),
+      runner: async (config) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 1));
+        running--;
+        return { config, results: [algo(config.algos[0]!, [flow(config.algos[0]!)])] };
+      },
+    };
+    assert.equal(await main(["--json", ...args], io), 0);
+    assert.equal(most, expected, args.join(" "));
+    assert.deepEqual(started, [expected]);
+  }
+});

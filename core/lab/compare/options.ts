@@ -56,6 +56,8 @@ export interface CompareOptions {
   seeds: number[];
   /** Maximum segment size, bytes. */
   mss: number;
+  /** Runs at once, each in a worker thread; undefined: one per core. */
+  jobs: number | undefined;
   /** Print the JSON object instead of the table (and no progress bar). */
   json: boolean;
   /** Write the HTML report here. */
@@ -116,6 +118,9 @@ bottleneck link, N receivers) and compares them side by side.
   --seed N          seed of the single run          default ${DEFAULTS.seed}
   --seeds RANGE     independent replications: 1..5 or 1,4,9 (instead of --seed)
   --mss BYTES       maximum segment size            default ${DEFAULTS.mss}
+  --jobs N          runs at once, each in its own worker thread; 1 runs them
+                    one after another (steadier wall times)
+                                                    default: one per core
   --json            print a JSON object instead of the table
   --html FILE       also write a self-contained HTML report with plots
   --fake            synthetic data from a fluid model instead of the simulator
@@ -135,6 +140,7 @@ const FLAGS = {
   seed: { type: "string" },
   seeds: { type: "string" },
   mss: { type: "string" },
+  jobs: { type: "string" },
   json: { type: "boolean" },
   html: { type: "string" },
   fake: { type: "boolean" },
@@ -145,6 +151,8 @@ const FLAGS = {
 export const MAX_SEEDS = 1000;
 /** Most flows per algorithm. */
 export const MAX_FLOWS = 1000;
+/** Most runs at once. */
+export const MAX_JOBS = 256;
 
 function bad(flag: string, text: string, why: string): OptionError {
   return new OptionError(`--${flag}`, `--${flag}: ${why}: "${text}"`);
@@ -368,6 +376,7 @@ export function parseCompareArgs(args: readonly string[]): CompareOptions {
     ? parseSeeds(values.seeds)
     : [parseSeed("seed", values.seed ?? DEFAULTS.seed)];
   const mss = parseCount("mss", values.mss ?? DEFAULTS.mss, 88, 65535 - HEADER_BYTES);
+  const jobs = values.jobs === undefined ? undefined : parseCount("jobs", values.jobs, 1, MAX_JOBS);
   const options: CompareOptions = {
     algos,
     flows,
@@ -379,6 +388,7 @@ export function parseCompareArgs(args: readonly string[]): CompareOptions {
     durationS,
     seeds,
     mss,
+    jobs,
     json: values.json ?? false,
     html: values.html,
     fake: values.fake ?? false,

@@ -31,6 +31,7 @@ Deno.test("options: defaults", () => {
   assert.equal(o.durationS, 30);
   assert.deepEqual(o.seeds, [1]);
   assert.equal(o.mss, 1448);
+  assert.equal(o.jobs, undefined);
   assert.equal(o.json, false);
   assert.equal(o.html, undefined);
   assert.equal(o.fake, false);
@@ -58,6 +59,8 @@ Deno.test("options: every flag", () => {
     "2..4",
     "--mss",
     "8948",
+    "--jobs",
+    "1",
     "--json",
     "--html",
     "out.html",
@@ -73,6 +76,7 @@ Deno.test("options: every flag", () => {
   assert.equal(o.durationS, 1.5);
   assert.deepEqual(o.seeds, [2, 3, 4]);
   assert.equal(o.mss, 8948);
+  assert.equal(o.jobs, 1);
   assert.equal(o.json, true);
   assert.equal(o.html, "out.html");
   assert.equal(o.fake, true);
@@ -112,6 +116,7 @@ Deno.test("options: --help parses and reports help, and the usage lists every fl
       "--seed",
       "--seeds",
       "--mss",
+      "--jobs",
       "--json",
       "--html",
       "--help",
@@ -173,6 +178,8 @@ Deno.test("options: every error names the flag and the bad text, on one line", (
     [["--seeds", "1..5000"], '--seeds: at most 1000 seeds: "1..5000"'],
     [["--seed", "1", "--seeds", "1..2"], "--seed and --seeds cannot be used together"],
     [["--mss", "10"], '--mss: expected 88 to 65483: "10"'],
+    [["--jobs", "0"], '--jobs: expected 1 to 256: "0"'],
+    [["--jobs", "all"], '--jobs: expected a whole number: "all"'],
     [["--html", ""], '--html: expected a file name: ""'],
     [["--bogus"], "unknown flag --bogus (see --help)"],
     [["--bw"], "--bw: a value is missing"],
