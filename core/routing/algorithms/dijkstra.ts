@@ -2,16 +2,21 @@
  * Single-source shortest paths with Dijkstra's algorithm on a {@link CsrGraph}
  * with non-negative weights: the SPF computation of a link-state router.
  *
- * Two priority queues, chosen by the weights:
+ * Three priority queues, chosen by the weights:
  * - Integer (u32) metrics whose longest possible path, (n − 1) times the
- *   largest weight, stays below 2^32 − 1 (every OSPF or IS-IS topology): the
- *   radix heap of `radix_heap.ts` over 32-bit distances. Pushes and the
- *   heap's reshuffles are sequential writes; an improved node is pushed again
- *   and its outdated entry skipped when popped; the predecessor travels with
- *   the entry and is written once, when the node is settled. Distances are
- *   kept in a Uint32Array (half the memory of floats, so more of the one
- *   random read per edge hits the cache) and copied into `dist` at the end.
- *   O(m + 32n) time.
+ *   largest weight, stays below 2^32 − 1 (every OSPF or IS-IS topology): a
+ *   monotone queue over 32-bit distances. When the largest weight is below
+ *   {@link BUCKET_MAX_SPAN} (4096), the bucket queue of `bucket_queue.ts`
+ *   (Dial's algorithm: a circle of buckets, one per key in the window of
+ *   keys a run can hold, each entry written once and read once); otherwise
+ *   the radix heap of `radix_heap.ts`. Either way pushes are sequential
+ *   writes; an improved node is pushed again and its outdated entry skipped
+ *   when popped; the predecessor travels with the entry and is written once,
+ *   when the node is settled. Distances are kept in 32 bits (half the memory
+ *   of floats, so more of the one random read per edge hits the cache; signed
+ *   with buckets, where every path fits 31 bits, so that they compare as
+ *   integers) and copied into `dist` at the end. O(m + n + D/32) time with
+ *   buckets (D the largest distance), O(m + 32n) with the radix heap.
  * - Float weights (or integer metrics that could overflow 32 bits): the
  *   indexed 4-ary heap of `heap.ts` with decrease-key, O(m·log₄ n + 4n·log₄ n).
  *
@@ -39,6 +44,7 @@
  * @module
  */
 import { checkNode, type CsrGraph } from "./graph.ts";
+import { BUCKET_MAX_SPAN, BucketQueue } from "./bucket_queue.ts";
 import { IndexedHeap } from "./heap.ts";
 import { RADIX_MAX_KEY, RadixHeap } from "./radix_heap.ts";
 
@@ -77,6 +83,9 @@ export class DijkstraWorkspace {
   readonly radix: RadixHeap;
   /** 32-bit distances for integer metrics. */
   readonly dist32: Uint32Array;
+  /** The same buffer as signed integers (the bucket queue's runs). */
+  readonly dist32i: Int32Array;
+  #buckets: BucketQueue | undefined = undefined;
 
   /** A workspace for graphs of up to `capacity` nodes. */
   constructor(capacity: number) {
@@ -87,6 +96,15 @@ export class DijkstraWorkspace {
     this.heap = new IndexedHeap(capacity);
     this.radix = new RadixHeap(capacity);
     this.dist32 = new Uint32Array(capacity);
+    this.dist32i = new Int32Array(this.dist32.buffer);
+  }
+
+  /** A bucket queue whose window covers weights up to `maxWeight` (kept for the next run). */
+  buckets(maxWeight: number): BucketQueue {
+    if (this.#buckets === undefined || this.#buckets.span <= maxWeight) {
+      this.#buckets = new BucketQueue(maxWeight);
+    }
+    return this.#buckets;
   }
 }
 
@@ -124,21 +142,22 @@ export function dijkstra(
   pred.fill(-1);
   const { weights } = g;
   if (weights instanceof Uint32Array && (n - 1) * g.maxWeight <= RADIX_MAX_KEY) {
-    const d32 = ws ? ws.dist32 : scratch(n).dist32;
-    const settled = dijkstraU32(
+    const buffers = ws ?? scratch(n), d32 = buffers.dist32;
+    const maxW = Math.max(0, g.maxWeight);
+    const buckets = maxW < BUCKET_MAX_SPAN && (n - 1) * maxW < INT_UNREACHED;
+    const unreached = buckets ? INT_UNREACHED : UNREACHED;
+    const settled = dijkstraMonotone(
       g,
       weights,
       source,
       target,
-      d32,
+      buckets ? buffers.dist32i : d32,
+      unreached,
       pred,
       order,
-      ws?.radix ?? scratch(n).radix,
+      buckets ? buffers.buckets(maxW) : buffers.radix,
     );
-    for (let v = 0; v < n; v++) {
-      const d = d32[v]!;
-      dist[v] = d === UNREACHED ? Infinity : d;
-    }
+    copyDistances(d32, unreached, dist);
     const stopped = settled < 0;
     return {
       source,
@@ -186,24 +205,64 @@ export function dijkstra(
 const UNREACHED = 0xffffffff;
 
 /**
- * Dijkstra over 32-bit distances with the radix heap (see the module
- * documentation); `d32`, `pred` and `order` have room for every node, `pred`
- * is all −1. Returns the number of settled nodes, or its complement when the
- * run stopped at `target` with nodes still queued.
+ * The 32-bit distances as the result's floats, `unreached` becoming Infinity
+ * (a function of its own, so that its loop is optimised apart from the run).
  */
-function dijkstraU32(
+function copyDistances(d32: Uint32Array, unreached: number, dist: Float64Array): void {
+  for (let v = 0; v < dist.length; v++) {
+    const d = d32[v]!;
+    dist[v] = d === unreached ? Infinity : d;
+  }
+}
+/** The same in the signed distances of bucket-queue runs (all real distances are below it). */
+const INT_UNREACHED = 0x7fffffff;
+
+/**
+ * The target was settled with `settled` nodes: the entries still queued whose
+ * key is their node's distance are the reached, unsettled nodes; give each the
+ * predecessor of its best path so far. Returns `settled`, or its complement
+ * when such nodes remain.
+ */
+function stopAtTarget(
+  queue: RadixHeap | BucketQueue,
+  d32: Uint32Array | Int32Array,
+  pred: Int32Array,
+  settled: number,
+): number {
+  let unsettled = 0;
+  while (queue.size > 0) {
+    const v = queue.pop();
+    if (queue.key === d32[v]) {
+      pred[v] = queue.payload | 0;
+      unsettled++;
+    }
+  }
+  return unsettled > 0 ? ~settled : settled;
+}
+
+/**
+ * Dijkstra over 32-bit distances with a monotone queue (see the module
+ * documentation): unsigned distances with the radix heap, or, with the bucket
+ * queue, signed ones (every path is below {@link INT_UNREACHED}, and 31-bit
+ * integers compare as integers where unsigned ones go through floating point
+ * in the JIT). `d32`, `pred` and `order` have room for every node, `pred` is
+ * all −1. A process normally runs one of the two forms, so the JIT sees one
+ * queue and one distance type here. Returns the number of settled nodes, or
+ * its complement when the run stopped at `target` with nodes still queued.
+ */
+function dijkstraMonotone(
   g: CsrGraph,
   weights: Uint32Array,
   source: number,
   target: number,
-  d32: Uint32Array,
+  d32: Uint32Array | Int32Array,
+  unreached: number,
   pred: Int32Array,
   order: Uint32Array,
-  queue: RadixHeap,
+  queue: RadixHeap | BucketQueue,
 ): number {
   const { offsets, targets } = g;
-  const n = g.nodeCount;
-  d32.fill(UNREACHED, 0, n);
+  d32.fill(unreached, 0, g.nodeCount);
   queue.clear();
   d32[source] = 0;
   queue.push(source, 0, UNREACHED);
@@ -214,19 +273,7 @@ function dijkstraU32(
     if (du !== d32[u]) continue; // an outdated entry: u was pushed again with a smaller key
     pred[u] = queue.payload | 0;
     order[settled++] = u;
-    if (u === target) {
-      // Stopped early. The entries whose key is still their node's distance are
-      // the reached, unsettled nodes: give each the predecessor of its best path so far.
-      let unsettled = 0;
-      while (queue.size > 0) {
-        const v = queue.pop();
-        if (queue.key === d32[v]) {
-          pred[v] = queue.payload | 0;
-          unsettled++;
-        }
-      }
-      return unsettled > 0 ? ~settled : settled;
-    }
+    if (u === target) return stopAtTarget(queue, d32, pred, settled);
     const end = offsets[u + 1]!;
     for (let e = offsets[u]!; e < end; e++) {
       const v = targets[e]!;
@@ -241,14 +288,29 @@ function dijkstraU32(
 }
 
 /**
- * The 32-bit distance buffer and radix heap of runs without a workspace, kept
- * between runs like the scratch heap below.
+ * The 32-bit distance buffer and monotone queues of runs without a workspace,
+ * kept between runs like the scratch heap below.
  */
-let sharedU32: { dist32: Uint32Array; radix: RadixHeap } | undefined;
-function scratch(n: number): { dist32: Uint32Array; radix: RadixHeap } {
-  if (sharedU32 === undefined || sharedU32.dist32.length < n) {
-    sharedU32 = { dist32: new Uint32Array(n), radix: new RadixHeap(n) };
+class ScratchU32 {
+  readonly dist32: Uint32Array;
+  readonly dist32i: Int32Array;
+  readonly radix: RadixHeap;
+  #buckets: BucketQueue | undefined = undefined;
+  constructor(n: number) {
+    this.dist32 = new Uint32Array(n);
+    this.dist32i = new Int32Array(this.dist32.buffer);
+    this.radix = new RadixHeap(n);
   }
+  buckets(maxWeight: number): BucketQueue {
+    if (this.#buckets === undefined || this.#buckets.span <= maxWeight) {
+      this.#buckets = new BucketQueue(maxWeight);
+    }
+    return this.#buckets;
+  }
+}
+let sharedU32: ScratchU32 | undefined;
+function scratch(n: number): ScratchU32 {
+  if (sharedU32 === undefined || sharedU32.dist32.length < n) sharedU32 = new ScratchU32(n);
   return sharedU32;
 }
 

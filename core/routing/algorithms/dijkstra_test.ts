@@ -194,3 +194,30 @@ Deno.test("dijkstra: u32 metrics that could overflow 32-bit distances take the f
   assert.deepEqual([...dijkstra(g, 0).dist], [0, 2 ** 31, 2 ** 32, 3 * 2 ** 31]);
   assert.deepEqual([...dijkstra(g, 0, { target: 2 }).order], [0, 1, 2]);
 });
+
+Deno.test("dijkstra: property — the three queues (buckets, radix heap, 4-ary heap) agree with Floyd–Warshall", () => {
+  // Metrics below 4096 take the bucket queue, larger u32 metrics the radix
+  // heap, floats the 4-ary heap; scaling every weight by 1000 scales every
+  // distance and keeps the same shortest paths.
+  fc.assert(
+    fc.property(arbSmallGraph(12, 9, 40), fc.boolean(), ({ n, edges, source, target }, early) => {
+      const d = floydWarshall(graphFromEdges(n, edges))[source]!;
+      const scaled = edges.map(([u, v, w]) => [u, v, w * 1000] as [number, number, number]);
+      const opts = early ? { target } : {};
+      const runs = [
+        [dijkstra(graphFromEdges(n, edges, { weights: "u32" }), source, opts), 1],
+        [dijkstra(graphFromEdges(n, scaled, { weights: "u32" }), source, opts), 1000],
+        [dijkstra(graphFromEdges(n, scaled), source, opts), 1000],
+      ] as const;
+      for (const [r, k] of runs) {
+        for (const v of r.order) assert.equal(r.dist[v], d[v]! * k);
+        if (!early) assert.deepEqual([...r.dist], d.map((x) => x * k));
+        if (early && d[target] !== Infinity) assert.equal(r.order[r.order.length - 1], target);
+        for (let i = 1; i < r.order.length; i++) {
+          assert.ok(r.dist[r.order[i - 1]!]! <= r.dist[r.order[i]!]!);
+        }
+      }
+    }),
+    { seed: 5150, numRuns: 400 },
+  );
+});
