@@ -544,33 +544,46 @@ export class Classifier<T> {
     // best rule found: once one is found, `stop` is that subtable's index.
     let stop = this.sorted.length;
     let probed = 0;
-    outer: for (let w = 0; w < nw; w++) {
-      for (let c = cand[w]!; c !== 0;) {
+    // The scan below stops at each candidate its filter word lets through
+    // (about one a lookup), which is then probed outside the scan's loop.
+    let w = 0, c = cand[0]!;
+    for (;;) {
+      let i = -1, h = 0;
+      scan: for (;;) {
+        while (c === 0) {
+          if (++w >= nw) break scan;
+          c = cand[w]!;
+        }
         const low = c & ((0 - c) | 0);
         c ^= low;
-        const i = (w << 5) | (31 - Math.clz32(low));
-        if (i >= stop) break outer;
+        const j = (w << 5) | (31 - Math.clz32(low));
+        if (j >= stop) break;
         // The record's words are at p | k (p is a multiple of 8: no carry to check).
-        const p = i << PLAN_SHIFT;
+        const p = j << PLAN_SHIFT;
         const node = plan[p | 4]!;
         const acc = node >= 0
           ? (sv[node]! + Math.imul(src & plan[p | 2]!, MUL_SRC) +
             Math.imul(dst & plan[p | 3]!, MUL_DST)) | 0
-          : this.sorted[i]!.hashKey(key);
-        const h = finishHash(acc) | 1;
+          : this.sorted[j]!.hashKey(key);
+        const hj = finishHash(acc) | 1;
         probed++;
-        const fm = filterBits(h);
-        if ((filters[plan[p]! + (h >>> plan[p | 1]!)]! & fm) !== fm) continue; // certainly no such key
-        const st = this.sorted[i]!;
-        const e = st.findInBuckets(key, h);
-        if (e !== 0) {
-          const r = st.ranks[e]!;
-          if (r > bestRank) {
-            best = st;
-            bestEntry = e;
-            bestRank = r;
-            stop = this.ranksFrom(r);
-          }
+        const fm = filterBits(hj);
+        if ((filters[plan[p]! + (hj >>> plan[p | 1]!)]! & fm) === fm) {
+          i = j;
+          h = hj;
+          break;
+        }
+      }
+      if (i < 0) break;
+      const st = this.sorted[i]!;
+      const e = st.findInBuckets(key, h);
+      if (e !== 0) {
+        const r = st.ranks[e]!;
+        if (r > bestRank) {
+          best = st;
+          bestEntry = e;
+          bestRank = r;
+          stop = this.ranksFrom(r);
         }
       }
     }
