@@ -1,9 +1,8 @@
 /**
  * The fast IPv4 forwarding table: a direct-pointing array on the top bits of the
- * address, then one uncompressed 32-way "root" level of one byte per child,
- * then run-length-compressed 32-way nodes, all in typed arrays, with a control
- * plane that lets routing protocols insert and delete one prefix at a time.
- * `docs/benchmarks.md` ("Longest-prefix match") has the measurements.
+ * address followed by run-length-compressed 32-way nodes, all in typed arrays,
+ * with a control plane that lets routing protocols insert and delete one prefix
+ * at a time. `docs/benchmarks.md` ("Longest-prefix match") has the measurements.
  *
  * ## Why this shape
  *
@@ -13,49 +12,38 @@
  * (measured here: a random-index loop drops from ~300 M reads/s at 1 MiB to
  * ~35 M/s at 16-64 MiB). Speed therefore comes from a small working set, which
  * is Poptrie's argument (Asai & Ohara, SIGCOMM 2015): direct pointing on the
- * top bits, then small nodes. And in JavaScript every typed-array access costs
- * a bounds check and every popcount a dozen instructions, so the level that
- * most lookups reach (the one below the direct array: /20../24 at S = 19) is
- * stored uncompressed, one byte per child, and found without a popcount. For
- * a 900k BGP-shaped table the lookup structure is about 6 MiB (dir 1 MiB,
- * roots 5 MiB, the rare deeper nodes a few kilobytes), and it tracks what is
- * stored: an empty table is a few kilobytes.
+ * top bits, then nodes whose children are found by popcount in a bitmap. For a
+ * 900k BGP-shaped table this layout needs about 5 MiB (dir 2 MiB + nodes 3 MiB),
+ * and it tracks what is stored: an empty table is a few kilobytes.
  *
  * ## Data plane (lookup)
  *
- * - `dir`: Uint16Array of 2^S entries indexed by the top S address bits (S = 9,
- *   14 or 19, chosen from the table size). An entry below 0x8000 is value + 1
- *   (0: no route; values up to 0x7ffe), the answer for the slots without
- *   prefixes longer than S. From 0x8000 up its low 15 bits are the index of
- *   the slot's root relative to the slot's group: the 2^S slots are grouped
- *   by 256 (`groupBase`, one Int32 per group: 8 KiB at S = 19) and a group's
- *   roots lie side by side from its base.
- * - A root consumes the next 5 address bits: 32 bytes, one per child, value + 1
- *   for values -1..0xfd, or 0xff (escape) for a wider value or a child node;
- *   an escaping root has a 32-word wide block in the node heap with every
- *   child's full entry (a value or `~offset` of a node). With S = 19 a /24
- *   resolves at its root byte; a slot whose one value is too wide for the
- *   direct entry gets a root too.
- * - Below a root, a node consumes the next 5 bits and is stored run-length
+ * - `dir`: Int32Array of 2^S entries indexed by the top S address bits (S = 9,
+ *   14 or 19, chosen from the table size). An entry > 0 is the offset of a
+ *   node; an entry <= 0 is the complement of the answer (0: no route), for the
+ *   slots without prefixes longer than S, which need no further read.
+ * - A node consumes the next 5 address bits (32 children), stored run-length
  *   compressed: a 32-bit map with bit c set when child c starts a new run
  *   (differs from child c-1; bit 0 always set), then one 16-bit entry per run.
  *   Child c is run `popcount(map & bits 0..c) - 1`. An entry below 0x8000 is a
- *   value + 1 (values -1..0x7ffe); from 0x8000 up its low bits locate a 32-bit
- *   word after the runs holding a wider value or `~offset` of a deeper node.
- *   Past bit 32 the address is padded with zeros. Node offsets count 32-bit
- *   words of one buffer also seen as 16-bit halves: the map is word `o` and
- *   run r is half `2o + 2 + r`.
- * - `lookupBatch` works in two branch-free passes over blocks of 256
- *   addresses: the first answers the value slots and lists the addresses whose
- *   slot has a root (keeping the direct entry in the output), the second reads
- *   those addresses' root bytes (a group base in L1 and one byte). No load of
- *   a pass depends on another of the same pass, so many cache misses are in
- *   flight at once; escaped bytes are finished by `lookup` afterwards.
- * - Compared with Poptrie: the first level below the direct array is not
- *   compressed (32 bytes a root against 4 + 2 per run before: two thirds more
- *   memory for these, but no popcount and one read), and a child node costs a
- *   wide word instead of living in a contiguous sibling array, so a node can
- *   be replaced without moving its siblings.
+ *   value + 1 (values -1..0x7ffe, -1 = no route); from 0x8000 up its low bits
+ *   locate a 32-bit word after the runs holding a wider value or `~offset` of
+ *   a deeper node. Past bit 32 the address is padded with zeros.
+ * - Node offsets count 32-bit words of one buffer that is also seen as 16-bit
+ *   halves: the map is word `o` and run r is half `2o + 2 + r`, so a node takes
+ *   a word for its map, half a word per run (rounded up to a word) and a word
+ *   per wide entry.
+ * - With S = 19 a /24 resolves after one node, anything longer after at most
+ *   three. Next hops are small numbers, so in a routing table almost every
+ *   entry is narrow and a node is half the size 32-bit entries would make it.
+ * - Compared with Poptrie: one bitmap per node instead of two, and a child node
+ *   costs a wide word instead of living in a contiguous sibling array, so a
+ *   node can be replaced without moving its siblings.
+ * - `lookupBatch` works in two branch-free passes over blocks of addresses:
+ *   the first answers the value slots and lists the addresses whose slot holds
+ *   a node (with their direct entries), the second follows those eight side by
+ *   side. No load of the first pass depends on another, and the second issues
+ *   eight node reads together, so many cache misses are in flight at once.
  *
  * ## Control plane (update)
  *
@@ -70,34 +58,26 @@
  *   slice of the slot's block inside that node's span, then patches the
  *   ancestors: a pointer swap in place when a child node replaces a child
  *   node, else a re-encoded node (in place when its size is unchanged), up to
- *   the root, whose byte (and wide-block word) is rewritten in place; a change
- *   at the root's own level (/20../24 at S = 19) rebuilds the slot's 32 root
- *   children. An update reads the slot's direct entry and root byte before it
+ *   the slot. An update reads the slot's direct entry and root node before it
  *   searches the slot's prefix list, so the cache misses of the two overlap.
- * - Nodes (and roots) whose children all hold one value collapse into that
- *   value, so a more-specific with its covering route's next hop costs nothing
- *   in lookups.
+ * - Nodes whose children all hold one value collapse into that value, so a
+ *   more-specific with its covering route's next hop costs nothing in lookups.
  *
  * ## Costs (k = prefixes in the affected slot, at most a handful at S = 19)
  *
- * - lookup: 1 dir read; for a slot with a root, a group-base read (cache
- *   resident) and a root byte; for an escaped byte, the wide block, then per
- *   level a bitmap read, a software popcount and an entry read (one cache
- *   line); at most (32 - S) / 5 + 1 levels (S = 19: /20../24 end at the root).
+ * - lookup: 1 dir read; for a slot with longer prefixes, then per level a
+ *   bitmap read, a software popcount and an entry read (one cache line); at
+ *   most (32 - S) / 5 + 1 levels (S = 19: 1 for /20../24).
  * - insert/delete of a prefix longer than S: O(log k) search and O(k) block
  *   shift, then O(prefixes under the rebuilt node + 32 x depth). Of a prefix of
  *   length L <= S: 2^(S-L) slot updates plus rebuilds (a /0 added to a full
- *   table rebuilds every slot with a root: rare, linear). A slot that gains
- *   its first root may move its group's roots to a larger region (at most 256
- *   roots, 8 KiB; regions grow by a quarter); a slot that loses its root takes
- *   the group's last root into the hole.
- * - memory: 14 bytes per slot (dir; list offset, base value, base length), 40
- *   bytes per root (bytes, owner slot, wide-block offset) plus region slack,
- *   4 bytes per node plus 2 per run (rounded up to a word) and 4 per wide
- *   entry, 8 bytes (plus size-class slack) per prefix longer than S, a Map
- *   entry per shorter one. S grows 9 -> 14 -> 19 as the table passes 512 and
- *   16,384 prefixes and shrinks below a quarter of those, so three routes take
- *   a few kilobytes and the 900k table about 50 bytes per prefix.
+ *   table rebuilds every slot with nodes: rare, linear).
+ * - memory: 16 bytes per slot (dir; list offset, base value, base length), 4
+ *   bytes per node plus 2 per run (rounded up to a word) and 4 per wide entry,
+ *   8 bytes (plus size-class slack) per prefix longer than S, a Map entry per
+ *   shorter one. S grows 9 -> 14 -> 19 as the table passes 512 and 16,384
+ *   prefixes and shrinks below a quarter of those, so three routes take a few
+ *   kilobytes and the 900k table about 40 bytes per prefix.
  *
  * Leaves out: IPv6, multipath values, and readers during an update (the
  * simulator is single-threaded; updates happen between packets).
