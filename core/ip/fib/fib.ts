@@ -103,22 +103,9 @@ const MAX_DEPTH = 6;
 
 /** Addresses handled per block by lookupBatch's two passes. */
 const BATCH_BLOCK = 256;
-/** lookupBatch's list of addresses to follow into roots (shared: lookups do not nest). */
+/** lookupBatch's list of addresses to follow into nodes, and their direct entries (shared: lookups do not nest). */
 const PENDING_AT = new Int32Array(BATCH_BLOCK);
-
-/** Direct entries from this up locate a root: the low 15 bits are its index in the slot's group. */
-const ROOT_FLAG = 0x8000;
-/** Direct slots per group: a group's roots lie side by side from the group's base index. */
-const GROUP_BITS = 8;
-const GROUP_SLOTS = 1 << GROUP_BITS;
-/** A root's child entry that is not value + 1: look in the root's wide block. */
-const ESCAPE = 0xff;
-/** Largest value a root's child entry holds itself (as value + 1, below ESCAPE). */
-const ROOT_VALUE_MAX = ESCAPE - 2;
-/** Largest value a direct entry holds itself (as value + 1, below ROOT_FLAG). */
-const DIRECT_VALUE_MAX = ROOT_FLAG - 2;
-/** Words of a root's wide block: every child's full entry. */
-const WIDE_BLOCK = 32;
+const PENDING_DIR = new Int32Array(BATCH_BLOCK);
 
 // Scratch space for building and patching nodes, one set per node depth. Shared
 // by every Fib: updates never interleave (single-threaded, not re-entrant).
@@ -241,13 +228,11 @@ export interface FibStats {
   directBits: number;
   /** Direct slots that hold prefixes longer than S (their node has its own subtree). */
   slotsWithNodes: number;
-  /** Live roots (32 bytes each). */
-  roots: number;
-  /** Live blocks of the node heap: nodes below the roots and the roots' wide blocks. */
+  /** Live nodes. */
   nodes: number;
-  /** Live node heap bytes (run maps, run entries, wide words, wide blocks). */
+  /** Live node heap bytes (run maps, run entries, wide words). */
   heapBytes: number;
-  /** Bytes of the lookup structure alone: dir and group bases, live roots, live node heap. */
+  /** Bytes of the lookup structure alone: dir plus live node heap. */
   dataPlaneBytes: number;
   /** Bytes of every typed array the Fib holds, including spare capacity. */
   typedArrayBytes: number;
@@ -264,30 +249,10 @@ export class Fib implements PrefixMap {
   #dshift = 23;
   #lowMask = (1 << 23) - 1;
   /**
-   * The direct array, per slot: value + 1 (below ROOT_FLAG; 0 is no route), or
-   * ROOT_FLAG | the index of the slot's root relative to its group's base.
+   * The direct array: per slot `~entry`, i.e. a node offset (> 0), or the
+   * complement of the value (<= 0; -1, no route, is 0).
    */
-  #dir: Uint16Array = new Uint16Array(0);
-  /** Per group of GROUP_SLOTS slots: root index where its roots start, room, roots in use. */
-  #groupBase: Int32Array = new Int32Array(0);
-  #groupCap: Int32Array = new Int32Array(0);
-  #groupUsed: Int32Array = new Int32Array(0);
-  /**
-   * The roots, 32 bytes each (root j at bytes 32j..32j+31, one per child):
-   * value + 1 for values -1..ROOT_VALUE_MAX, else ESCAPE. `#roots32` is the
-   * same buffer in words (for moving roots).
-   */
-  #roots: Uint8Array = new Uint8Array(0);
-  #roots32: Int32Array = new Int32Array(0);
-  /** Per root: the slot that owns it (or, first root of a free region, the next free region). */
-  #rootSlot: Int32Array = new Int32Array(0);
-  /** Per root: heap offset of its wide block (every child's entry: value or ~node), 0 if none. */
-  #rootWide: Int32Array = new Int32Array(0);
-  /** First never-allocated root index. */
-  #rootTop = 0;
-  /** Free root regions per size (1..GROUP_SLOTS): first root index + 1, 0 = none. */
-  #regionFree: Int32Array = new Int32Array(GROUP_SLOTS + 1);
-  #rootCount = 0;
+  #dir: Int32Array = new Int32Array(0);
   /**
    * Per direct slot, three words side by side (one cache line for an update):
    * [list block offset (0 = none), base value, base length] where the base is
@@ -352,69 +317,110 @@ export class Fib implements PrefixMap {
   /** Value of the longest prefix containing addr, or -1. */
   lookup(addr: number): number {
     const ds = this.#dshift;
-    const b = addr >>> ds;
-    const e = this.#dir[b]!;
-    if (e < ROOT_FLAG) return e - 1;
-    const j = this.#groupBase[b >> GROUP_BITS]! + (e & 0x7fff);
-    const v = this.#roots[32 * j + ((addr >>> (ds - STRIDE)) & 31)]!;
-    return v !== ESCAPE ? v - 1 : this.#deep(addr, j);
+    const o = this.#dir[addr >>> ds]!;
+    if (o <= 0) return ~o;
+    const h16 = this.#h16, h32 = this.#h32;
+    const c = (addr >>> (ds - STRIDE)) & 31;
+    const e = h16[2 * o + 1 + popcount(h32[o]! & (-1 >>> (31 - c)))]!;
+    return e < WIDE ? e - 1 : this.#wide(addr, o, e, ds - 2 * STRIDE);
   }
 
   /**
    * Look up every address of `addrs` into `out` (at least as long): the same
-   * answers as `lookup`, without a call per address. It works in two passes
-   * over blocks of addresses: the first reads every direct entry (answering
-   * the addresses whose slot holds a value) and lists the others, the second
-   * reads those addresses' root bytes. Neither pass has a data-dependent
-   * branch, and the loads of a pass do not depend on each other, so the
-   * processor keeps many cache misses in flight at once.
+   * answers as `lookup`, without a call per address. For full tables (S = 19)
+   * it works in two passes over blocks of addresses: the first reads every
+   * direct entry (answering the addresses whose slot holds a value) and lists
+   * the others, the second follows those into their nodes, eight side by side.
+   * Neither pass has a data-dependent branch, and their loads do not depend on
+   * each other, so the processor keeps many cache misses in flight at once.
    */
   lookupBatch(addrs: Uint32Array, out: Int32Array): void {
     const n = addrs.length;
     if (out.length < n) throw new RangeError("lookupBatch: out is shorter than addrs");
-    const dir = this.#dir, groupBase = this.#groupBase, roots = this.#roots;
-    const ds = this.#dshift, cs = ds - STRIDE, gs = ds + GROUP_BITS;
-    const pendingAt = PENDING_AT;
-    let escaped = 0;
+    if (this.#s !== 19) {
+      for (let i = 0; i < n; i++) out[i] = this.lookup(addrs[i]!);
+      return;
+    }
+    const dir = this.#dir, h16 = this.#h16, h32 = this.#h32;
+    const pendingAt = PENDING_AT, pendingDir = PENDING_DIR;
+    let wide = 0;
     for (let from = 0; from < n; from += BATCH_BLOCK) {
       const to = Math.min(n, from + BATCH_BLOCK);
-      // Pass 1: every direct entry; value slots are answered, root slots listed
-      // (their entry is kept in out).
+      // Pass 1: every direct entry; value slots are answered, node slots listed.
       let count = 0;
       for (let i = from; i < to; i++) {
-        const e = dir[addrs[i]! >>> ds]!;
-        out[i] = e - 1;
+        const o = dir[addrs[i]! >>> 13]!;
+        out[i] = ~o;
         pendingAt[count] = i;
-        count += e >>> 15; // 1 for a root
+        pendingDir[count] = o;
+        count += ((-o | 0) & ~o) >>> 31; // 1 when o > 0: a node to follow
       }
-      // Pass 2: the listed addresses' root bytes.
-      for (let k = 0; k < count; k++) {
-        const i = pendingAt[k]!;
-        const a = addrs[i]!;
-        const j = groupBase[a >>> gs]! + ((out[i]! + 1) & 0x7fff);
-        const v = roots[32 * j + ((a >>> cs) & 31)]!;
-        out[i] = v - 1;
-        escaped |= v + 1; // bit 8 only for ESCAPE
+      // Pass 2: the listed addresses, eight side by side so that their node
+      // reads are in flight together.
+      const count8 = count & ~7;
+      let k = 0;
+      for (; k < count8; k += 8) {
+        const i0 = pendingAt[k + 0]!,
+          i1 = pendingAt[k + 1]!,
+          i2 = pendingAt[k + 2]!,
+          i3 = pendingAt[k + 3]!;
+        const i4 = pendingAt[k + 4]!,
+          i5 = pendingAt[k + 5]!,
+          i6 = pendingAt[k + 6]!,
+          i7 = pendingAt[k + 7]!;
+        const o0 = pendingDir[k + 0]!,
+          o1 = pendingDir[k + 1]!,
+          o2 = pendingDir[k + 2]!,
+          o3 = pendingDir[k + 3]!;
+        const o4 = pendingDir[k + 4]!,
+          o5 = pendingDir[k + 5]!,
+          o6 = pendingDir[k + 6]!,
+          o7 = pendingDir[k + 7]!;
+        const m0 = h32[o0]!, m1 = h32[o1]!, m2 = h32[o2]!, m3 = h32[o3]!;
+        const m4 = h32[o4]!, m5 = h32[o5]!, m6 = h32[o6]!, m7 = h32[o7]!;
+        const e0 = h16[2 * o0 + 1 + popcount(m0 & (-1 >>> (31 - ((addrs[i0]! >>> 8) & 31))))]!;
+        const e1 = h16[2 * o1 + 1 + popcount(m1 & (-1 >>> (31 - ((addrs[i1]! >>> 8) & 31))))]!;
+        const e2 = h16[2 * o2 + 1 + popcount(m2 & (-1 >>> (31 - ((addrs[i2]! >>> 8) & 31))))]!;
+        const e3 = h16[2 * o3 + 1 + popcount(m3 & (-1 >>> (31 - ((addrs[i3]! >>> 8) & 31))))]!;
+        const e4 = h16[2 * o4 + 1 + popcount(m4 & (-1 >>> (31 - ((addrs[i4]! >>> 8) & 31))))]!;
+        const e5 = h16[2 * o5 + 1 + popcount(m5 & (-1 >>> (31 - ((addrs[i5]! >>> 8) & 31))))]!;
+        const e6 = h16[2 * o6 + 1 + popcount(m6 & (-1 >>> (31 - ((addrs[i6]! >>> 8) & 31))))]!;
+        const e7 = h16[2 * o7 + 1 + popcount(m7 & (-1 >>> (31 - ((addrs[i7]! >>> 8) & 31))))]!;
+        out[i0] = e0 - 1;
+        out[i1] = e1 - 1;
+        out[i2] = e2 - 1;
+        out[i3] = e3 - 1;
+        out[i4] = e4 - 1;
+        out[i5] = e5 - 1;
+        out[i6] = e6 - 1;
+        out[i7] = e7 - 1;
+        wide |= e0 | e1 | e2 | e3 | e4 | e5 | e6 | e7;
+      }
+      for (; k < count; k++) {
+        const i = pendingAt[k]!, o = pendingDir[k]!;
+        const e = h16[2 * o + 1 + popcount(h32[o]! & (-1 >>> (31 - ((addrs[i]! >>> 8) & 31))))]!;
+        out[i] = e - 1;
+        wide |= e;
       }
     }
-    if ((escaped & 0x100) !== 0) {
-      for (let i = 0; i < n; i++) if (out[i]! === ESCAPE - 1) out[i] = this.lookup(addrs[i]!);
+    if ((wide & WIDE) !== 0) {
+      for (let i = 0; i < n; i++) if (out[i]! >= WIDE - 1) out[i] = this.lookup(addrs[i]!);
     }
   }
 
-  /** Finish a lookup whose byte in root j is ESCAPE: the wide block, then deeper nodes. */
-  #deep(addr: number, j: number): number {
+  /**
+   * Finish a lookup whose run entry `e` in the node at `o` is wide; `sh` is the
+   * shift that brings the next level's five bits down (negative past bit 32).
+   */
+  #wide(addr: number, o: number, e: number, sh: number): number {
     const h16 = this.#h16, h32 = this.#h32;
-    const ds = this.#dshift;
-    let w = h32[this.#rootWide[j]! + ((addr >>> (ds - STRIDE)) & 31)]!;
-    let sh = ds - 2 * STRIDE;
     for (;;) {
+      const w = h32[o + (e & 0x7fff)]!;
       if (w >= -1) return w;
-      const o = ~w;
+      o = ~w;
       const c = sh >= 0 ? (addr >>> sh) & 31 : (addr << -sh) & 31;
-      const e = h16[2 * o + 1 + popcount(h32[o]! & (-1 >>> (31 - c)))]!;
+      e = h16[2 * o + 1 + popcount(h32[o]! & (-1 >>> (31 - c)))]!;
       if (e < WIDE) return e - 1;
-      w = h32[o + (e & 0x7fff)]!;
       sh -= STRIDE;
     }
   }
@@ -456,19 +462,16 @@ export class Fib implements PrefixMap {
 
   /** Structure and memory figures. */
   stats(): FibStats {
-    const dirBytes = this.#dir.byteLength + this.#groupBase.byteLength;
-    const rootBytes = 32 * this.#rootCount;
+    const dirBytes = this.#dir.byteLength;
     return {
       size: this.#count,
       directBits: this.#s,
       slotsWithNodes: this.#blockCount,
-      roots: this.#rootCount,
       nodes: this.#nodes,
       heapBytes: this.#heapWords * 4,
-      dataPlaneBytes: dirBytes + rootBytes + this.#heapWords * 4,
-      typedArrayBytes: dirBytes + 2 * this.#groupCap.byteLength + this.#roots.byteLength +
-        this.#rootSlot.byteLength + this.#rootWide.byteLength + this.#slot.byteLength +
-        this.#h32.byteLength + this.#lists.byteLength,
+      dataPlaneBytes: dirBytes + this.#heapWords * 4,
+      typedArrayBytes: dirBytes + this.#slot.byteLength + this.#h32.byteLength +
+        this.#lists.byteLength,
     };
   }
 
@@ -519,11 +522,10 @@ export class Fib implements PrefixMap {
 
   #insertLong(p: number, len: number, value: number): void {
     const b = p >>> this.#dshift;
-    // Read the slot's direct entry and root first: their cache misses then
+    // Read the slot's direct entry and root node first: their cache misses then
     // overlap with those of the slot's prefix list, which the search reads.
-    const root = this.#rootIndex(b);
-    const rootByte = this
-      .#roots[root >= 0 ? 32 * root + ((p >>> (this.#dshift - STRIDE)) & 31) : 0]!;
+    const root = this.#dir[b]!;
+    const rootMap = this.#h32[root > 0 ? root : 0]!;
     const key = (p & this.#lowMask) * 64 + len;
     let o = this.#slot[3 * b]!;
     if (o === 0) {
@@ -554,14 +556,13 @@ export class Fib implements PrefixMap {
       lists[o + 1] = used + 2;
       this.#count++;
     }
-    this.#update(b, p, len, root, rootByte);
+    this.#update(b, p, len, root, rootMap);
   }
 
   #deleteLong(p: number, len: number): boolean {
     const b = p >>> this.#dshift;
-    const root = this.#rootIndex(b);
-    const rootByte = this
-      .#roots[root >= 0 ? 32 * root + ((p >>> (this.#dshift - STRIDE)) & 31) : 0]!;
+    const root = this.#dir[b]!;
+    const rootMap = this.#h32[root > 0 ? root : 0]!;
     let o = this.#slot[3 * b]!;
     if (o === 0) return false;
     const i = this.#search(o, (p & this.#lowMask) * 64 + len);
@@ -584,7 +585,7 @@ export class Fib implements PrefixMap {
       o = n;
       this.#slot[3 * b] = o;
     }
-    this.#update(b, p, len, root, rootByte);
+    this.#update(b, p, len, root, rootMap);
     return true;
   }
 
@@ -630,22 +631,20 @@ export class Fib implements PrefixMap {
 
   /**
    * Bring slot b's data plane up to date after prefix p/len (len > S) changed
-   * in its list (`root`: the slot's root index or -1, and `rootByte`: p's
-   * child byte in that root, both read before the list changed), rebuilding
-   * only the subtree of the node level that holds len (or the shallowest
-   * missing node on the way there) and patching its ancestors; falls back to
-   * rebuilding the whole slot.
+   * in its list (`root` and `rootMap`: the slot's direct entry and, when that
+   * is a node, its run map, read before the list changed), rebuilding only the subtree of the node level that holds len
+   * (or the shallowest missing node on the way there) and patching its
+   * ancestors; falls back to rebuilding the whole slot.
    */
-  #update(b: number, p: number, len: number, root: number, rootByte: number): void {
+  #update(b: number, p: number, len: number, root: number, rootMap: number): void {
     const s = this.#s;
     const lo0 = this.#slot[3 * b]!;
     const home = Math.floor((len - s - 1) / STRIDE);
-    if (lo0 === 0 || home === 0 || root < 0) {
+    if (lo0 === 0 || home === 0 || root <= 0) {
       this.#refresh(b);
       return;
     }
-    // Walk down p's path: path[d] = root index (d = 0) or node at depth d,
-    // chunks[d] = p's child index there.
+    // Walk down p's path: path[d] = node at depth d, chunks[d] = p's child index there.
     const path = SCRATCH_PATH, chunks = SCRATCH_CHUNKS;
     let o = root, r = 0, base = 0, oldSub = 0;
     for (;;) {
@@ -653,9 +652,8 @@ export class Fib implements PrefixMap {
       const c = rel >= 0 ? (p >>> rel) & 31 : (p << -rel) & 31;
       path[r] = o;
       chunks[r] = c;
-      const e = r === 0
-        ? (rootByte !== ESCAPE ? rootByte - 1 : this.#h32[this.#rootWide[root]! + c]!)
-        : runEntry(this.#h16, this.#h32, o, popcount(this.#h32[o]! & (-1 >>> (31 - c))) - 1);
+      const map = r === 0 ? rootMap : this.#h32[o]!;
+      const e = runEntry(this.#h16, this.#h32, o, popcount(map & (-1 >>> (31 - c))) - 1);
       r++;
       if (e >= -1) {
         base = e; // the child is a leaf: its value is what the new subtree inherits
@@ -683,7 +681,7 @@ export class Fib implements PrefixMap {
     if (oldSub !== 0) this.#free(oldSub);
     let e = i0 === i1 ? base : this.#build(i0, i1, k, base, r);
     // Patch the ancestors, deepest first, until one absorbs the change in place.
-    for (let d = r - 1; d >= 1; d--) {
+    for (let d = r - 1; d >= 0; d--) {
       const h16 = this.#h16, h32 = this.#h32;
       const po = path[d]!, c = chunks[d]!;
       const at = 2 * po + 1 + popcount(h32[po]! & (-1 >>> (31 - c)));
@@ -698,162 +696,7 @@ export class Fib implements PrefixMap {
       if (ne === ~po) return;
       e = ne;
     }
-    this.#setRootChild(b, root, chunks[0]!, e);
-  }
-
-  /** Root index of slot b, or -1 when its direct entry is a value. */
-  #rootIndex(b: number): number {
-    const e = this.#dir[b]!;
-    return e < ROOT_FLAG ? -1 : this.#groupBase[b >> GROUP_BITS]! + (e & 0x7fff);
-  }
-
-  /** Entry of child c of root j: a value >= -1 or ~node. */
-  #rootChild(j: number, c: number): number {
-    const v = this.#roots[32 * j + c]!;
-    return v !== ESCAPE ? v - 1 : this.#h32[this.#rootWide[j]! + c]!;
-  }
-
-  /**
-   * Set child c of slot b's root j to entry e (a value or ~node); a root whose
-   * children all become one value small enough for the direct entry is freed.
-   */
-  #setRootChild(b: number, j: number, c: number, e: number): void {
-    const roots = this.#roots;
-    const w = this.#rootWide[j]!;
-    if (e >= -1 && e <= ROOT_VALUE_MAX) {
-      roots[32 * j + c] = e + 1;
-      if (w !== 0) this.#h32[w + c] = e;
-      // Collapse when all 32 bytes are now e + 1.
-      const pattern = Math.imul(e + 1, 0x01010101), r32 = this.#roots32;
-      for (let x = 8 * j; x < 8 * j + 8; x++) if (r32[x] !== pattern) return;
-      this.#rootRemove(b);
-      this.#dir[b] = e + 1;
-      return;
-    }
-    if (w === 0) {
-      const nw = this.#alloc(WIDE_BLOCK);
-      for (let x = 0; x < 32; x++) this.#h32[nw + x] = roots[32 * j + x]! - 1;
-      this.#rootWide[j] = nw;
-      this.#h32[nw + c] = e;
-    } else this.#h32[w + c] = e;
-    roots[32 * j + c] = ESCAPE;
-  }
-
-  /** Write all 32 children of root j from vals (values or ~nodes). */
-  #writeRoot(j: number, vals: Int32Array): void {
-    const roots = this.#roots;
-    let escapes = false;
-    for (let c = 0; c < 32; c++) {
-      const v = vals[c]!;
-      if (v >= -1 && v <= ROOT_VALUE_MAX) roots[32 * j + c] = v + 1;
-      else {
-        roots[32 * j + c] = ESCAPE;
-        escapes = true;
-      }
-    }
-    let w = this.#rootWide[j]!;
-    if (escapes) {
-      if (w === 0) {
-        w = this.#alloc(WIDE_BLOCK);
-        this.#rootWide[j] = w;
-      }
-      const h32 = this.#h32;
-      for (let c = 0; c < 32; c++) h32[w + c] = vals[c]!;
-    } else if (w !== 0) {
-      this.#freeBlock(w, WIDE_BLOCK);
-      this.#rootWide[j] = 0;
-    }
-  }
-
-  /** Give slot b a root (its direct entry then points at it); returns its index. */
-  #rootAdd(b: number): number {
-    const g = b >> GROUP_BITS;
-    const used = this.#groupUsed[g]!;
-    if (used === this.#groupCap[g]!) {
-      this.#regionMove(g, Math.min(GROUP_SLOTS, used + Math.max(1, used >> 2)));
-    }
-    const j = this.#groupBase[g]! + used;
-    this.#groupUsed[g] = used + 1;
-    this.#rootSlot[j] = b;
-    this.#rootWide[j] = 0;
-    this.#dir[b] = ROOT_FLAG | used;
-    this.#rootCount++;
-    return j;
-  }
-
-  /**
-   * Take slot b's root away (the caller sets its direct entry and has freed
-   * the nodes below it): the group's last root moves into its place, so a
-   * group's roots stay side by side.
-   */
-  #rootRemove(b: number): void {
-    const g = b >> GROUP_BITS;
-    const base = this.#groupBase[g]!;
-    const j = base + (this.#dir[b]! & 0x7fff);
-    const last = base + this.#groupUsed[g]! - 1;
-    if (this.#rootWide[j] !== 0) this.#freeBlock(this.#rootWide[j]!, WIDE_BLOCK);
-    if (j !== last) {
-      const r32 = this.#roots32;
-      for (let x = 0; x < 8; x++) r32[8 * j + x] = r32[8 * last + x]!;
-      const moved = this.#rootSlot[last]!;
-      this.#rootSlot[j] = moved;
-      this.#rootWide[j] = this.#rootWide[last]!;
-      this.#dir[moved] = ROOT_FLAG | (j - base);
-    }
-    this.#groupUsed[g] = last - base;
-    this.#rootCount--;
-    if (last === base) {
-      this.#regionRelease(base, this.#groupCap[g]!);
-      this.#groupCap[g] = 0;
-    }
-  }
-
-  /** Move group g's roots to a new region with room for `cap` (direct entries are relative: unchanged). */
-  #regionMove(g: number, cap: number): void {
-    const to = this.#regionAlloc(cap);
-    const from = this.#groupBase[g]!, used = this.#groupUsed[g]!;
-    const r32 = this.#roots32;
-    for (let x = 0; x < 8 * used; x++) r32[8 * to + x] = r32[8 * from + x]!;
-    for (let x = 0; x < used; x++) {
-      this.#rootSlot[to + x] = this.#rootSlot[from + x]!;
-      this.#rootWide[to + x] = this.#rootWide[from + x]!;
-    }
-    if (this.#groupCap[g]! > 0) this.#regionRelease(from, this.#groupCap[g]!);
-    this.#groupBase[g] = to;
-    this.#groupCap[g] = cap;
-  }
-
-  /** A region of `cap` roots: a free one of that size, else from the top (growing the arrays). */
-  #regionAlloc(cap: number): number {
-    const head = this.#regionFree[cap]!;
-    if (head !== 0) {
-      this.#regionFree[cap] = this.#rootSlot[head - 1]!;
-      return head - 1;
-    }
-    const at = this.#rootTop;
-    this.#rootRoom(at + cap);
-    this.#rootTop = at + cap;
-    return at;
-  }
-
-  #regionRelease(at: number, cap: number): void {
-    this.#rootSlot[at] = this.#regionFree[cap]!;
-    this.#regionFree[cap] = at + 1;
-  }
-
-  /** Make the root arrays hold at least `n` roots. */
-  #rootRoom(n: number): void {
-    if (n <= this.#rootSlot.length) return;
-    const size = Math.max(n, this.#rootSlot.length + (this.#rootSlot.length >> 2) + 16);
-    const roots = new Uint8Array(32 * size);
-    roots.set(this.#roots);
-    this.#roots = roots;
-    this.#roots32 = new Int32Array(roots.buffer);
-    const slot = new Int32Array(size), wide = new Int32Array(size);
-    slot.set(this.#rootSlot);
-    wide.set(this.#rootWide);
-    this.#rootSlot = slot;
-    this.#rootWide = wide;
+    this.#dir[b] = ~e;
   }
 
   /** Value of the longest list prefix of slot b with length <= k covering p, else the slot's base. */
@@ -920,28 +763,13 @@ export class Fib implements PrefixMap {
 
   /** Recompute the data plane of direct slot b from the control plane. */
   #refresh(b: number): void {
-    let j = this.#rootIndex(b);
-    if (j >= 0) {
-      for (let c = 0; c < 32; c++) {
-        const x = this.#rootChild(j, c);
-        if (x < -1) this.#free(x);
-      }
-    }
+    const old = this.#dir[b]!;
+    if (old > 0) this.#free(~old);
     const o = this.#slot[3 * b]!;
-    const base = this.#slot[3 * b + 1]!;
-    const vals = SCRATCH_VALS[0]!;
-    if (o === 0) vals.fill(base);
-    else this.#fill(o + 2, o + 2 + this.#lists[o + 1]!, this.#s, base, 0);
-    let same = true;
-    for (let c = 1; c < 32 && same; c++) same = vals[c] === vals[0];
-    const v = vals[0]!;
-    if (same && v <= DIRECT_VALUE_MAX) {
-      if (j >= 0) this.#rootRemove(b);
-      this.#dir[b] = v + 1;
-      return;
-    }
-    if (j < 0) j = this.#rootAdd(b);
-    this.#writeRoot(j, vals);
+    const e = o === 0
+      ? this.#slot[3 * b + 1]!
+      : this.#build(o + 2, o + 2 + this.#lists[o + 1]!, this.#s, this.#slot[3 * b + 1]!, 0);
+    this.#dir[b] = ~e;
   }
 
   /**
@@ -950,30 +778,6 @@ export class Fib implements PrefixMap {
    * value or ~node.
    */
   #build(i0: number, i1: number, k: number, base: number, depth: number): number {
-    const vals = SCRATCH_VALS[depth]!;
-    this.#fill(i0, i1, k, base, depth);
-    // Compress in place: vals[0..runs) become the run values, map marks run starts.
-    let map = 1, runs = 1, prev = vals[0]!;
-    for (let c = 1; c < 32; c++) {
-      const v = vals[c]!;
-      if (v !== prev) {
-        map |= 1 << c;
-        vals[runs++] = v;
-        prev = v;
-      }
-    }
-    if (runs === 1) return prev;
-    const o = this.#alloc(nodeWords(vals, runs));
-    writeNode(this.#h16, this.#h32, o, map, vals, runs);
-    return ~o;
-  }
-
-  /**
-   * The 32 child entries (values or ~nodes, built below) of the node for the
-   * list pairs at #lists[i0..i1) with inherited value `base`, into
-   * SCRATCH_VALS[depth].
-   */
-  #fill(i0: number, i1: number, k: number, base: number, depth: number): void {
     const list = this.#lists;
     const vals = SCRATCH_VALS[depth]!;
     const kids = SCRATCH_KIDS[depth]!;
@@ -1003,6 +807,20 @@ export class Fib implements PrefixMap {
       kidMask &= kidMask - 1;
       vals[c] = this.#build(kids[2 * c]!, kids[2 * c + 1]!, leafMax, vals[c]!, depth + 1);
     }
+    // Compress in place: vals[0..runs) become the run values, map marks run starts.
+    let map = 1, runs = 1, prev = vals[0]!;
+    for (let c = 1; c < 32; c++) {
+      const v = vals[c]!;
+      if (v !== prev) {
+        map |= 1 << c;
+        vals[runs++] = v;
+        prev = v;
+      }
+    }
+    if (runs === 1) return prev;
+    const o = this.#alloc(nodeWords(vals, runs));
+    writeNode(this.#h16, this.#h32, o, map, vals, runs);
+    return ~o;
   }
 
   /** A heap block of `size` words, from its free list or the top. */
@@ -1054,18 +872,7 @@ export class Fib implements PrefixMap {
     this.#s = s;
     this.#dshift = 32 - s;
     this.#lowMask = 2 ** (32 - s) - 1;
-    this.#dir = new Uint16Array(1 << s); // 0: no route
-    const groups = Math.max(1, (1 << s) >> GROUP_BITS);
-    this.#groupBase = new Int32Array(groups);
-    this.#groupCap = new Int32Array(groups);
-    this.#groupUsed = new Int32Array(groups);
-    this.#roots = new Uint8Array(32 * 4);
-    this.#roots32 = new Int32Array(this.#roots.buffer);
-    this.#rootSlot = new Int32Array(4);
-    this.#rootWide = new Int32Array(4);
-    this.#rootTop = 0;
-    this.#regionFree = new Int32Array(GROUP_SLOTS + 1);
-    this.#rootCount = 0;
+    this.#dir = new Int32Array(1 << s); // ~(-1): no route
     this.#slot = new Int32Array(3 << s);
     for (let b = 0; b < 1 << s; b++) {
       this.#slot[3 * b + 1] = -1;
@@ -1167,21 +974,12 @@ export class Fib implements PrefixMap {
     this.#freeHeads.fill(0);
     let count = 0;
     for (const m of this.#short) count += m.size;
-    // Each group's roots are laid out side by side, with no room to spare.
     const dir = this.#dir;
-    for (let g = 0; g < this.#groupBase.length; g++) {
-      const first = g << GROUP_BITS, last = Math.min(dir.length, first + GROUP_SLOTS);
-      this.#rootRoom(this.#rootTop + GROUP_SLOTS);
-      this.#groupBase[g] = this.#rootTop;
-      this.#groupCap[g] = GROUP_SLOTS;
-      for (let b = first; b < last; b++) {
-        const o = slot[3 * b]!;
-        if (o === 0) {
-          const v = slot[3 * b + 1]!;
-          if (v <= DIRECT_VALUE_MAX) dir[b] = v + 1;
-          else this.#refresh(b);
-          continue;
-        }
+    for (let b = 0; b < dir.length; b++) {
+      const o = slot[3 * b]!;
+      let e: number;
+      if (o === 0) e = slot[3 * b + 1]!;
+      else {
         const end = o + 2 + lists[o + 1]!;
         sortPairs(lists, o + 2, end);
         // Drop duplicate keys, keeping the last (the sort is stable).
@@ -1194,11 +992,9 @@ export class Fib implements PrefixMap {
         }
         lists[o + 1] = w - o - 2;
         count += (w - o - 2) >> 1;
-        this.#refresh(b);
+        e = this.#build(o + 2, w, s, slot[3 * b + 1]!, 0);
       }
-      const used = this.#groupUsed[g]!;
-      this.#groupCap[g] = used;
-      this.#rootTop += used;
+      dir[b] = ~e;
     }
     this.#count = count;
   }
