@@ -333,3 +333,49 @@ Deno.test("property: clustered updates (one direct slot, every node depth) agree
     { seed: 99, numRuns: 100 },
   );
 });
+
+Deno.test("property: values at the narrow-entry limits, one region of slots filled and emptied (S = 19)", () => {
+  // Values on both sides of the limit of a narrow run entry (0x7ffe) and of a
+  // byte, at every prefix length from /11 to /32 inside one region.
+  const values = [0, 1, 0xfc, 0xfd, 0xfe, 0xff, 0x100, 0x7ffd, 0x7ffe, 0x7fff, 0x8000, 0x7fffffff];
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 0xffffffff }), (seed) => {
+      const rng = new Rng(seed);
+      const f = new Fib();
+      const ref = new NaivePrefixMap();
+      // Enough /24s elsewhere to keep the table at S = 19 (one root per /19).
+      for (let i = 0; i < 17_000; i++) {
+        const p = (ip("100.0.0.0") + i * 256) >>> 0;
+        f.insert(p, 24, i & 7);
+        ref.insert(p, 24, i & 7);
+      }
+      assert.equal(f.stats().directBits, 19);
+      // 10.0.0.0/11 spans 256 direct slots (/19s): fill many of them with
+      // nodes, then empty them again, with short prefixes (pushed into the
+      // direct entries) and long ones (wide entries, deeper nodes).
+      const live: [number, number][] = [];
+      for (let step = 0; step < 1500; step++) {
+        if (live.length > 0 && rng.float() < 0.45) {
+          const [p, len] = live.splice(rng.below(live.length), 1)[0]!;
+          assert.equal(f.delete(p, len), ref.delete(p, len));
+        } else {
+          const p = (ip("10.0.0.0") + rng.below(2 ** 21)) >>> 0;
+          const r = rng.float();
+          const len = r < 0.1 ? 11 + rng.below(9) : r < 0.8 ? 20 + rng.below(5) : 25 + rng.below(8);
+          const v = values[rng.below(values.length)]!;
+          f.insert(p, len, v);
+          ref.insert(p, len, v);
+          live.push([p, len]);
+        }
+        if (step % 300 === 299) assertSame(f, ref, rng);
+      }
+      assertSame(f, ref, rng);
+      // Empty the region: every slot answers as before it was filled.
+      const nodesBefore = f.stats().nodes;
+      for (const [p, len] of live) assert.equal(f.delete(p, len), ref.delete(p, len));
+      assertSame(f, ref, rng);
+      assert.ok(f.stats().nodes < nodesBefore || live.length === 0);
+    }),
+    { seed: 31337, numRuns: 2 },
+  );
+});
