@@ -29,10 +29,13 @@
  *   across subtables (dl_type, in_port, nw_proto, ports). A lookup computes
  *   the partial sums of those terms once (a small tree of running sums, most
  *   shared terms first), and a probe adds its two address terms to its sum.
- * - A flat lookup plan: the lookup walks typed arrays laid out in best-first
- *   order (each subtable's best rank, filter position, address masks and
- *   partial sum, and a copy of its filter) and touches a subtable object only
- *   for the probes its filter lets through.
+ *   The sums are computed by straight-line code generated for the tree (with
+ *   `new Function`, from numbers only), kept while the set of masks stays.
+ * - A flat lookup plan: the lookup walks one typed array laid out in
+ *   best-first order (each subtable's filter position, address masks and
+ *   partial sum, the candidate bitset, the sums, and a copy of every filter)
+ *   and touches a subtable object only for the probes its filter lets
+ *   through.
  *
  * Semantics:
  * - The highest priority wins. Inserting a rule whose match and priority equal an
@@ -122,6 +125,40 @@ function prefixLen(mask: number): number {
   const inv = ~mask >>> 0;
   if (mask === 0 || (inv & (inv + 1)) !== 0) return 0;
   return 32 - Math.log2(inv + 1);
+}
+
+/** Writes the partial sums of a key's hash terms into a lookup plan. */
+type SumsCode = (key: FlowKey, plan: Int32Array) => void;
+
+/** Compiled {@link SumsCode} by source text, shared by all classifiers. */
+const sumsCache = new Map<string, SumsCode>();
+
+/**
+ * Straight-line code computing a tree of partial sums: node n (4 words from
+ * 4n of `sums`: parent, key word, mask, multiplier; node 0 is the empty sum)
+ * is its parent's sum plus `imul(key[word] & mask, multiplier)`, written to
+ * `plan[at + n]`. The constants are part of the code, so the JIT loads none
+ * of them and checks no bounds but the stores'. The same tree (the same set
+ * of masks) gets the same function back, so the JIT's work on it is kept
+ * while the rules change in other ways. Only numbers this module computed
+ * enter the source.
+ */
+function sumsFunction(sums: readonly number[], at: number): SumsCode {
+  const lines: string[] = [];
+  for (let n = 1; n < sums.length / 4; n++) {
+    const parent = sums[4 * n]!, w = sums[4 * n + 1]!, m = sums[4 * n + 2]!, mul = sums[4 * n + 3]!;
+    const term = `Math.imul(key[${w}] & ${m}, ${mul})`;
+    lines.push(`const s${n} = (${parent === 0 ? "" : `s${parent} + `}${term}) | 0;`);
+    lines.push(`plan[${at + n}] = s${n};`);
+  }
+  const src = `"use strict";\n${lines.join("\n")}`;
+  let code = sumsCache.get(src);
+  if (code === undefined) {
+    code = new Function("key", "plan", src) as SumsCode;
+    if (sumsCache.size >= 64) sumsCache.clear();
+    sumsCache.set(src, code);
+  }
+  return code;
 }
 
 /** The netmask of a prefix length 1..32. */
@@ -241,33 +278,41 @@ export class Classifier<T> {
     removes: 0,
   };
   /**
-   * The lookup plan: what {@link lookup} reads of each subtable before it knows
-   * whether to probe it, flat in best-first order so that a lookup walks typed
-   * arrays instead of fifty objects. Subtable i's record is the 2^PLAN_SHIFT
-   * words from i · 2^PLAN_SHIFT: its filter's offset in `filters` and shift,
-   * its nw_src and nw_dst masks, and the partial sum (see `sums`) holding the
-   * hash terms of its other words (-1: hash with the subtable's own word list).
-   * `planRanks[i]` is its best rank, and `filters` holds a copy of every
-   * subtable's membership filter, side by side. Rebuilt on the first lookup
-   * after the set of subtables, their order or the size of a filter changed;
-   * an insert in between sets its filter bits in the copy too, and bits a
-   * removal leaves behind only cost a probe.
+   * The lookup plan: everything {@link lookup} reads before it knows which
+   * subtable to probe, in one Int32Array (so that its loops keep one base and
+   * one length in registers), in best-first order so that a lookup walks it
+   * instead of fifty objects. Its regions, in order:
+   * - subtable i's record, the 2^PLAN_SHIFT words from i · 2^PLAN_SHIFT:
+   *   `[filter copy's offset · 32 + its shift, 0, position of the partial sum
+   *   (see below) holding the hash terms of its other words (-1: hash with the
+   *   subtable's own word list), nw_src mask, nw_dst mask, 0, 0, 0]`;
+   * - the candidate bitset (`candWords` words from `candAt`, see `bySrcLen`),
+   *   written by each lookup;
+   * - the partial sums' values (from `sumsAt`, one per node of a tree of
+   *   sums, the first being the empty sum), written by each lookup with
+   *   `sumsCode`. A subtable's hash is the sum of `imul(key[word] & mask,
+   *   wordMul(word))` over its mask's words; the terms off nw_src and nw_dst
+   *   (in_port, dl_type, nw_proto, ports, …) are mostly the same few (word,
+   *   mask) pairs. Sorted most shared first, each subtable's list of them is a
+   *   path in the tree (a node is its parent's sum plus one term); a lookup
+   *   computes every node's sum once, and a probe adds its two address terms
+   *   to its node's sum;
+   * - a copy of every subtable's membership filter, largest first from an
+   *   offset that is a multiple of the largest, so that each copy (a power of
+   *   two in size) starts at a multiple of its size and the word a hash picks
+   *   is at `offset | (h >>> shift)`.
+   *
+   * `planRanks[i]` is the i-th subtable's best rank. Rebuilt on the first
+   * lookup after the set of subtables, their order or the size of a filter
+   * changed; an insert in between sets its filter bits in the copy too, and
+   * bits a removal leaves behind only cost a probe.
    */
-  private plan = new Int32Array(0);
+  private plan = new Int32Array(16);
   private planRanks = new Float64Array(0);
-  private filters = new Int32Array(0);
-  /**
-   * Partial sums of hash terms shared between subtables. A subtable's hash is
-   * the sum of `imul(key[word] & mask, wordMul(word))` over its mask's words;
-   * the terms off nw_src and nw_dst (in_port, dl_type, nw_proto, ports, …) are
-   * mostly the same few (word, mask) pairs. Sorted most shared first, each
-   * subtable's list of them is a path in a tree whose node n, 4 words from
-   * 4n, is `[parent, word, mask, multiplier]`: a lookup computes every node's
-   * sum once, in index order (parents first; node 0 is the empty sum), and a
-   * probe adds its two address terms to its node's sum.
-   */
-  private sums = new Int32Array(4);
-  private sumVals = new Int32Array(1);
+  private candAt = 0;
+  private sumsAt = 1;
+  /** Writes the partial sums' values into the plan (see {@link sumsFunction}). */
+  private sumsCode: SumsCode = sumsFunction([0, 0, 0, 0], 1);
   /**
    * Candidate sets, from the prefix tries' length sets: for byte b (0..3) of a
    * length set and its value v, `bySrcLen[(256 · b + v) · candWords + w]` is
@@ -275,11 +320,10 @@ export class Classifier<T> {
    * subtables whose nw_src mask is a prefix of a length in those eight bits
    * (length 8b + k + 1 for bit k of v), or no prefix at all (in every row of
    * byte 0). A lookup ORs the four rows of each field and ANDs the two fields
-   * into `cand`, then visits only those subtables.
+   * into the plan's candidate words, then visits only those subtables.
    */
   private bySrcLen = new Int32Array(1024);
   private byDstLen = new Int32Array(1024);
-  private cand = new Int32Array(1);
   private candWords = 1;
   /**
    * The plan in the layout {@link lookupWc} walks, per subtable in order:
@@ -348,8 +392,8 @@ export class Classifier<T> {
       st.setHead(rule.entry, rule);
       if (st.arenaEpoch !== st.filterEpoch) this.planStale = true;
       else {
-        const h = st.entryHash[rule.entry]!, at = st.arenaAt + (h >>> st.filterShift);
-        this.filters[at] = this.filters[at]! | filterBits(h);
+        const h = st.entryHash[rule.entry]!, at = st.arenaAt | (h >>> st.filterShift);
+        this.plan[at] = this.plan[at]! | filterBits(h);
       }
     } else {
       // Insert into the entry's list, highest priority first, replacing an equal one.
@@ -518,23 +562,20 @@ export class Classifier<T> {
   /** The best rule matching `key`, or undefined. */
   lookup(key: FlowKey): Rule<T> | undefined {
     if (this.planStale) this.buildPlan();
-    const plan = this.plan, filters = this.filters;
+    const pl = this.plan;
     // The shared partial sums, once for all subtables.
-    const sums = this.sums, sv = this.sumVals;
-    for (let n = 1, q = 4; n < sv.length; n++, q += 4) {
-      sv[n] = (sv[sums[q]!]! + Math.imul(key[sums[q + 1]!]! & sums[q + 2]!, sums[q + 3]!)) | 0;
-    }
+    this.sumsCode(key, pl);
     // The candidates: subtables whose nw_src and nw_dst prefix lengths the tries allow.
     const src = key[W.NW_SRC]!, dst = key[W.NW_DST]!;
     const srcBits = this.srcTrie.lookup(src), dstBits = this.dstTrie.lookup(dst);
-    const nw = this.candWords, cand = this.cand, bySrc = this.bySrcLen, byDst = this.byDstLen;
+    const nw = this.candWords, ca = this.candAt, bySrc = this.bySrcLen, byDst = this.byDstLen;
     // One row per byte of each length set: four loads per field and bitset word.
     const s0 = (srcBits & 255) * nw, s1 = (256 + ((srcBits >>> 8) & 255)) * nw;
     const s2 = (512 + ((srcBits >>> 16) & 255)) * nw, s3 = (768 + (srcBits >>> 24)) * nw;
     const d0 = (dstBits & 255) * nw, d1 = (256 + ((dstBits >>> 8) & 255)) * nw;
     const d2 = (512 + ((dstBits >>> 16) & 255)) * nw, d3 = (768 + (dstBits >>> 24)) * nw;
     for (let w = 0; w < nw; w++) {
-      cand[w] = (bySrc[s0 + w]! | bySrc[s1 + w]! | bySrc[s2 + w]! | bySrc[s3 + w]!) &
+      pl[ca + w] = (bySrc[s0 + w]! | bySrc[s1 + w]! | bySrc[s2 + w]! | bySrc[s3 + w]!) &
         (byDst[d0 + w]! | byDst[d1 + w]! | byDst[d2 + w]! | byDst[d3 + w]!);
     }
     let best: Subtable<T> | undefined;
@@ -546,13 +587,13 @@ export class Classifier<T> {
     let probed = 0;
     // The scan below stops at each candidate its filter word lets through
     // (about one a lookup), which is then probed outside the scan's loop.
-    let w = 0, c = cand[0]!;
+    let w = 0, c = pl[ca]!;
     for (;;) {
       let i = -1, h = 0;
       scan: for (;;) {
         while (c === 0) {
           if (++w >= nw) break scan;
-          c = cand[w]!;
+          c = pl[ca + w]!;
         }
         const low = c & ((0 - c) | 0);
         c ^= low;
@@ -560,15 +601,20 @@ export class Classifier<T> {
         if (j >= stop) break;
         // The record's words are at p | k (p is a multiple of 8: no carry to check).
         const p = j << PLAN_SHIFT;
-        const node = plan[p | 4]!;
-        const acc = node >= 0
-          ? (sv[node]! + Math.imul(src & plan[p | 2]!, MUL_SRC) +
-            Math.imul(dst & plan[p | 3]!, MUL_DST)) | 0
-          : this.sorted[j]!.hashKey(key);
-        const hj = finishHash(acc) | 1;
-        probed++;
-        const fm = filterBits(hj);
-        if ((filters[plan[p]! + (hj >>> plan[p | 1]!)]! & fm) === fm) {
+        const at = pl[p | 2]!;
+        if (at < 0) {
+          i = j; // hashed outside this loop, which then has no call in it
+          break;
+        }
+        const acc = (pl[at]! + Math.imul(src & pl[p | 3]!, MUL_SRC) +
+          Math.imul(dst & pl[p | 4]!, MUL_DST)) | 0;
+        // finishHash(acc) | 1 and filterBits, written out.
+        const hj = Math.imul(acc ^ (acc >>> 16), 0x85ebca6b) | 1;
+        probed = (probed + 1) | 0;
+        const fm = (1 << (hj >>> 1)) | (1 << (hj >>> 6));
+        // The filter word: offset | (hj >>> shift), the shift being the low five bits.
+        const fw = pl[p]!;
+        if ((pl[(fw >> 5) | (hj >>> fw)]! & fm) === fm) {
           i = j;
           h = hj;
           break;
@@ -576,7 +622,12 @@ export class Classifier<T> {
       }
       if (i < 0) break;
       const st = this.sorted[i]!;
-      const e = st.findInBuckets(key, h);
+      let e: number;
+      if (h !== 0) e = st.findInBuckets(key, h);
+      else {
+        probed = (probed + 1) | 0;
+        e = st.find(key);
+      }
       if (e !== 0) {
         const r = st.ranks[e]!;
         if (r > bestRank) {
@@ -630,16 +681,31 @@ export class Classifier<T> {
     const uses = new Map<number, number>();
     for (const ks of termsOf) for (const k of ks) uses.set(k, (uses.get(k) ?? 0) + 1);
     const order = (a: number, b: number) => uses.get(b)! - uses.get(a)! || a - b;
-    // The tree of partial sums: a child per (parent, next term).
+    // The tree of partial sums: a child per (parent, next term). Subtables are
+    // taken in the order of their term lists, so that the tree (and the code
+    // computing it) depends on the set of masks and not on their priorities.
+    for (const ks of termsOf) ks.sort(order);
+    const byTerms = (a: number, b: number) => {
+      const x = termsOf[a]!, y = termsOf[b]!;
+      for (let k = 0; k < x.length && k < y.length; k++) {
+        const c = order(x[k]!, y[k]!);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length || a - b;
+    };
     const sums: number[] = [0, 0, 0, 0];
     const child = new Map<string, number>();
-    const nodeOf = termsOf.map((ks) => {
+    const nodeOf = new Array<number>(ns);
+    for (const i of subs.map((_, i) => i).sort(byTerms)) {
       let node = 0;
-      for (const k of ks.sort(order)) {
+      for (const k of termsOf[i]!) {
         const id = `${node}:${k}`;
         let next = child.get(id);
         if (next === undefined) {
-          if (sums.length / 4 > MAX_SUMS) return -1;
+          if (sums.length / 4 > MAX_SUMS) {
+            node = -1;
+            break;
+          }
           next = sums.length / 4;
           const w = Math.floor(k / 4294967296);
           sums.push(node, w, k % 4294967296 | 0, wordMul(w));
@@ -647,30 +713,42 @@ export class Classifier<T> {
         }
         node = next;
       }
-      return node;
-    });
+      nodeOf[i] = node;
+    }
     const nw = Math.max(1, (ns + 31) >> 5);
     // By length first (row 0: no prefix to check), then by byte of the length set.
     const srcLens = new Int32Array(33 * nw), dstLens = new Int32Array(33 * nw);
-    let words = 0, filterWords = 0;
+    let words = 0, filterWords = 0, widest = 1;
     for (const st of subs) {
       words += 5 + 3 * st.n;
       filterWords += st.filter.length;
+      widest = Math.max(widest, st.filter.length);
     }
-    const plan = new Int32Array(ns << PLAN_SHIFT), wcPlan = new Int32Array(words);
-    const ranks = new Float64Array(ns), filters = new Int32Array(filterWords);
-    let p = 0, f = 0;
-    subs.forEach((st, i) => {
-      ranks[i] = st.maxRank;
+    const nSums = sums.length / 4;
+    const candAt = ns << PLAN_SHIFT, sumsAt = candAt + nw;
+    const filtersAt = Math.ceil((sumsAt + nSums) / widest) * widest;
+    const plan = new Int32Array(filtersAt + filterWords), wcPlan = new Int32Array(words);
+    // Filter copies largest first, so each starts at a multiple of its size.
+    const bySize = subs.map((_, i) => i).sort((a, b) =>
+      subs[b]!.filter.length - subs[a]!.filter.length || a - b
+    );
+    let f = filtersAt;
+    for (const i of bySize) {
+      const st = subs[i]!;
       st.arenaAt = f;
       st.arenaEpoch = st.filterEpoch;
-      filters.set(st.filter, f);
+      plan.set(st.filter, f);
+      f += st.filter.length;
+    }
+    const ranks = new Float64Array(ns);
+    let p = 0;
+    subs.forEach((st, i) => {
+      ranks[i] = st.maxRank;
       const at = i << PLAN_SHIFT;
-      plan[at] = f;
-      plan[at + 1] = st.filterShift;
-      plan[at + 2] = st.mask[W.NW_SRC]!;
-      plan[at + 3] = st.mask[W.NW_DST]!;
-      plan[at + 4] = nodeOf[i]!;
+      plan[at] = (st.arenaAt << 5) | st.filterShift;
+      plan[at + 2] = nodeOf[i]! < 0 ? -1 : sumsAt + nodeOf[i]!;
+      plan[at + 3] = st.mask[W.NW_SRC]!;
+      plan[at + 4] = st.mask[W.NW_DST]!;
       const bit = 1 << (i & 31), word = i >> 5;
       srcLens[st.srcLen * nw + word] = srcLens[st.srcLen * nw + word]! | bit;
       dstLens[st.dstLen * nw + word] = dstLens[st.dstLen * nw + word]! | bit;
@@ -679,18 +757,16 @@ export class Classifier<T> {
       wcPlan[p + 2] = st.n;
       wcPlan.set(st.wwm, p + 5);
       p += 5 + 3 * st.n;
-      f += st.filter.length;
     });
     this.plan = plan;
     this.wcPlan = wcPlan;
     this.planRanks = ranks;
-    this.filters = filters;
-    this.sums = Int32Array.from(sums);
-    this.sumVals = new Int32Array(sums.length / 4);
+    this.candAt = candAt;
+    this.sumsAt = sumsAt;
+    this.sumsCode = sumsFunction(sums, sumsAt);
     this.bySrcLen = byteRows(srcLens, nw);
     this.byDstLen = byteRows(dstLens, nw);
     this.candWords = nw;
-    this.cand = new Int32Array(nw);
     this.planStale = false;
   }
 
