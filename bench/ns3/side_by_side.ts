@@ -64,7 +64,11 @@ async function packetlab(algo: string): Promise<Timing> {
 async function ns3(binary: string, algo: string): Promise<Timing> {
   const { out, seconds } = await run(binary, [`--algo=${NS3_NAMES[algo]}`]);
   const field = (name: string) => Number(out.match(new RegExp(`${name} ([0-9.e+-]+)`))?.[1]);
-  return { sim: field("run_s"), total: seconds, goodput: field("goodputMbps") };
+  const sim = field("run_s"), goodput = field("goodputMbps");
+  if (Number.isNaN(sim) || Number.isNaN(goodput)) {
+    throw new Error(`${binary} printed no "goodputMbps … run_s …" line: ${out.trim()}`);
+  }
+  return { sim, total: seconds, goodput };
 }
 
 function median(xs: number[]): number {
@@ -79,6 +83,16 @@ if (binary === undefined) {
   Deno.exit(2);
 }
 const runs = Number(runsText);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`runs must be a whole number of at least 1, not "${runsText}"`);
+  Deno.exit(2);
+}
+try {
+  if (!Deno.statSync(binary).isFile) throw new Error("not a file");
+} catch {
+  console.error(`${binary}: no such program (build bench/ns3/dumbbell.cc first, see its header)`);
+  Deno.exit(2);
+}
 const algos = algosText.split(",");
 for (const a of algos) {
   if (!(a in NS3_NAMES)) {
@@ -86,33 +100,42 @@ for (const a of algos) {
     Deno.exit(2);
   }
 }
-const f = (x: number) => x.toFixed(2);
-console.log(
-  "| algorithm | run | packetlab sim / total (s) | ns-3 sim / total (s) | goodput Mbit/s, packetlab / ns-3 |",
-);
-console.log("| --- | --: | --: | --: | --: |");
-for (const algo of algos) {
-  const ours: Timing[] = [], theirs: Timing[] = [];
-  for (let i = 0; i < runs; i++) {
-    // Alternate which goes first, so neither always runs on a machine the other just warmed.
-    const pair = i % 2 === 0
-      ? [await packetlab(algo), await ns3(binary, algo)]
-      : [await ns3(binary, algo), await packetlab(algo)].reverse();
-    ours.push(pair[0]!);
-    theirs.push(pair[1]!);
-    const [p, n] = pair as [Timing, Timing];
+async function table(binary: string): Promise<void> {
+  const f = (x: number) => x.toFixed(2);
+  console.log(
+    "| algorithm | run | packetlab sim / total (s) | ns-3 sim / total (s) | goodput Mbit/s, packetlab / ns-3 |",
+  );
+  console.log("| --- | --: | --: | --: | --: |");
+  for (const algo of algos) {
+    const ours: Timing[] = [], theirs: Timing[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Alternate which goes first, so neither always runs on a machine the other just warmed.
+      const pair = i % 2 === 0
+        ? [await packetlab(algo), await ns3(binary, algo)]
+        : [await ns3(binary, algo), await packetlab(algo)].reverse();
+      ours.push(pair[0]!);
+      theirs.push(pair[1]!);
+      const [p, n] = pair as [Timing, Timing];
+      console.log(
+        `| ${algo} | ${i + 1} | ${f(p.sim)} / ${f(p.total)} | ${f(n.sim)} / ${f(n.total)} | ${
+          p.goodput.toFixed(1)
+        } / ${n.goodput.toFixed(1)} |`,
+      );
+    }
+    const ps = median(ours.map((t) => t.sim)), pt = median(ours.map((t) => t.total));
+    const ns = median(theirs.map((t) => t.sim)), nt = median(theirs.map((t) => t.total));
+    const pairRatios = ours.map((t, i) => theirs[i]!.total / t.total);
     console.log(
-      `| ${algo} | ${i + 1} | ${f(p.sim)} / ${f(p.total)} | ${f(n.sim)} / ${f(n.total)} | ${
-        p.goodput.toFixed(1)
-      } / ${n.goodput.toFixed(1)} |`,
+      `| ${algo} | median | ${f(ps)} / ${f(pt)} | ${f(ns)} / ${f(nt)} | ×${f(ns / ps)} (sim), ×${
+        f(nt / pt)
+      } (total); per pair ×${f(Math.min(...pairRatios))}-×${f(Math.max(...pairRatios))} |`,
     );
   }
-  const ps = median(ours.map((t) => t.sim)), pt = median(ours.map((t) => t.total));
-  const ns = median(theirs.map((t) => t.sim)), nt = median(theirs.map((t) => t.total));
-  const pairRatios = ours.map((t, i) => theirs[i]!.total / t.total);
-  console.log(
-    `| ${algo} | median | ${f(ps)} / ${f(pt)} | ${f(ns)} / ${f(nt)} | ×${f(ns / ps)} (sim), ×${
-      f(nt / pt)
-    } (total); per pair ×${f(Math.min(...pairRatios))}-×${f(Math.max(...pairRatios))} |`,
-  );
+}
+
+try {
+  await table(binary);
+} catch (e) {
+  console.error(e instanceof Error ? e.message : String(e));
+  Deno.exit(1);
 }
