@@ -22,6 +22,9 @@
  * switch model can cache whole pipeline results (several tables, actions) the
  * same way.
  *
+ * The EMC's lookup is straight-line code generated (with `new Function`, from
+ * numbers only) for the relevant mask's words, kept per mask.
+ *
  * Costs: an EMC hit hashes and compares the union-mask words (usually a few); a
  * megaflow hit probes O(megaflow masks) tables; a miss costs a classifier lookup
  * plus two insertions. When both EMC slots of a key are taken, the home slot's
@@ -34,10 +37,59 @@
 import { type FlowKey, KEY_WORDS } from "./flow_key.ts";
 import { Classifier, type InsertResult, type Rule } from "./classifier.ts";
 import type { Match } from "./match.ts";
-import { finishHash, MaskMap, MaskTable, sameMask, wordTriples } from "./table.ts";
+import { FINISH_MUL, finishHash, MaskMap, MaskTable, sameMask, wordTriples } from "./table.ts";
 
-/** Relevant words up to which the exact-match cache takes its fixed-lane path (8-word records). */
-const NARROW = 7;
+/**
+ * The exact-match cache's lookup for one relevant mask: the value of the slot
+ * holding `key` (records `1 << log2Stride` words each, see
+ * {@link ExactMatchCache}), or undefined.
+ */
+type EmcProbe = <V>(
+  key: FlowKey,
+  recs: Int32Array,
+  vals: Array<V | undefined>,
+  salt: number,
+  shift: number,
+) => V | undefined;
+
+/** Compiled {@link EmcProbe}s by source text, shared by all caches. */
+const probeCache = new Map<string, EmcProbe>();
+
+/**
+ * Straight-line code probing the exact-match cache for the relevant words
+ * `wwm` (`[word, mask, multiplier]` triples): each word masked once for both
+ * the hash and the comparison, the key's two slots tried by their tags, and
+ * the stored words compared with one test of all their XORs. The word
+ * indexes, masks and multipliers are constants in the code, so the JIT loads
+ * none of them. Only numbers this module computed enter the source.
+ */
+function emcProbe(wwm: Int32Array, log2Stride: number): EmcProbe {
+  const n = wwm.length / 3, xs: string[] = [], terms: string[] = [], diffs: string[] = [];
+  for (let j = 0; j < n; j++) {
+    xs.push(`const x${j} = key[${wwm[3 * j]}] & ${wwm[3 * j + 1]};`);
+    terms.push(`Math.imul(x${j}, ${wwm[3 * j + 2]})`);
+    diffs.push(`(recs[base | ${j + 1}] ^ x${j})`);
+  }
+  const src = `"use strict";
+${xs.join("\n")}
+const acc = (${terms.length > 0 ? terms.join(" + ") : "0"}) | 0;
+const h = Math.imul(acc ^ (acc >>> 16), ${FINISH_MUL}), tag = h ^ salt;
+let slot = h >>> shift;
+let base = slot << ${log2Stride};
+if (recs[base] !== tag) {
+  slot ^= 1;
+  base = slot << ${log2Stride};
+  if (recs[base] !== tag) return undefined;
+}
+return (${diffs.length > 0 ? diffs.join(" | ") : "0"}) === 0 ? vals[slot] : undefined;`;
+  let probe = probeCache.get(src);
+  if (probe === undefined) {
+    probe = new Function("key", "recs", "vals", "salt", "shift", src) as EmcProbe;
+    if (probeCache.size >= 64) probeCache.clear();
+    probeCache.set(src, probe);
+  }
+  return probe;
+}
 
 /**
  * A two-way set-associative exact-match cache from flow keys to values `V`
@@ -48,21 +100,18 @@ const NARROW = 7;
 export class ExactMatchCache<V> {
   private wwm: Int32Array = new Int32Array(0);
   private n = 0;
+  /** Words per record: the power of two above the relevant words (a tag and the words). */
   private stride = 1;
-  /**
-   * When the relevant mask touches at most {@link NARROW} words: their
-   * `[word, mask, multiplier]` triples padded to {@link NARROW} with zero
-   * triples (which add nothing to the hash), so that a lookup is straight-line
-   * code over fixed lanes, and the records are `NARROW + 1` words with the
-   * padding words zero.
-   */
-  private lanes: Int32Array | undefined = undefined;
+  /** The probe generated for the relevant mask (see {@link emcProbe}). */
+  private probe: EmcProbe = () => undefined;
   private readonly shift: number;
   private readonly entries: number;
   /**
-   * Records `[tag, k0 … k(n−1)]`, one per slot, where the tag is the key's hash
-   * xor the current epoch's salt: a record of an older epoch (or an empty one)
-   * cannot show the right tag for the key it holds, so one compare checks both.
+   * Records `[tag, k0 … k(n−1)]`, one per slot (padded with zeros to the
+   * stride, so a record's words are at `slot · stride | k`), where the tag is
+   * the key's hash xor the current epoch's salt: a record of an older epoch
+   * (or an empty one) cannot show the right tag for the key it holds, so one
+   * compare checks both.
    */
   private recs: Int32Array = new Int32Array(0);
   /** The epoch each slot was written in (for choosing where to insert). */
@@ -71,8 +120,6 @@ export class ExactMatchCache<V> {
   private epoch = 1;
   private salt = 0;
   private relevant = new Uint32Array(KEY_WORDS).fill(1); // no real mask: forces the first layout
-  /** The probe key's masked relevant words (scratch for {@link lookup}). */
-  private readonly masked = new Int32Array(KEY_WORDS);
 
   /** A cache of 2^sizeLog2 entries (default 8192, as Open vSwitch's EMC). */
   constructor(sizeLog2 = 13) {
@@ -103,12 +150,9 @@ export class ExactMatchCache<V> {
     this.relevant = mask.slice();
     this.wwm = wordTriples(mask);
     this.n = this.wwm.length / 3;
-    this.lanes = undefined;
-    if (this.n <= NARROW) {
-      this.lanes = new Int32Array(3 * NARROW);
-      this.lanes.set(this.wwm);
-    }
-    this.stride = this.lanes === undefined ? this.n + 1 : NARROW + 1;
+    const log2Stride = 32 - Math.clz32(this.n); // 2^log2Stride > n
+    this.stride = 1 << log2Stride;
+    this.probe = emcProbe(this.wwm, log2Stride);
     const need = this.entries * this.stride;
     if (this.recs.length < need) this.recs = new Int32Array(need);
     this.wipe(); // old records used another layout
@@ -135,52 +179,7 @@ export class ExactMatchCache<V> {
 
   /** The cached value for `key`, or undefined. */
   lookup(key: FlowKey): V | undefined {
-    const l = this.lanes;
-    if (l === undefined) return this.lookupWide(key);
-    const x0 = key[l[0]!]! & l[1]!, x1 = key[l[3]!]! & l[4]!, x2 = key[l[6]!]! & l[7]!;
-    const x3 = key[l[9]!]! & l[10]!, x4 = key[l[12]!]! & l[13]!, x5 = key[l[15]!]! & l[16]!;
-    const x6 = key[l[18]!]! & l[19]!;
-    const acc = (Math.imul(x0, l[2]!) + Math.imul(x1, l[5]!) + Math.imul(x2, l[8]!) +
-      Math.imul(x3, l[11]!) + Math.imul(x4, l[14]!) + Math.imul(x5, l[17]!) +
-      Math.imul(x6, l[20]!)) | 0;
-    const h = finishHash(acc), tag = h ^ this.salt, recs = this.recs;
-    // Two ways: the home slot and its neighbour. A record is 8 words from
-    // slot · 8, so its words are at `base | k` (no carry to check).
-    let slot = h >>> this.shift;
-    let base = slot << 3;
-    if (recs[base] !== tag) {
-      slot ^= 1;
-      base = slot << 3;
-      if (recs[base] !== tag) return undefined;
-    }
-    const diff = (recs[base | 1]! ^ x0) | (recs[base | 2]! ^ x1) | (recs[base | 3]! ^ x2) |
-      (recs[base | 4]! ^ x3) | (recs[base | 5]! ^ x4) | (recs[base | 6]! ^ x5) |
-      (recs[base | 7]! ^ x6);
-    return diff === 0 ? this.vals[slot] : undefined;
-  }
-
-  /** {@link lookup} for a relevant mask of more than {@link NARROW} words. */
-  private lookupWide(key: FlowKey): V | undefined {
-    const wwm = this.wwm, n = this.n, recs = this.recs, masked = this.masked;
-    // Mask each relevant word once: the hash and the comparison both use it.
-    let acc = 0;
-    for (let j = 0, t = 0; j < n; j++, t += 3) {
-      const x = key[wwm[t]!]! & wwm[t + 1]!;
-      masked[j] = x;
-      acc = (acc + Math.imul(x, wwm[t + 2]!)) | 0;
-    }
-    const h = finishHash(acc), tag = h ^ this.salt;
-    // Two ways: the home slot and its neighbour.
-    const i = h >>> this.shift, stride = this.stride;
-    let slot = i;
-    let base = i * stride;
-    if (recs[base] !== tag) {
-      slot = i ^ 1;
-      base = slot * stride;
-      if (recs[base] !== tag) return undefined;
-    }
-    for (let j = 0; j < n; j++) if (recs[base + 1 + j] !== masked[j]) return undefined;
-    return this.vals[slot];
+    return this.probe(key, this.recs, this.vals, this.salt, this.shift);
   }
 
   /**

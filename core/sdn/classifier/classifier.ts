@@ -66,7 +66,7 @@
  */
 import { type FlowKey, KEY_WORDS, W } from "./flow_key.ts";
 import { copyMatch, type Match, matchCovers, matchEquals, matchesOverlap } from "./match.ts";
-import { filterBits, finishHash, MaskMap, MaskTable, wordMul } from "./table.ts";
+import { filterBits, FINISH_MUL, finishHash, MaskMap, MaskTable, wordMul } from "./table.ts";
 import { lenBit, PrefixTrie } from "./prefix_trie.ts";
 
 /** A rule in a classifier. `value` (e.g. actions) may be replaced in place. */
@@ -118,6 +118,8 @@ const PLAN_SHIFT = 3;
  */
 const MAX_SUMS = 64;
 const MUL_SRC = wordMul(W.NW_SRC);
+/** {@link FINISH_MUL} as this module's constant (the JIT folds it; an import it loads). */
+const HASH_MUL = FINISH_MUL;
 const MUL_DST = wordMul(W.NW_DST);
 
 /** Length of a contiguous prefix mask, 0 for a zero or non-contiguous mask. */
@@ -609,7 +611,7 @@ export class Classifier<T> {
         const acc = (pl[at]! + Math.imul(src & pl[p | 3]!, MUL_SRC) +
           Math.imul(dst & pl[p | 4]!, MUL_DST)) | 0;
         // finishHash(acc) | 1 and filterBits, written out.
-        const hj = Math.imul(acc ^ (acc >>> 16), 0x85ebca6b) | 1;
+        const hj = Math.imul(acc ^ (acc >>> 16), HASH_MUL) | 1;
         probed = (probed + 1) | 0;
         const fm = (1 << (hj >>> 1)) | (1 << (hj >>> 6));
         // The filter word: offset | (hj >>> shift), the shift being the low five bits.

@@ -54,9 +54,12 @@ export function wordMul(word: number): number {
   return Math.imul(0x9e3779b1, 2 * word + 1) | 1;
 }
 
+/** The multiplier of {@link finishHash} (for code that writes the hash out). */
+export const FINISH_MUL = 0x85ebca6b;
+
 /** Finish a sum of per-word products into a hash (see {@link wordMul}). */
 export function finishHash(acc: number): number {
-  return Math.imul(acc ^ (acc >>> 16), 0x85ebca6b);
+  return Math.imul(acc ^ (acc >>> 16), FINISH_MUL);
 }
 
 /** `[word index, word mask, multiplier]` triples for the non-zero words of `mask`, ascending. */
