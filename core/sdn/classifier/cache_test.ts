@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { CachedClassifier, ExactMatchCache, MegaflowCache } from "./cache.ts";
 import { Classifier } from "./classifier.ts";
 import { KEY_WORDS, newFlowKey, W } from "./flow_key.ts";
@@ -150,4 +151,38 @@ Deno.test("CachedClassifier over an existing classifier, caches off", () => {
   assert.equal(c.lookup(tcpKey(1, 1))?.value, "ip");
   assert.equal(c.lookup(tcpKey(1, 1))?.value, "ip");
   assert.equal(c.stats.slowPath, 2);
+});
+
+Deno.test("property: ExactMatchCache answers as a map from keys under the relevant mask (0 to 26 words)", () => {
+  const arbMask = fc.array(fc.constantFrom(0, 0, 0xffffffff, 0xff00, 0x80000001, 1), {
+    minLength: KEY_WORDS,
+    maxLength: KEY_WORDS,
+  });
+  const arbKeyWords = fc.array(fc.integer({ min: 0, max: 3 }), {
+    minLength: KEY_WORDS,
+    maxLength: KEY_WORDS,
+  }).map((ws) => Uint32Array.from(ws, (v) => (v & 1 ? v | 0x80000000 : v << 8) >>> 0));
+  fc.assert(
+    fc.property(arbMask, fc.array(arbKeyWords, { minLength: 1, maxLength: 40 }), (mask, keys) => {
+      // Two caches with the same mask share the generated lookup, not their records.
+      const emc = new ExactMatchCache<number>(4), other = new ExactMatchCache<number>(4);
+      const rel = Uint32Array.from(mask);
+      emc.setRelevant(rel);
+      other.setRelevant(rel);
+      const masked = (k: Uint32Array) => Array.from(k, (v, w) => (v & rel[w]!) >>> 0).join();
+      const model = new Map<string, number>();
+      keys.forEach((k, i) => {
+        emc.insert(k, i);
+        model.set(masked(k), i);
+        assert.equal(emc.lookup(k), i, "a key is found right after its insert");
+        assert.equal(other.lookup(k), undefined);
+        for (const q of keys) {
+          const v = emc.lookup(q);
+          // Evicted entries miss; present ones carry the latest value of their masked key.
+          if (v !== undefined) assert.equal(v, model.get(masked(q)));
+        }
+      });
+    }),
+    { seed: 8, numRuns: 200 },
+  );
 });

@@ -321,6 +321,30 @@ const arbWideRules = fc.array(
 /** An address whose bits vary where prefixes of all lengths end. */
 const addr = (v: number) => (Math.imul(v, 0x9e3779b1) ^ (v << 29)) >>> 0;
 
+/** The match of one of {@link arbWideRules}. */
+function wideMatch(r: typeof arbWideRules extends fc.Arbitrary<Array<infer R>> ? R : never) {
+  const m = newMatch();
+  setMaskedWord(m, W.DL_TYPE, 0x800, 0xffff);
+  if (r.srcLen > 0) setMaskedWord(m, W.NW_SRC, addr(r.src), -1 << (32 - r.srcLen));
+  if (r.dstLen > 0) setMaskedWord(m, W.NW_DST, addr(r.dst), -1 << (32 - r.dstLen));
+  for (const g of [r.reg, r.reg2]) {
+    if (g !== null) setMaskedWord(m, W.REG0 + (g[0] % 8), g[1], 0xfff >>> (g[0] >> 3));
+  }
+  if (r.inPort !== null) setMaskedWord(m, W.IN_PORT, r.inPort, 0xffffffff);
+  return m;
+}
+
+/** A key for the rules of {@link arbWideRules}, from a random number. */
+function wideKey(p: number): Uint32Array {
+  const k = newFlowKey();
+  k[W.DL_TYPE] = 0x800;
+  k[W.NW_SRC] = addr(p & 7) ^ ((p >>> 3) & 0xff);
+  k[W.NW_DST] = addr((p >>> 11) & 7) ^ ((p >>> 14) & 0x3ff);
+  k[W.IN_PORT] = 1 + ((p >>> 24) & 3);
+  for (let g = 0; g < 8; g++) k[W.REG0 + g] = (p >>> (2 * g)) & 3;
+  return k;
+}
+
 Deno.test("property: many subtables (bitsets over several words, every prefix length, more terms than partial sums) = linear scan", () => {
   fc.assert(
     fc.property(arbWideRules, fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), (rs, picks) => {
@@ -329,14 +353,7 @@ Deno.test("property: many subtables (bitsets over several words, every prefix le
       const lin = new LinearClassifier<number>();
       const handles: Array<[Rule<number>, LinearRule<number>, Rule<number>]> = [];
       rs.forEach((r, i) => {
-        const m = newMatch();
-        setMaskedWord(m, W.DL_TYPE, 0x800, 0xffff);
-        if (r.srcLen > 0) setMaskedWord(m, W.NW_SRC, addr(r.src), -1 << (32 - r.srcLen));
-        if (r.dstLen > 0) setMaskedWord(m, W.NW_DST, addr(r.dst), -1 << (32 - r.dstLen));
-        for (const g of [r.reg, r.reg2]) {
-          if (g !== null) setMaskedWord(m, W.REG0 + (g[0] % 8), g[1], 0xfff >>> (g[0] >> 3));
-        }
-        if (r.inPort !== null) setMaskedWord(m, W.IN_PORT, r.inPort, 0xffffffff);
+        const m = wideMatch(r);
         handles.push([
           cls.insert(m, r.priority, i).rule,
           lin.insert(m, r.priority, i).rule,
@@ -345,12 +362,7 @@ Deno.test("property: many subtables (bitsets over several words, every prefix le
       });
       const check = () => {
         for (const p of picks) {
-          const k = newFlowKey();
-          k[W.DL_TYPE] = 0x800;
-          k[W.NW_SRC] = addr(p & 7) ^ ((p >>> 3) & 0xff);
-          k[W.NW_DST] = addr((p >>> 11) & 7) ^ ((p >>> 14) & 0x3ff);
-          k[W.IN_PORT] = 1 + ((p >>> 24) & 3);
-          for (let g = 0; g < 8; g++) k[W.REG0 + g] = (p >>> (2 * g)) & 3;
+          const k = wideKey(p);
           const want = lin.lookup(k)?.value;
           assert.equal(cls.lookup(k)?.value, want);
           assert.equal(cached.lookup(k)?.value, want);
@@ -368,5 +380,46 @@ Deno.test("property: many subtables (bitsets over several words, every prefix le
       assert.equal(cls.size, lin.size);
     }),
     { seed: 6, numRuns: 150 },
+  );
+});
+
+Deno.test("property: insertion order and later priority changes (same masks, another order) = linear scan", () => {
+  fc.assert(
+    fc.property(
+      arbWideRules,
+      fc.array(fc.nat(), { minLength: 1, maxLength: 20 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 41, max: 90 })), { maxLength: 12 }),
+      (rs, picks, raises) => {
+        // Two classifiers with the same rules, inserted in opposite orders:
+        // their subtables come in other orders and share the partial sums' code.
+        const fwd = new Classifier<number>(), rev = new Classifier<number>();
+        const lin = new LinearClassifier<number>();
+        const matches = rs.map(wideMatch);
+        rs.forEach((r, i) => {
+          fwd.insert(matches[i]!, r.priority, i);
+          lin.insert(matches[i]!, r.priority, i);
+        });
+        for (let i = rs.length - 1; i >= 0; i--) rev.insert(matches[i]!, rs[i]!.priority, i);
+        const check = () => {
+          for (const p of picks) {
+            const k = wideKey(p);
+            const want = lin.lookup(k);
+            assert.equal(fwd.lookup(k)?.value, want?.value);
+            // Equal priorities go to the earliest added: compare those by priority only.
+            assert.equal(rev.lookup(k)?.priority, want?.priority);
+          }
+        };
+        check();
+        // Higher priorities for some matches: the same masks in another order.
+        for (const [pick, priority] of raises) {
+          const i = pick % rs.length;
+          fwd.insert(matches[i]!, priority, rs.length + i);
+          rev.insert(matches[i]!, priority, rs.length + i);
+          lin.insert(matches[i]!, priority, rs.length + i);
+        }
+        check();
+      },
+    ),
+    { seed: 7, numRuns: 60 },
   );
 });
