@@ -288,8 +288,6 @@ export class Classifier<T> {
    *   `[filter copy's offset · 32 + its shift, 0, position of the partial sum
    *   (see below) holding the hash terms of its other words (-1: hash with the
    *   subtable's own word list), nw_src mask, nw_dst mask, 0, 0, 0]`;
-   * - the candidate bitset (`candWords` words from `candAt`, see `bySrcLen`),
-   *   written by each lookup;
    * - the partial sums' values (from `sumsAt`, one per node of a tree of
    *   sums, the first being the empty sum), written by each lookup with
    *   `sumsCode`. A subtable's hash is the sum of `imul(key[word] & mask,
@@ -311,7 +309,6 @@ export class Classifier<T> {
    */
   private plan = new Int32Array(16);
   private planRanks = new Float64Array(0);
-  private candAt = 0;
   private sumsAt = 1;
   /** Writes the partial sums' values into the plan (see {@link sumsFunction}). */
   private sumsCode: SumsCode = sumsFunction([0, 0, 0, 0], 1);
@@ -322,7 +319,8 @@ export class Classifier<T> {
    * subtables whose nw_src mask is a prefix of a length in those eight bits
    * (length 8b + k + 1 for bit k of v), or no prefix at all (in every row of
    * byte 0). A lookup ORs the four rows of each field and ANDs the two fields
-   * into the plan's candidate words, then visits only those subtables.
+   * into the candidate bitset, a word at a time as the scan reaches it, and
+   * visits only those subtables.
    */
   private bySrcLen = new Int32Array(1024);
   private byDstLen = new Int32Array(1024);
@@ -570,16 +568,12 @@ export class Classifier<T> {
     // The candidates: subtables whose nw_src and nw_dst prefix lengths the tries allow.
     const src = key[W.NW_SRC]!, dst = key[W.NW_DST]!;
     const srcBits = this.srcTrie.lookup(src), dstBits = this.dstTrie.lookup(dst);
-    const nw = this.candWords, ca = this.candAt, bySrc = this.bySrcLen, byDst = this.byDstLen;
+    const nw = this.candWords, bySrc = this.bySrcLen, byDst = this.byDstLen;
     // One row per byte of each length set: four loads per field and bitset word.
     const s0 = (srcBits & 255) * nw, s1 = (256 + ((srcBits >>> 8) & 255)) * nw;
     const s2 = (512 + ((srcBits >>> 16) & 255)) * nw, s3 = (768 + (srcBits >>> 24)) * nw;
     const d0 = (dstBits & 255) * nw, d1 = (256 + ((dstBits >>> 8) & 255)) * nw;
     const d2 = (512 + ((dstBits >>> 16) & 255)) * nw, d3 = (768 + (dstBits >>> 24)) * nw;
-    for (let w = 0; w < nw; w++) {
-      pl[ca + w] = (bySrc[s0 + w]! | bySrc[s1 + w]! | bySrc[s2 + w]! | bySrc[s3 + w]!) &
-        (byDst[d0 + w]! | byDst[d1 + w]! | byDst[d2 + w]! | byDst[d3 + w]!);
-    }
     let best: Subtable<T> | undefined;
     let bestEntry = 0;
     let bestRank = -1;
@@ -589,13 +583,18 @@ export class Classifier<T> {
     let probed = 0;
     // The scan below stops at each candidate its filter word lets through
     // (about one a lookup), which is then probed outside the scan's loop.
-    let w = 0, c = pl[ca]!;
+    // Word w of the candidate set is computed when the scan reaches it (a
+    // search that stops early does not need the later words).
+    let w = 0;
+    let c = (bySrc[s0]! | bySrc[s1]! | bySrc[s2]! | bySrc[s3]!) &
+      (byDst[d0]! | byDst[d1]! | byDst[d2]! | byDst[d3]!);
     for (;;) {
       let i = -1, h = 0;
       scan: for (;;) {
         while (c === 0) {
           if (++w >= nw) break scan;
-          c = pl[ca + w]!;
+          c = (bySrc[s0 + w]! | bySrc[s1 + w]! | bySrc[s2 + w]! | bySrc[s3 + w]!) &
+            (byDst[d0 + w]! | byDst[d1 + w]! | byDst[d2 + w]! | byDst[d3 + w]!);
         }
         const low = c & ((0 - c) | 0);
         c ^= low;
@@ -727,7 +726,7 @@ export class Classifier<T> {
       widest = Math.max(widest, st.filter.length);
     }
     const nSums = sums.length / 4;
-    const candAt = ns << PLAN_SHIFT, sumsAt = candAt + nw;
+    const sumsAt = ns << PLAN_SHIFT;
     const filtersAt = Math.ceil((sumsAt + nSums) / widest) * widest;
     const plan = new Int32Array(filtersAt + filterWords), wcPlan = new Int32Array(words);
     // Filter copies largest first, so each starts at a multiple of its size.
@@ -763,7 +762,6 @@ export class Classifier<T> {
     this.plan = plan;
     this.wcPlan = wcPlan;
     this.planRanks = ranks;
-    this.candAt = candAt;
     this.sumsAt = sumsAt;
     this.sumsCode = sumsFunction(sums, sumsAt);
     this.bySrcLen = byteRows(srcLens, nw);
