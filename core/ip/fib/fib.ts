@@ -39,14 +39,14 @@
  * - Compared with Poptrie: one bitmap per node instead of two, and a child node
  *   costs a wide word instead of living in a contiguous sibling array, so a
  *   node can be replaced without moving its siblings.
- * - `lookupBatch` works in three branch-free passes over blocks of 1024
- *   addresses: the first answers the value slots and lists the addresses whose
- *   slot holds a node (with their direct entries), the second reads those
- *   nodes' run maps, the third their run entries. The loads of the first two
- *   passes depend on nothing but the list, and a loop with no other work lets
- *   the processor keep dozens of misses in flight (a loop that also finished
- *   each lookup held fewer: the same eight-way unrolled follow-up ran 25-60%
- *   slower); the third pass reads lines the second brought into the cache.
+ * - `lookupBatch` works in four branch-free passes over blocks of 1024
+ *   addresses: the first reads every direct entry, the second answers the
+ *   value slots and lists the addresses whose slot holds a node (with their
+ *   direct entries), the third reads those nodes' run maps, the fourth their
+ *   run entries. The first and third are loops of independent loads and
+ *   nothing else, which lets the processor keep dozens of misses in flight
+ *   (loops that also finish each lookup hold fewer; `docs/benchmarks.md` has
+ *   the measurements); the others read what those brought into the cache.
  *
  * ## Control plane (update)
  *
@@ -335,12 +335,12 @@ export class Fib implements PrefixMap {
   /**
    * Look up every address of `addrs` into `out` (at least as long): the same
    * answers as `lookup`, without a call per address. For full tables (S = 19)
-   * it works in three passes over blocks of addresses: the first reads every
-   * direct entry (answering the addresses whose slot holds a value) and lists
-   * the others, the second reads the run map of each listed node, the third
-   * its run entry. No pass has a data-dependent branch, and the loads of the
-   * first two do not depend on each other, so the processor keeps many cache
-   * misses in flight at once.
+   * it works in four passes over blocks of addresses: the first reads every
+   * direct entry, the second answers the addresses whose slot holds a value
+   * and lists the others, the third reads the run map of each listed node, the
+   * fourth its run entry. No pass has a data-dependent branch, and the loads
+   * of the first and third do not depend on each other, so the processor
+   * keeps many cache misses in flight at once.
    */
   lookupBatch(addrs: Uint32Array, out: Int32Array): void {
     const n = addrs.length;
@@ -354,18 +354,20 @@ export class Fib implements PrefixMap {
     let wide = 0;
     for (let from = 0; from < n; from += BATCH_BLOCK) {
       const to = Math.min(n, from + BATCH_BLOCK);
-      // Pass 1: every direct entry; value slots are answered, node slots listed.
+      // Pass 1: every direct entry, in a loop that does nothing else.
+      for (let i = from; i < to; i++) out[i] = dir[addrs[i]! >>> 13]!;
+      // Pass 2: value slots are answered, node slots listed.
       let count = 0;
       for (let i = from; i < to; i++) {
-        const o = dir[addrs[i]! >>> 13]!;
+        const o = out[i]!;
         out[i] = ~o;
         pendingAt[count] = i;
         pendingDir[count] = o;
         count += ((-o | 0) & ~o) >>> 31; // 1 when o > 0: a node to follow
       }
-      // Pass 2: the run map of every listed node, each load independent of the others.
+      // Pass 3: the run map of every listed node, each load independent of the others.
       for (let k = 0; k < count; k++) pendingMap[k] = h32[pendingDir[k]!]!;
-      // Pass 3: the run entries, on the lines pass 2 brought into the cache.
+      // Pass 4: the run entries, on the lines pass 3 brought into the cache.
       for (let k = 0; k < count; k++) {
         const i = pendingAt[k]!;
         const c = (addrs[i]! >>> 8) & 31;
