@@ -63,20 +63,14 @@ export interface ShortestPaths {
 }
 
 /**
- * Buffers for repeated runs (an SPF recomputation per topology change, or one
- * run per router): the heap and the result arrays are allocated once and
- * reused, so a run allocates nothing. A result obtained with a workspace is a
- * set of views into it, overwritten by the workspace's next run.
+ * The priority queues and 32-bit distances a run works in: scratch, which no
+ * result points into. Runs without a workspace share one (a run cannot be
+ * re-entered), replaced by a bigger one when a bigger graph comes, so that
+ * such a run allocates only its result arrays.
  */
-export class DijkstraWorkspace {
-  /** Largest node count this workspace serves. */
+export class QueueBuffers {
+  /** Largest node count these buffers serve. */
   readonly capacity: number;
-  /** Distance buffer. */
-  readonly dist: Float64Array;
-  /** Predecessor buffer. */
-  readonly pred: Int32Array;
-  /** Settle-order buffer. */
-  readonly order: Uint32Array;
   /** Priority queue for float weights. */
   readonly heap: IndexedHeap;
   /** Priority queue for integer metrics. */
@@ -87,12 +81,9 @@ export class DijkstraWorkspace {
   readonly dist32i: Int32Array;
   #buckets: BucketQueue | undefined = undefined;
 
-  /** A workspace for graphs of up to `capacity` nodes. */
+  /** Buffers for graphs of up to `capacity` nodes. */
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.dist = new Float64Array(capacity);
-    this.pred = new Int32Array(capacity);
-    this.order = new Uint32Array(capacity);
     this.heap = new IndexedHeap(capacity);
     this.radix = new RadixHeap(capacity);
     this.dist32 = new Uint32Array(capacity);
@@ -105,6 +96,35 @@ export class DijkstraWorkspace {
       this.#buckets = new BucketQueue(maxWeight);
     }
     return this.#buckets;
+  }
+}
+
+let shared: QueueBuffers | undefined;
+function sharedBuffers(n: number): QueueBuffers {
+  if (shared === undefined || shared.capacity < n) shared = new QueueBuffers(n);
+  return shared;
+}
+
+/**
+ * Buffers for repeated runs (an SPF recomputation per topology change, or one
+ * run per router): the queues and the result arrays are allocated once and
+ * reused, so a run allocates nothing. A result obtained with a workspace is a
+ * set of views into it, overwritten by the workspace's next run.
+ */
+export class DijkstraWorkspace extends QueueBuffers {
+  /** Distance buffer. */
+  readonly dist: Float64Array;
+  /** Predecessor buffer. */
+  readonly pred: Int32Array;
+  /** Settle-order buffer. */
+  readonly order: Uint32Array;
+
+  /** A workspace for graphs of up to `capacity` nodes. */
+  constructor(capacity: number) {
+    super(capacity);
+    this.dist = new Float64Array(capacity);
+    this.pred = new Int32Array(capacity);
+    this.order = new Uint32Array(capacity);
   }
 }
 
@@ -142,7 +162,7 @@ export function dijkstra(
   pred.fill(-1);
   const { weights } = g;
   if (weights instanceof Uint32Array && (n - 1) * g.maxWeight <= RADIX_MAX_KEY) {
-    const buffers = ws ?? scratch(n), d32 = buffers.dist32;
+    const buffers = ws ?? sharedBuffers(n), d32 = buffers.dist32;
     const maxW = Math.max(0, g.maxWeight);
     const buckets = maxW < BUCKET_MAX_SPAN && (n - 1) * maxW < INT_UNREACHED;
     const unreached = buckets ? INT_UNREACHED : UNREACHED;
@@ -167,7 +187,7 @@ export function dijkstra(
       complete: !stopped,
     };
   }
-  const heap = ws ? ws.heap : scratchHeap(n);
+  const heap = (ws ?? sharedBuffers(n)).heap;
   heap.clear();
   dist.fill(Infinity);
   const { offsets, targets } = g;
@@ -285,45 +305,6 @@ function dijkstraMonotone(
     }
   }
   return settled;
-}
-
-/**
- * The 32-bit distance buffer and monotone queues of runs without a workspace,
- * kept between runs like the scratch heap below.
- */
-class ScratchU32 {
-  readonly dist32: Uint32Array;
-  readonly dist32i: Int32Array;
-  readonly radix: RadixHeap;
-  #buckets: BucketQueue | undefined = undefined;
-  constructor(n: number) {
-    this.dist32 = new Uint32Array(n);
-    this.dist32i = new Int32Array(this.dist32.buffer);
-    this.radix = new RadixHeap(n);
-  }
-  buckets(maxWeight: number): BucketQueue {
-    if (this.#buckets === undefined || this.#buckets.span <= maxWeight) {
-      this.#buckets = new BucketQueue(maxWeight);
-    }
-    return this.#buckets;
-  }
-}
-let sharedU32: ScratchU32 | undefined;
-function scratch(n: number): ScratchU32 {
-  if (sharedU32 === undefined || sharedU32.dist32.length < n) sharedU32 = new ScratchU32(n);
-  return sharedU32;
-}
-
-/**
- * The priority queue of runs without a workspace, kept between runs (it is
- * scratch: results never point into it, and a run cannot be re-entered), so
- * that such a run allocates only its result arrays. Replaced by a bigger one
- * when a bigger graph comes.
- */
-let sharedHeap: IndexedHeap | undefined;
-function scratchHeap(n: number): IndexedHeap {
-  if (sharedHeap === undefined || sharedHeap.capacity < n) sharedHeap = new IndexedHeap(n);
-  return sharedHeap;
 }
 
 /**
