@@ -173,12 +173,9 @@ export class RouteTable {
   #groups: Route[][] = [];
   #free: number[] = [];
   #count = 0;
-  /** Bumped on every change (route caches compare it). */
-  version = 0;
-
   #onChange: (() => void) | undefined;
 
-  /** An empty table; `onChange` runs after every change (route caches listen). */
+  /** An empty table; `onChange` runs on every change (the stack's route caches listen). */
   constructor(id: number, onChange?: () => void) {
     this.id = id;
     this.#onChange = onChange;
@@ -194,7 +191,6 @@ export class RouteTable {
    * `append` (`ip route append`): then it goes after those, which lookups prefer.
    */
   add(r: Route, append = false): boolean {
-    this.version++;
     this.#onChange?.();
     r.dst = networkOf(r.dst, r.len);
     const gi = this.#fib.get(r.dst, r.len);
@@ -225,7 +221,6 @@ export class RouteTable {
     const g = this.#groups[gi]!;
     const i = g.indexOf(r);
     if (i < 0) return false;
-    this.version++;
     this.#onChange?.();
     g.splice(i, 1);
     this.#count--;
