@@ -288,7 +288,7 @@ export class Classifier<T> {
    *   `[filter copy's offset · 32 + its shift, 0, position of the partial sum
    *   (see below) holding the hash terms of its other words (-1: hash with the
    *   subtable's own word list), nw_src mask, nw_dst mask, 0, 0, 0]`;
-   * - the partial sums' values (from `sumsAt`, one per node of a tree of
+   * - the partial sums' values (after the records, one per node of a tree of
    *   sums, the first being the empty sum), written by each lookup with
    *   `sumsCode`. A subtable's hash is the sum of `imul(key[word] & mask,
    *   wordMul(word))` over its mask's words; the terms off nw_src and nw_dst
@@ -309,7 +309,6 @@ export class Classifier<T> {
    */
   private plan = new Int32Array(16);
   private planRanks = new Float64Array(0);
-  private sumsAt = 1;
   /** Writes the partial sums' values into the plan (see {@link sumsFunction}). */
   private sumsCode: SumsCode = sumsFunction([0, 0, 0, 0], 1);
   /**
@@ -327,7 +326,7 @@ export class Classifier<T> {
   private candWords = 1;
   /**
    * The plan in the layout {@link lookupWc} walks, per subtable in order:
-   * `[srcBit, dstBit, n, 0, 0, (word, mask, multiplier)…]`.
+   * `[srcBit, dstBit, n, (word, mask, multiplier)…]`.
    */
   private wcPlan = new Int32Array(0);
   private planStale = true;
@@ -721,7 +720,7 @@ export class Classifier<T> {
     const srcLens = new Int32Array(33 * nw), dstLens = new Int32Array(33 * nw);
     let words = 0, filterWords = 0, widest = 1;
     for (const st of subs) {
-      words += 5 + 3 * st.n;
+      words += 3 + 3 * st.n;
       filterWords += st.filter.length;
       widest = Math.max(widest, st.filter.length);
     }
@@ -756,13 +755,12 @@ export class Classifier<T> {
       wcPlan[p] = st.srcBit;
       wcPlan[p + 1] = st.dstBit;
       wcPlan[p + 2] = st.n;
-      wcPlan.set(st.wwm, p + 5);
-      p += 5 + 3 * st.n;
+      wcPlan.set(st.wwm, p + 3);
+      p += 3 + 3 * st.n;
     });
     this.plan = plan;
     this.wcPlan = wcPlan;
     this.planRanks = ranks;
-    this.sumsAt = sumsAt;
     this.sumsCode = sumsFunction(sums, sumsAt);
     this.bySrcLen = byteRows(srcLens, nw);
     this.byDstLen = byteRows(dstLens, nw);
@@ -789,7 +787,7 @@ export class Classifier<T> {
     let i = 0;
     for (let p = 0; i < ns; i++) {
       if (ranks[i]! <= bestRank) break;
-      const n = plan[p + 2]!, words = p + 5; // the (word, mask, multiplier) triples
+      const n = plan[p + 2]!, words = p + 3; // the (word, mask, multiplier) triples
       const next = words + 3 * n;
       // A trie skip depends only on the first srcLen (dstLen) bits of the field.
       if ((plan[p]! & ~srcBits) !== 0) {
