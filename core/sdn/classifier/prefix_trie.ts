@@ -15,8 +15,9 @@
  * for longer prefixes (0: none; the root is node 0 and never a child). A node
  * is 1 KiB, so the lines a lookup touches are few and dense. Lookup is at most
  * four steps of one read; adding or removing a prefix touches at most 128
- * entries of one node and the nodes on its path. Prefixes are reference-counted (several rules may share one), and
- * nodes are freed (onto a free list) when nothing below them remains.
+ * entries of one node and the nodes on its path. Prefixes are
+ * reference-counted (several rules may share one), and nodes are freed (onto
+ * a free list) when nothing below them remains.
  *
  * Left out: Open vSwitch's path-compressed binary trie and its finer wildcard
  * reporting (it un-wildcards only the bits up to where the trie walk stopped;
